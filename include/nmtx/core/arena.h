@@ -1,0 +1,43 @@
+// Arena: the bump allocator behind a graph's values and gradients. Allocation is a
+// pointer increment; clear() keeps the memory, so a training loop that builds a graph
+// of the same size every step stops allocating after its first step.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace nmtx {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // n floats, 64-byte aligned, uninitialised; valid until clear().
+  float* allocate(std::size_t n);
+  // Forgets every allocation. If the last round needed several chunks, they are
+  // replaced by one chunk big enough for all of them.
+  void clear();
+
+  std::size_t bytes_in_use() const { return used_floats_ * sizeof(float); }
+  std::size_t bytes_reserved() const;
+
+ private:
+  struct FreeDeleter {
+    void operator()(float* p) const;
+  };
+  struct Chunk {
+    std::unique_ptr<float[], FreeDeleter> data;
+    std::size_t capacity = 0;  // floats
+  };
+  void add_chunk(std::size_t min_floats);
+
+  std::vector<Chunk> chunks_;
+  std::size_t current_ = 0;      // chunk being filled
+  std::size_t offset_ = 0;       // floats used in the current chunk
+  std::size_t used_floats_ = 0;  // floats handed out since clear(), padding included
+};
+
+}  // namespace nmtx

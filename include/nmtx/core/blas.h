@@ -1,0 +1,18 @@
+// The BLAS calls the engine makes, on contiguous row-major float32 buffers.
+#pragma once
+
+#include <cstddef>
+
+namespace nmtx {
+
+// C (M, N) = alpha · op(A) · op(B) + beta · C, where op(A) is (M, K) and op(B) is (K, N):
+// A is stored (M, K), or (K, M) when transpose_a; B is stored (K, N), or (N, K) when
+// transpose_b. beta = 1 accumulates into C (how every backward uses it).
+void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std::size_t K,
+          float alpha, const float* A, const float* B, float beta, float* C);
+
+// The number of threads OpenBLAS uses for every later call.
+void set_blas_threads(int n);
+int blas_threads();
+
+}  // namespace nmtx

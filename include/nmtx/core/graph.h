@@ -1,0 +1,139 @@
+// Graph: the tape of one forward pass. Ops append nodes (a value and a backward
+// function) in execution order, which is a topological order, so backward() is one
+// reverse sweep. Values and gradients live in the graph's arena until clear().
+//
+//   Graph g;
+//   Expr h = tanh(matmul(g.param(W), x) + g.param(b));
+//   Expr loss = sum(h);
+//   g.backward(loss);          // adds d loss / d W into W's gradient
+//
+// Model code calls the free functions of nmtx/core/ops.h; only op implementations use
+// record() and on_backward().
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <vector>
+
+#include "nmtx/core/arena.h"
+#include "nmtx/core/op_list.h"
+#include "nmtx/core/tensor.h"
+
+namespace nmtx {
+
+class Graph;
+class Parameter;
+
+// A handle to one node of a graph: the value an op produced and, during backward, the
+// gradient of the loss with respect to it. Cheap to copy; valid until the graph is
+// cleared or destroyed.
+class Expr {
+ public:
+  Expr() = default;
+
+  Graph& graph() const { return *graph_; }
+  int id() const { return id_; }
+  bool valid() const { return graph_ != nullptr; }
+
+  const Shape& shape() const;
+  Tensor value() const;
+  float item() const;  // the value of a one-element tensor
+
+  // Whether the loss can depend on this value through something that needs a gradient.
+  bool needs_grad() const;
+  // d loss / d this, allocated and zeroed the first time it is asked for. Backward
+  // functions ADD into it: a value used twice receives both contributions.
+  Tensor grad() const;
+
+ private:
+  friend class Graph;
+  Expr(Graph* g, int id, unsigned generation) : graph_(g), id_(id), generation_(generation) {}
+  Graph* graph_ = nullptr;
+  int id_ = -1;
+  unsigned generation_ = 0;  // the graph's clear() count when made: stale handles are caught
+};
+
+using BackwardFn = std::function<void()>;
+
+class Graph {
+ public:
+  Graph() = default;
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  // ---- leaves -------------------------------------------------------------------
+  // A value that is not differentiated (data, masks). The values are copied.
+  Expr constant(const Shape& shape, const float* values);
+  Expr constant(const Shape& shape, std::initializer_list<float> values);
+  Expr constant(const TensorData& t) { return constant(t.shape, t.values.data()); }
+  // A leaf whose gradient is kept and readable after backward (tests, gradient checks).
+  Expr variable(const TensorData& t);
+  // A parameter: aliases the ParameterSet's storage, so backward adds straight into the
+  // parameter's gradient, and nothing is copied.
+  Expr param(const Parameter& p);
+
+  // ---- recording (for op implementations) ----------------------------------------
+  // Appends a node made by `op` from `inputs` with an uninitialised value of `shape`.
+  Expr record(Op op, std::initializer_list<Expr> inputs, const Shape& shape);
+  Expr record(Op op, const std::vector<Expr>& inputs, const Shape& shape);
+  // Appends a node whose value aliases `data` (a reshape or slice of an input's value).
+  Expr record_view(Op op, std::initializer_list<Expr> inputs, const Shape& shape, float* data);
+  // Sets how `y`'s gradient flows to its inputs. Dropped when `y` needs no gradient
+  // (grad mode off, or no input needs one), so the closure costs nothing then.
+  void on_backward(const Expr& y, BackwardFn fn);
+  // Memory that lives as long as the graph (saved state for a backward function).
+  Tensor scratch(const Shape& shape);
+
+  // ---- backward -----------------------------------------------------------------
+  // Runs backward from a one-element loss, seeding d loss / d loss = 1.
+  void backward(const Expr& loss);
+  // Runs backward from `y` with d L / d y = seed (same size as y).
+  void backward(const Expr& y, const Tensor& seed);
+
+  // ---- mode and bookkeeping -----------------------------------------------------
+  // With gradients disabled ops only compute values: no backward functions are kept
+  // and no gradient memory is ever allocated (inference).
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool on) { grad_enabled_ = on; }
+
+  void clear();  // forgets every node; keeps the arena's memory for the next pass
+  std::size_t size() const { return nodes_.size(); }
+  Op op_of(int id) const { return nodes_.at(id).op; }
+  std::size_t arena_bytes() const { return arena_.bytes_in_use(); }
+
+ private:
+  friend class Expr;
+  struct Node {
+    Op op;
+    bool needs_grad;
+    Tensor value;
+    Tensor grad;  // empty until a gradient reaches the node
+    BackwardFn backward;
+  };
+  Expr add_node(Op op, bool needs_grad, const Tensor& value);
+  bool any_needs_grad(const Expr* begin, const Expr* end) const;
+  const Node& node(const Expr& e) const;
+  Node& node(const Expr& e);
+
+  std::vector<Node> nodes_;
+  Arena arena_;
+  bool grad_enabled_ = true;
+  bool backward_done_ = false;
+  unsigned generation_ = 0;
+};
+
+// Disables gradient recording on a graph for the lifetime of the guard.
+class NoGradScope {
+ public:
+  explicit NoGradScope(Graph& g) : graph_(g), previous_(g.grad_enabled()) { g.set_grad_enabled(false); }
+  ~NoGradScope() { graph_.set_grad_enabled(previous_); }
+  NoGradScope(const NoGradScope&) = delete;
+  NoGradScope& operator=(const NoGradScope&) = delete;
+
+ private:
+  Graph& graph_;
+  bool previous_;
+};
+
+}  // namespace nmtx

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs nmtx's build dependencies (Debian packages, only those missing) and builds it.
+#
+#   scripts/setup.sh              Release build in build/ (the binary is build/nmtx)
+#   scripts/setup.sh --sanitize   ASan + UBSan build in build-asan/
+#
+# Idempotent and non-interactive; run as root on a fresh Debian bookworm machine (or as a
+# user with sudo). Nothing is downloaded at build or run time beyond these packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+cmake_args=(-DCMAKE_BUILD_TYPE=Release)
+case "${1:-}" in
+  "") ;;
+  --sanitize) build_dir=build-asan; cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNMTX_SANITIZE=ON) ;;
+  *) echo "usage: scripts/setup.sh [--sanitize]" >&2; exit 2 ;;
+esac
+
+packages=(
+  g++ cmake ninja-build pkg-config          # toolchain
+  libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev  # tensors, SIMD (only a Recommends of xtensor), BLAS
+  libcxxopts-dev libfmt-dev                  # command line and formatting
+  libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev  # recipes, JSON output, gzip input
+  doctest-dev                                # tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" > /dev/null
+cmake --build "$build_dir" -j "$(nproc)"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite: installs and builds if needed, runs every test of the Release
+# build, then the fast unit tests (label `unit`) again under ASan + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/setup.sh --sanitize
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L unit

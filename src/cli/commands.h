@@ -1,0 +1,15 @@
+// The subcommands of the nmtx tool; each lives in its own file and returns the exit
+// status (0 success, 1 failure while running, 2 bad usage).
+#pragma once
+
+namespace nmtx::cli {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);  // argv[0] is "nmtx NAME"
+};
+
+int run_demo(int argc, char** argv);
+
+}  // namespace nmtx::cli

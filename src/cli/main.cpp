@@ -1,0 +1,50 @@
+// nmtx: attention-based neural machine translation. `nmtx COMMAND --help` for details.
+#include <cxxopts.hpp>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+constexpr nmtx::cli::Command kCommands[] = {
+    {"demo", "train a tiny network on XOR and print its loss falling", nmtx::cli::run_demo},
+};
+
+void print_usage(std::ostream& out) {
+  out << "nmtx: attention-based sequence-to-sequence translation\n\n"
+         "usage: nmtx COMMAND [OPTIONS]   (nmtx COMMAND --help for its options)\n\ncommands:\n";
+  for (const auto& c : kCommands) out << "  " << c.name << std::string(12 - std::string(c.name).size(), ' ') << c.summary << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    print_usage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  if (name == "--version") {
+    std::cout << "nmtx 0.1.0\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    std::string program = "nmtx " + name;
+    argv[1] = program.data();
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const cxxopts::exceptions::exception& e) {
+      std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << program << ": error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "nmtx: unknown command '" << name << "'\n\n";
+  print_usage(std::cerr);
+  return 2;
+}

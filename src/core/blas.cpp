@@ -1,0 +1,30 @@
+// Calls OpenBLAS's cblas directly: xt::linalg::dot always allocates its result and has no
+// beta, and backward needs C += A·B. (This file must not include xtensor-blas: its
+// cblas declarations clash with <cblas.h>.)
+#include "nmtx/core/blas.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+namespace nmtx {
+
+void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std::size_t K,
+          float alpha, const float* A, const float* B, float beta, float* C) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {  // an empty sum; BLAS would reject the zero leading dimension
+    for (std::size_t i = 0; i < M * N; ++i) C[i] = beta == 0.0f ? 0.0f : beta * C[i];
+    return;
+  }
+  const int lda = static_cast<int>(transpose_a ? M : K);
+  const int ldb = static_cast<int>(transpose_b ? K : N);
+  cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
+              transpose_b ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
+              static_cast<int>(K), alpha, A, lda, B, ldb, beta, C, static_cast<int>(N));
+}
+
+void set_blas_threads(int n) { openblas_set_num_threads(std::max(1, n)); }
+
+int blas_threads() { return openblas_get_num_threads(); }
+
+}  // namespace nmtx
