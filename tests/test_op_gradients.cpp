@@ -29,6 +29,23 @@ GRAD_TEST(matmul) {
   }
 }
 
+GRAD_TEST(bmm) {
+  const std::size_t B = 2, M = 3, K = 4, N = 2;
+  for (int ta = 0; ta < 2; ++ta) {
+    for (int tb = 0; tb < 2; ++tb) {
+      CAPTURE(ta);
+      CAPTURE(tb);
+      const Shape sa = ta ? Shape{B, K, M} : Shape{B, M, K};
+      const Shape sb = tb ? Shape{B, N, K} : Shape{B, K, N};
+      expect_gradients(Op::bmm, [=](Graph&, const X& x) { return bmm(x[0], x[1], ta, tb); },
+                       {random_tensor(sa, 1), random_tensor(sb, 2)});
+    }
+  }
+  SUBCASE("one input used twice") {
+    expect_gradients(Op::bmm, [](Graph&, const X& x) { return bmm(x[0], x[0], true, false); }, {random_tensor({2, 3, 2}, 3)});
+  }
+}
+
 GRAD_TEST(add) {
   auto f = [](Graph&, const X& x) { return add(x[0], x[1]); };
   expect_gradients(Op::add, f, {random_tensor({3, 4}, 1), random_tensor({3, 4}, 2)});
@@ -59,6 +76,16 @@ GRAD_TEST(mul) {
   SUBCASE("x * x") {  // catches a backward that overwrites instead of accumulating
     expect_gradients(Op::mul, [](Graph&, const X& x) { return mul(x[0], x[0]); }, {random_tensor({2, 3}, 1)});
   }
+}
+
+GRAD_TEST(div) {
+  auto f = [](Graph&, const X& x) { return div(x[0], x[1]); };
+  expect_gradients(Op::div, f, {random_tensor({3, 4}, 1), random_tensor({3, 4}, 2, 0.5f, 2.0f)});
+  SUBCASE("by a broadcast row") { expect_gradients(Op::div, f, {random_tensor({3, 4}, 1), random_tensor({4}, 2, 0.5f, 2.0f)}); }
+  SUBCASE("by a broadcast column, as a normaliser") {
+    expect_gradients(Op::div, f, {random_tensor({3, 4}, 1), random_tensor({3, 1}, 2, 0.5f, 2.0f)});
+  }
+  SUBCASE("x / x") { expect_gradients(Op::div, [](Graph&, const X& x) { return div(x[0], x[0]); }, {random_tensor({4}, 1, 0.5f, 2.0f)}); }
 }
 
 GRAD_TEST(scale) {
@@ -189,6 +216,33 @@ GRAD_TEST(reshape) {
 GRAD_TEST(stack) {
   expect_gradients(Op::stack, [](Graph&, const X& x) { return stack({x[0], x[1], x[0]}); },
                    {random_tensor({2, 3}, 1), random_tensor({2, 3}, 2)});
+}
+
+GRAD_TEST(transpose) {
+  expect_gradients(Op::transpose, [](Graph&, const X& x) { return transpose(x[0], {1, 0, 2}); }, {random_tensor({2, 3, 4}, 1)});
+  SUBCASE("a cyclic permutation") {
+    expect_gradients(Op::transpose, [](Graph&, const X& x) { return transpose(x[0], {2, 0, 1}); }, {random_tensor({2, 3, 4}, 2)});
+  }
+  SUBCASE("a matrix") {
+    expect_gradients(Op::transpose, [](Graph&, const X& x) { return transpose(x[0], {1, 0}); }, {random_tensor({3, 5}, 3)});
+  }
+}
+
+GRAD_TEST(unfold) {
+  expect_gradients(Op::unfold, [](Graph&, const X& x) { return unfold(x[0], 3); }, {random_tensor({2, 5}, 1)});
+  SUBCASE("a window wider than the sequence") {
+    expect_gradients(Op::unfold, [](Graph&, const X& x) { return unfold(x[0], 7); }, {random_tensor({2, 3}, 2)});
+  }
+}
+
+GRAD_TEST(maxout) {
+  // Each group's maximum leads by more than twice the step, so no perturbation flips it.
+  expect_gradients(Op::maxout, [](Graph&, const X& x) { return maxout(x[0], 2); },
+                   {TensorData({2, 6}, {0.1f, 0.9f, -0.5f, -0.2f, 0.3f, -0.8f, 1.2f, 0.4f, -0.1f, 0.6f, 0.0f, 0.5f})});
+  SUBCASE("pools of three") {
+    expect_gradients(Op::maxout, [](Graph&, const X& x) { return maxout(x[0], 3); },
+                     {TensorData({1, 6}, {0.1f, 0.9f, -0.5f, 0.7f, -0.2f, 0.3f})});
+  }
 }
 
 GRAD_TEST(sum) {

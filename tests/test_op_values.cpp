@@ -83,6 +83,42 @@ TEST_CASE("matmul agrees with a plain-loop reference and xtensor-blas on odd siz
   }
 }
 
+TEST_CASE("bmm agrees with a plain-loop reference for every transpose") {
+  const std::size_t B = 3, M = 4, K = 5, N = 2;
+  for (int ta = 0; ta < 2; ++ta) {
+    for (int tb = 0; tb < 2; ++tb) {
+      CAPTURE(ta);
+      CAPTURE(tb);
+      const Shape sa = ta ? Shape{K, M} : Shape{M, K};
+      const Shape sb = tb ? Shape{N, K} : Shape{K, N};
+      TensorData a(Shape{B, sa[0], sa[1]}), b(Shape{B, sb[0], sb[1]});
+      std::vector<float> want;
+      for (std::size_t i = 0; i < B; ++i) {
+        const TensorData ai = random_tensor(sa, 30 + i), bi = random_tensor(sb, 40 + i);
+        std::copy(ai.values.begin(), ai.values.end(), a.values.begin() + i * sa.size());
+        std::copy(bi.values.begin(), bi.values.end(), b.values.begin() + i * sb.size());
+        const std::vector<float> ci = naive_matmul(ai, bi, ta, tb);
+        want.insert(want.end(), ci.begin(), ci.end());
+      }
+      Graph g;
+      expect_values(bmm(g.constant(a), g.constant(b), ta, tb), {B, M, N}, want, 1e-5f);
+    }
+  }
+}
+
+TEST_CASE("transpose, unfold and maxout by hand") {
+  Graph g;
+  expect_values(transpose(g.constant({2, 3}, {1, 2, 3, 4, 5, 6}), {1, 0}), {3, 2}, {1, 4, 2, 5, 3, 6});
+  const Expr x = g.constant({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7});
+  expect_values(transpose(x, {1, 0, 2}), {2, 2, 2}, {0, 1, 4, 5, 2, 3, 6, 7});  // y[i,j,k] = x[j,i,k]
+  expect_values(transpose(x, {2, 0, 1}), {2, 2, 2}, {0, 2, 4, 6, 1, 3, 5, 7});  // y[i,j,k] = x[j,k,i]
+  // windows of 3 around each position, zero-padded at both ends
+  expect_values(unfold(g.constant({1, 3}, {1, 2, 3}), 3), {1, 3, 3}, {0, 1, 2, 1, 2, 3, 2, 3, 0});
+  expect_values(unfold(g.constant({2, 2}, {1, 2, 3, 4}), 1), {2, 2, 1}, {1, 2, 3, 4});
+  expect_values(maxout(g.constant({2, 4}, {1, 5, -2, -3, 0, 0, 7, 8}), 2), {2, 2}, {5, -2, 0, 8});
+  expect_values(div(g.constant({2, 2}, {1, 2, 3, 4}), g.constant({2}, {2, 4})), {2, 2}, {0.5f, 0.5f, 1.5f, 1.0f});
+}
+
 TEST_CASE("element-wise and broadcasting by hand") {
   Graph g;
   const Expr m = g.constant({2, 2}, {1, 2, 3, 4});

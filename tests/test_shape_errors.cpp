@@ -29,6 +29,10 @@ TEST_CASE("shape error messages name the op and every input shape") {
                        ShapeError);
   CHECK_THROWS_WITH_AS(gaussian_window(a, b, 1.0f), doctest::Contains("gaussian_window: p (2, 3)"), ShapeError);
   CHECK_THROWS_WITH_AS(sum(a, 2), doctest::Contains("sum: x (2, 3): axis 2 is out of range"), ShapeError);
+  CHECK_THROWS_WITH_AS(bmm(a, b), doctest::Contains("bmm: a (2, 3), b (4, 5): both operands must have rank 3"), ShapeError);
+  CHECK_THROWS_WITH_AS(transpose(a, {0, 0}), "transpose: x (2, 3): [0, 0] is not a permutation of the 2 axes", ShapeError);
+  CHECK_THROWS_WITH_AS(unfold(a, 2), doctest::Contains("unfold: x (2, 3): the window size 2 must be odd"), ShapeError);
+  CHECK_THROWS_WITH_AS(maxout(a, 2), doctest::Contains("maxout: x (2, 3)"), ShapeError);
 }
 
 TEST_CASE("out-of-range ids and targets name the op, the value and the position") {

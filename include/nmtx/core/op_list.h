@@ -8,13 +8,13 @@ namespace nmtx {
 
 #define NMTX_OPS(X)                                                                      \
   X(leaf)          /* constants, variables and parameters: no backward */                \
-  X(matmul)        /* ops/matmul.cpp */                                                  \
-  X(add) X(sub) X(mul) X(scale)                       /* ops/elementwise.cpp */          \
+  X(matmul) X(bmm)                                    /* ops/matmul.cpp */               \
+  X(add) X(sub) X(mul) X(div) X(scale)                /* ops/elementwise.cpp */          \
   X(tanh) X(sigmoid) X(relu) X(exp) X(log)                                               \
   X(select) X(dropout)                                                                   \
   X(softmax) X(log_softmax) X(nll_loss) X(cross_entropy)  /* ops/softmax_loss.cpp */     \
-  X(concat) X(slice) X(reshape) X(stack)              /* ops/structure.cpp */            \
-  X(sum) X(mean)                                      /* ops/reduce.cpp */               \
+  X(concat) X(slice) X(reshape) X(stack) X(transpose) X(unfold) /* ops/structure.cpp */ \
+  X(sum) X(mean) X(maxout)                            /* ops/reduce.cpp */               \
   X(embedding)                                        /* ops/embedding.cpp */            \
   X(gaussian_window)                                  /* ops/local_window.cpp */
 

@@ -19,6 +19,10 @@ class Rng;
 // Forward and backward are single sgemm calls; backward accumulates (beta = 1).
 Expr matmul(const Expr& a, const Expr& b, bool transpose_a = false, bool transpose_b = false);
 
+// Batched: y[i] = op(a[i]) · op(b[i]) for each i of the first axis. a, b rank 3;
+// y (batch, M, N). One sgemm per batch entry, forward and backward.
+Expr bmm(const Expr& a, const Expr& b, bool transpose_a = false, bool transpose_b = false);
+
 // ---- element-wise (ops/elementwise.cpp) ------------------------------------------
 // add, sub and mul broadcast like numpy: shapes are aligned at the last axis and a
 // dimension of 1 (or a missing leading one) is repeated. Backward sums the gradient
@@ -26,6 +30,7 @@ Expr matmul(const Expr& a, const Expr& b, bool transpose_a = false, bool transpo
 Expr add(const Expr& a, const Expr& b);  // a + b
 Expr sub(const Expr& a, const Expr& b);  // a - b
 Expr mul(const Expr& a, const Expr& b);  // a ⊙ b
+Expr div(const Expr& a, const Expr& b);  // a / b;  da = dy / b, db = -dy a / b²
 Expr scale(const Expr& x, float c);      // c · x
 Expr tanh(const Expr& x);                // tanh(x);          dx = dy (1 - y²)
 Expr sigmoid(const Expr& x);             // 1 / (1 + e^-x);   dx = dy y (1 - y)
@@ -41,6 +46,7 @@ Expr dropout(const Expr& x, float p, Rng& rng);
 inline Expr operator+(const Expr& a, const Expr& b) { return add(a, b); }
 inline Expr operator-(const Expr& a, const Expr& b) { return sub(a, b); }
 inline Expr operator*(const Expr& a, const Expr& b) { return mul(a, b); }
+inline Expr operator/(const Expr& a, const Expr& b) { return div(a, b); }
 inline Expr operator*(float c, const Expr& x) { return scale(x, c); }
 inline Expr operator-(const Expr& x) { return scale(x, -1.0f); }
 
@@ -78,12 +84,22 @@ std::vector<Expr> split(const Expr& x, int axis, const std::vector<std::size_t>&
 Expr reshape(const Expr& x, const Shape& shape);
 // Stacks same-shaped tensors along a new first axis: T × (B, H) → (T, B, H).
 Expr stack(const std::vector<Expr>& xs);
+// Permutes the axes: y's axis i is x's axis perm[i] (numpy's transpose); a copy.
+// E.g. transpose(x, {1, 0, 2}) turns time-major (T, B, H) into batch-major (B, T, H).
+Expr transpose(const Expr& x, const std::vector<int>& perm);
+// The sliding windows of a 1-D convolution with 'same' zero padding: x (B, S) →
+// y (B, S, k) with y[b, s, j] = x[b, s + j - (k-1)/2], 0 outside the sequence; k odd.
+// A convolution with filters F (n, k) is then matmul(reshape(y, {B·S, k}), F, false, true).
+Expr unfold(const Expr& x, std::size_t k);
 
 // ---- reductions (ops/reduce.cpp) -------------------------------------------------
 Expr sum(const Expr& x);             // Σ of all elements, a scalar
 Expr sum(const Expr& x, int axis);   // Σ along `axis`, which is removed
 Expr mean(const Expr& x);            // sum(x) / size
 Expr mean(const Expr& x, int axis);  // sum(x, axis) / dims[axis]
+// Maxout (Goodfellow et al. 2013) over groups of `pool` consecutive columns:
+// x (N, D·pool) → y (N, D), y[n, j] = max_k x[n, j·pool + k]; the gradient goes to the max.
+Expr maxout(const Expr& x, std::size_t pool);
 
 // ---- embedding (ops/embedding.cpp) -----------------------------------------------
 // Rows of table (V, D) for ids (N): y (N, D). Backward adds each row of dy into the row

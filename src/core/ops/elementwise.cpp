@@ -1,6 +1,7 @@
 // Element-wise ops. Binary ops broadcast (see ../broadcast.h); their backward sums the
 // upstream gradient back down to each input's shape:
 //   add: da += dy, db += dy     sub: da += dy, db -= dy     mul: da += dy b, db += dy a
+//   div: da += dy / b, db -= dy y / b   (y = a / b, so -dy a / b² = -dy y / b)
 // Unary ops are written in terms of their output where that is cheaper:
 //   tanh: dx += dy (1 - y²)   sigmoid: dx += dy y (1 - y)   exp: dx += dy y
 //   relu: dx += dy [x > 0]    log: dx += dy / x             scale: dx += c dy
@@ -74,6 +75,28 @@ Expr mul(const Expr& a, const Expr& b) {
   g.on_backward(y, [=, &g] {
     backward_mul_input(g, a, b, y.grad());
     backward_mul_input(g, b, a, y.grad());
+  });
+  return y;
+}
+
+Expr div(const Expr& a, const Expr& b) {
+  Graph& g = a.graph();
+  Expr y = g.record(Op::div, {a, b}, broadcast_shape("div", a.shape(), b.shape()));
+  broadcast_apply(y.value(), a.value(), b.value(), [](auto&& y, auto&& a, auto&& b) { xt::noalias(y) = a / b; });
+  g.on_backward(y, [=, &g] {
+    const Tensor dy = y.grad();
+    auto divide_by_b = [](auto&& out, auto&& u, auto&& v) { xt::noalias(out) = u / v; };
+    if (a.needs_grad()) {
+      Tensor t = g.scratch(dy.shape());
+      broadcast_apply(t, dy, b.value(), divide_by_b);
+      add_reduced(a.grad(), t);
+    }
+    if (b.needs_grad()) {
+      Tensor t = g.scratch(dy.shape());
+      xt::noalias(xtv::flat(t)) = -xtv::flat(dy) * xtv::flat(y.value());
+      broadcast_apply(t, t, b.value(), divide_by_b);  // element by element: in place is safe
+      add_reduced(b.grad(), t);
+    }
   });
   return y;
 }

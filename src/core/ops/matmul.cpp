@@ -1,4 +1,4 @@
-// matmul: y = op(a) · op(b), op(m) = m or mᵀ.
+// matmul: y = op(a) · op(b), op(m) = m or mᵀ; bmm: the same for each entry of a batch.
 //
 // With A = op(a) (M, K), B = op(b) (K, N) and dY (M, N):
 //   dA = dY · Bᵀ    dB = Aᵀ · dY
@@ -12,43 +12,76 @@
 
 namespace nmtx {
 
+namespace {
+
+struct Dims {
+  std::size_t M, N, K;
+};
+
+// The (M, N, K) of op(a) · op(b) for stored matrices of shapes (ra, ca) and (rb, cb).
+Dims product_dims(const char* op, const Shape& sa, const Shape& sb, std::size_t ra, std::size_t ca, std::size_t rb,
+                  std::size_t cb, bool ta, bool tb) {
+  const std::size_t M = ta ? ca : ra, K = ta ? ra : ca;
+  const std::size_t Kb = tb ? cb : rb, N = tb ? rb : cb;
+  if (K != Kb) {
+    throw shape_error(op, {{"a", sa}, {"b", sb}},
+                      std::string("the inner dimensions differ: ") + (ta ? "aᵀ" : "a") + " has " + std::to_string(K) +
+                          " columns, " + (tb ? "bᵀ" : "b") + " has " + std::to_string(Kb) + " rows");
+  }
+  return {M, N, K};
+}
+
+// The backward of one product, written once for matmul and bmm (see the table above).
+void product_backward(bool ta, bool tb, const Dims& d, const float* a, const float* b, const float* dy, float* da,
+                      float* db) {
+  if (da != nullptr) {
+    if (!ta) gemm(false, !tb, d.M, d.K, d.N, 1.0f, dy, b, 1.0f, da);  // dY · Bᵀ
+    else gemm(tb, true, d.K, d.M, d.N, 1.0f, b, dy, 1.0f, da);        // B · dYᵀ
+  }
+  if (db != nullptr) {
+    if (!tb) gemm(!ta, false, d.K, d.N, d.M, 1.0f, a, dy, 1.0f, db);  // Aᵀ · dY
+    else gemm(true, ta, d.N, d.K, d.M, 1.0f, dy, a, 1.0f, db);        // dYᵀ · A
+  }
+}
+
+}  // namespace
+
 Expr matmul(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
   const Shape& sa = a.shape();
   const Shape& sb = b.shape();
   if (sa.rank() != 2 || sb.rank() != 2) {
     throw shape_error("matmul", {{"a", sa}, {"b", sb}}, "both operands must have rank 2");
   }
-  const std::size_t M = transpose_a ? sa[1] : sa[0];
-  const std::size_t K = transpose_a ? sa[0] : sa[1];
-  const std::size_t Kb = transpose_b ? sb[1] : sb[0];
-  const std::size_t N = transpose_b ? sb[0] : sb[1];
-  if (K != Kb) {
-    throw shape_error("matmul", {{"a", sa}, {"b", sb}},
-                      std::string("the inner dimensions differ: ") + (transpose_a ? "aᵀ" : "a") +
-                          " has " + std::to_string(K) + " columns, " + (transpose_b ? "bᵀ" : "b") +
-                          " has " + std::to_string(Kb) + " rows");
-  }
-  Expr y = a.graph().record(Op::matmul, {a, b}, Shape{M, N});
-  gemm(transpose_a, transpose_b, M, N, K, 1.0f, a.value().data(), b.value().data(), 0.0f,
-       y.value().data());
-
+  const Dims d = product_dims("matmul", sa, sb, sa[0], sa[1], sb[0], sb[1], transpose_a, transpose_b);
+  Expr y = a.graph().record(Op::matmul, {a, b}, Shape{d.M, d.N});
+  gemm(transpose_a, transpose_b, d.M, d.N, d.K, 1.0f, a.value().data(), b.value().data(), 0.0f, y.value().data());
   a.graph().on_backward(y, [=] {
-    const float* dy = y.grad().data();
-    if (a.needs_grad()) {
-      float* da = a.grad().data();
-      if (!transpose_a) {
-        gemm(false, !transpose_b, M, K, N, 1.0f, dy, b.value().data(), 1.0f, da);  // dY · Bᵀ
-      } else {
-        gemm(transpose_b, true, K, M, N, 1.0f, b.value().data(), dy, 1.0f, da);  // B · dYᵀ
-      }
-    }
-    if (b.needs_grad()) {
-      float* db = b.grad().data();
-      if (!transpose_b) {
-        gemm(!transpose_a, false, K, N, M, 1.0f, a.value().data(), dy, 1.0f, db);  // Aᵀ · dY
-      } else {
-        gemm(true, transpose_a, N, K, M, 1.0f, dy, a.value().data(), 1.0f, db);  // dYᵀ · A
-      }
+    product_backward(transpose_a, transpose_b, d, a.value().data(), b.value().data(), y.grad().data(),
+                     a.needs_grad() ? a.grad().data() : nullptr, b.needs_grad() ? b.grad().data() : nullptr);
+  });
+  return y;
+}
+
+Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
+  const Shape& sa = a.shape();
+  const Shape& sb = b.shape();
+  if (sa.rank() != 3 || sb.rank() != 3 || sa[0] != sb[0]) {
+    throw shape_error("bmm", {{"a", sa}, {"b", sb}}, "both operands must have rank 3 and the same batch size (axis 0)");
+  }
+  const std::size_t batch = sa[0];
+  const Dims d = product_dims("bmm", sa, sb, sa[1], sa[2], sb[1], sb[2], transpose_a, transpose_b);
+  Expr y = a.graph().record(Op::bmm, {a, b}, Shape{batch, d.M, d.N});
+  const std::size_t step_a = sa[1] * sa[2], step_b = sb[1] * sb[2], step_y = d.M * d.N;
+  for (std::size_t i = 0; i < batch; ++i) {
+    gemm(transpose_a, transpose_b, d.M, d.N, d.K, 1.0f, a.value().data() + i * step_a, b.value().data() + i * step_b,
+         0.0f, y.value().data() + i * step_y);
+  }
+  a.graph().on_backward(y, [=] {
+    float* da = a.needs_grad() ? a.grad().data() : nullptr;
+    float* db = b.needs_grad() ? b.grad().data() : nullptr;
+    for (std::size_t i = 0; i < batch; ++i) {
+      product_backward(transpose_a, transpose_b, d, a.value().data() + i * step_a, b.value().data() + i * step_b,
+                       y.grad().data() + i * step_y, da ? da + i * step_a : nullptr, db ? db + i * step_b : nullptr);
     }
   });
   return y;

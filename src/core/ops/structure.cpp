@@ -4,9 +4,12 @@
 //   slice    y = x[start : start + length]    dx[start : start + length] += dy
 //   reshape  y = x (another shape)            dx += dy
 //   stack    y[t] = x_t                       dx_t += dy[t]
+//   transpose y[i_perm] = x[i]                 dx += dy permuted back
+//   unfold   y[b, s, j] = x[b, s + j - c]      dx[b, s + j - c] += dy[b, s, j]   (c = (k-1)/2)
 // Slices along the first axis and reshapes alias x's memory instead of copying it
 // (a node's value is never written after it is recorded, so sharing is safe).
 #include <algorithm>
+#include <array>
 
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
@@ -18,6 +21,35 @@ namespace {
 
 // dst[i] += src[i] for n floats.
 void add_into(float* dst, const float* src, std::size_t n) { xtv::vec(dst, n) += xtv::vec(const_cast<float*>(src), n); }
+
+// Copies (or adds, when accumulate) src of shape `shape` into dst permuted by perm:
+// dst's axis i is src's axis perm[i]. Both padded to rank 4.
+void permute_into(const float* src, const Shape& shape, const std::vector<int>& perm, float* dst, bool accumulate) {
+  const int r = shape.rank();
+  std::array<std::size_t, 4> n{1, 1, 1, 1}, src_stride{0, 0, 0, 0};
+  std::size_t s = 1;
+  std::array<std::size_t, 4> stride_of_axis{};
+  for (int i = r - 1; i >= 0; --i) {
+    stride_of_axis[i] = s;
+    s *= shape[i];
+  }
+  // Walk dst in order: its axis i has length shape[perm[i]] and steps src by stride_of_axis[perm[i]].
+  for (int i = 0; i < r; ++i) {
+    n[4 - r + i] = shape[perm[i]];
+    src_stride[4 - r + i] = stride_of_axis[perm[i]];
+  }
+  float* out = dst;
+  for (std::size_t i0 = 0; i0 < n[0]; ++i0)
+    for (std::size_t i1 = 0; i1 < n[1]; ++i1)
+      for (std::size_t i2 = 0; i2 < n[2]; ++i2) {
+        const float* in = src + i0 * src_stride[0] + i1 * src_stride[1] + i2 * src_stride[2];
+        if (accumulate) {
+          for (std::size_t i3 = 0; i3 < n[3]; ++i3) *out++ += in[i3 * src_stride[3]];
+        } else {
+          for (std::size_t i3 = 0; i3 < n[3]; ++i3) *out++ = in[i3 * src_stride[3]];
+        }
+      }
+}
 
 }  // namespace
 
@@ -134,6 +166,55 @@ Expr stack(const std::vector<Expr>& xs) {
     for (std::size_t t = 0; t < xs.size(); ++t) {
       if (xs[t].needs_grad()) add_into(xs[t].grad().data(), y.grad().data() + t * n, n);
     }
+  });
+  return y;
+}
+
+Expr transpose(const Expr& x, const std::vector<int>& perm) {
+  const Shape& s = x.shape();
+  std::vector<int> inverse(perm.size(), -1);
+  bool valid = static_cast<int>(perm.size()) == s.rank();
+  for (std::size_t i = 0; valid && i < perm.size(); ++i) {
+    valid = perm[i] >= 0 && perm[i] < s.rank() && inverse[perm[i]] < 0;
+    if (valid) inverse[perm[i]] = static_cast<int>(i);
+  }
+  if (!valid) {
+    std::string p;
+    for (int a : perm) p += (p.empty() ? "" : ", ") + std::to_string(a);
+    throw shape_error("transpose", {{"x", s}}, "[" + p + "] is not a permutation of the " + std::to_string(s.rank()) + " axes");
+  }
+  Shape out;
+  for (int i = s.rank() - 1; i >= 0; --i) out = out.prepend(s[perm[i]]);
+  Expr y = x.graph().record(Op::transpose, {x}, out);
+  permute_into(x.value().data(), s, perm, y.value().data(), false);
+  x.graph().on_backward(y, [=] { permute_into(y.grad().data(), y.shape(), inverse, x.grad().data(), true); });
+  return y;
+}
+
+Expr unfold(const Expr& x, std::size_t k) {
+  const Shape& s = x.shape();
+  if (s.rank() != 2) throw shape_error("unfold", {{"x", s}}, "x must be (batch, length)");
+  if (k % 2 == 0) throw shape_error("unfold", {{"x", s}}, "the window size " + std::to_string(k) + " must be odd");
+  const std::size_t B = s[0], S = s[1];
+  const long c = static_cast<long>(k - 1) / 2;
+  Expr y = x.graph().record(Op::unfold, {x}, Shape{B, S, k});
+  // Visits every (b, s, j) whose source position s + j - c lies inside the sequence.
+  auto for_each_inside = [B, S, k, c](auto&& visit) {
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t pos = 0; pos < S; ++pos)
+        for (std::size_t j = 0; j < k; ++j) {
+          const long from = static_cast<long>(pos + j) - c;
+          if (from >= 0 && from < static_cast<long>(S)) visit((b * S + pos) * k + j, b * S + from);
+        }
+  };
+  const float* xv = x.value().data();
+  float* yv = y.value().data();
+  y.value().fill(0.0f);
+  for_each_inside([&](std::size_t out, std::size_t in) { yv[out] = xv[in]; });
+  x.graph().on_backward(y, [=] {
+    const float* dy = y.grad().data();
+    float* dx = x.grad().data();
+    for_each_inside([&](std::size_t out, std::size_t in) { dx[in] += dy[out]; });
   });
   return y;
 }
