@@ -98,3 +98,23 @@ TEST_CASE("an Expr from another graph or a cleared graph is rejected") {
   g1.constant({1}, {3});  // a new node 0: the old handle still must not reach it
   CHECK_THROWS_AS(x.value(), std::logic_error);
 }
+
+TEST_CASE("ops give the same result wherever the tape grows (no reference into the tape survives a record)") {
+  // Regression: bmm once read its operands' shapes through references into the node
+  // vector after recording its own node; when that append reallocated the vector the
+  // second batch entry was computed from freed memory. Freed memory usually still holds
+  // the old bytes, so it is the sanitizer build (CI) that reports a regression here, as a
+  // heap-use-after-free; the Release build checks the values.
+  const TensorData a = nmtx::test::random_tensor({2, 1, 6}, 1), b = nmtx::test::random_tensor({2, 6, 4}, 2);
+  std::vector<float> first;
+  for (int prefix = 0; prefix < 40; ++prefix) {
+    CAPTURE(prefix);
+    Graph g;
+    for (int i = 0; i < prefix; ++i) g.constant({1}, {0.0f});
+    const Expr y = bmm(g.constant(a), g.constant(b));
+    const Expr z = concat({reshape(y, {8}), reshape(matmul(reshape(g.constant(b), {12, 4}), reshape(g.constant(a), {3, 4}), false, true), {36})}, 0);
+    std::vector<float> values(z.value().data(), z.value().data() + z.value().size());
+    if (prefix == 0) first = values;
+    CHECK(values == first);
+  }
+}

@@ -9,7 +9,7 @@ namespace nmtx {
 
 // ---- Expr ----------------------------------------------------------------------
 
-const Shape& Expr::shape() const { return graph_->node(*this).value.shape(); }
+Shape Expr::shape() const { return graph_->node(*this).value.shape(); }
 Tensor Expr::value() const { return graph_->node(*this).value; }
 bool Expr::needs_grad() const { return graph_->node(*this).needs_grad; }
 

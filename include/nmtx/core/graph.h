@@ -36,7 +36,8 @@ class Expr {
   int id() const { return id_; }
   bool valid() const { return graph_ != nullptr; }
 
-  const Shape& shape() const;
+  // By value: a reference into the tape would dangle once the next op grows it.
+  Shape shape() const;
   Tensor value() const;
   float item() const;  // the value of a one-element tensor
 

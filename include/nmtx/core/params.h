@@ -65,6 +65,7 @@ class ParameterSet {
   Parameter get(const std::string& name) const;  // throws, listing similar names
   std::vector<Parameter> all() const;            // sorted by name
 
+  std::uint64_t seed() const { return seed_; }
   std::size_t count() const { return entries_.size(); }  // number of tensors
   std::size_t numel() const { return values_.size(); }   // number of floats
 

@@ -10,7 +10,7 @@
 namespace nmtx {
 
 Expr embedding(const Expr& table, const std::vector<int>& ids) {
-  const Shape& s = table.shape();
+  const Shape s = table.shape();
   if (s.rank() != 2) throw shape_error("embedding", {{"table", s}}, "the table must be (vocabulary, dim)");
   const std::size_t V = s[0], D = s[1];
   for (std::size_t i = 0; i < ids.size(); ++i) {

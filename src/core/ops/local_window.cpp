@@ -15,7 +15,7 @@ namespace nmtx {
 namespace {
 
 std::size_t batch_of(const char* op, const Expr& p) {
-  const Shape& s = p.shape();
+  const Shape s = p.shape();
   if (!(s.rank() == 1 || (s.rank() == 2 && s[1] == 1))) {
     throw shape_error(op, {{"p", s}}, "p must be (batch,) or (batch, 1)");
   }
@@ -26,7 +26,7 @@ std::size_t batch_of(const char* op, const Expr& p) {
 
 Expr gaussian_window(const Expr& p, const Expr& window, float sigma) {
   const std::size_t B = batch_of("gaussian_window", p);
-  const Shape& ws = window.shape();
+  const Shape ws = window.shape();
   if (ws.rank() != 2 || ws[0] != B) {
     throw shape_error("gaussian_window", {{"p", p.shape()}, {"window", ws}}, "the window must be (batch, source length)");
   }

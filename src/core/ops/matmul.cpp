@@ -47,8 +47,8 @@ void product_backward(bool ta, bool tb, const Dims& d, const float* a, const flo
 }  // namespace
 
 Expr matmul(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
-  const Shape& sa = a.shape();
-  const Shape& sb = b.shape();
+  const Shape sa = a.shape();
+  const Shape sb = b.shape();
   if (sa.rank() != 2 || sb.rank() != 2) {
     throw shape_error("matmul", {{"a", sa}, {"b", sb}}, "both operands must have rank 2");
   }
@@ -63,8 +63,8 @@ Expr matmul(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
 }
 
 Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
-  const Shape& sa = a.shape();
-  const Shape& sb = b.shape();
+  const Shape sa = a.shape();
+  const Shape sb = b.shape();
   if (sa.rank() != 3 || sb.rank() != 3 || sa[0] != sb[0]) {
     throw shape_error("bmm", {{"a", sa}, {"b", sb}}, "both operands must have rank 3 and the same batch size (axis 0)");
   }

@@ -24,7 +24,7 @@ Expr reduce_all(Op op, const Expr& x, float factor) {
 }
 
 Expr reduce_axis(Op op, const Expr& x, int axis, bool average) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (s.rank() == 0 || axis < -s.rank() || axis >= s.rank()) {
     throw shape_error(op_name(op), {{"x", s}}, "axis " + std::to_string(axis) + " is out of range");
   }
@@ -72,7 +72,7 @@ std::size_t group_argmax(const float* row, std::size_t j, std::size_t pool) {
 }  // namespace
 
 Expr maxout(const Expr& x, std::size_t pool) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (s.rank() != 2 || pool == 0 || s[1] % pool != 0) {
     throw shape_error("maxout", {{"x", s}}, "x must be (rows, units · pool) with pool = " + std::to_string(pool) + " > 0");
   }

@@ -34,7 +34,7 @@ struct Lines {  // a tensor seen as `outer × inner` lines of `len` elements at 
 };
 
 Lines lines_of(const char* op, const Expr& x, int axis, const Expr* mask) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (s.rank() == 0) throw shape_error(op, {{"x", s}}, "needs a tensor of rank >= 1");
   if (axis < -s.rank() || axis >= s.rank()) {
     throw shape_error(op, {{"x", s}}, "axis " + std::to_string(axis) + " is out of range");
@@ -113,7 +113,7 @@ Expr softmax_impl(Op op, const Expr& x, int axis, const Expr* mask) {
 // Validates the inputs shared by nll_loss and cross_entropy; returns (N, V).
 std::pair<std::size_t, std::size_t> check_loss_inputs(const char* op, const Expr& x, const std::vector<int>& targets,
                                                       const Expr* row_mask, float smoothing) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (s.rank() != 2) throw shape_error(op, {{"x", s}}, "expected (rows, vocabulary) of rank 2");
   const std::size_t N = s[0], V = s[1];
   if (targets.size() != N) {

@@ -95,7 +95,7 @@ Expr concat(const std::vector<Expr>& xs, int axis) {
 }
 
 Expr slice(const Expr& x, int axis, std::size_t start, std::size_t length) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (axis < -s.rank() || axis >= s.rank()) {
     throw shape_error("slice", {{"x", s}}, "axis " + std::to_string(axis) + " is out of range");
   }
@@ -171,7 +171,7 @@ Expr stack(const std::vector<Expr>& xs) {
 }
 
 Expr transpose(const Expr& x, const std::vector<int>& perm) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   std::vector<int> inverse(perm.size(), -1);
   bool valid = static_cast<int>(perm.size()) == s.rank();
   for (std::size_t i = 0; valid && i < perm.size(); ++i) {
@@ -192,7 +192,7 @@ Expr transpose(const Expr& x, const std::vector<int>& perm) {
 }
 
 Expr unfold(const Expr& x, std::size_t k) {
-  const Shape& s = x.shape();
+  const Shape s = x.shape();
   if (s.rank() != 2) throw shape_error("unfold", {{"x", s}}, "x must be (batch, length)");
   if (k % 2 == 0) throw shape_error("unfold", {{"x", s}}, "the window size " + std::to_string(k) + " must be odd");
   const std::size_t B = s[0], S = s[1];

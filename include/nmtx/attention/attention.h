@@ -1,0 +1,108 @@
+// Attention: how the decoder reads the encoder's states. One family per file in
+// src/attention/, each opening with its equations; this header is what they share.
+//
+// A variant is a type and a score (short names TYPE or TYPE-SCORE):
+//   type                score (first = default)                   attends from
+//   bahdanau            concat (additive)                         s_{i-1}, before the RNN update
+//   luong               general, dot, concat, location,           h_t, after the RNN update
+//                       scaled-dot, multi-head
+//   local-m, local-p    general, dot, concat, scaled-dot          h_t, after the RNN update
+//   location-sensitive  concat (additive + location features)     s_{i-1}, before the RNN update
+// Options for every variant: normalisation softmax | sigmoid (Chorowski et al. 2015's
+// smoothing, σ(e) / Σ σ(e)); at inference, hard (argmax) attention and the monotonic
+// and windowed constraints (InferenceConstraints).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nmtx/core/graph.h"
+#include "nmtx/nn/init.h"
+
+namespace nmtx {
+
+struct AttentionConfig {
+  std::string type = "luong";
+  std::string score = "general";
+  std::size_t dim = 0;                 // A: hidden size of additive/concat/local-p/multi-head scores (0: decoder size)
+  float window = 10.0f;                // D of local-m / local-p (σ = D / 2)
+  std::size_t max_src_len = 100;       // longest source the location score can attend over
+  std::size_t heads = 4;               // multi-head
+  std::size_t location_filters = 32;   // location-sensitive: convolution filters
+  std::size_t location_kernel = 31;    // location-sensitive: convolution width (odd)
+  std::string normalize = "softmax";   // softmax | sigmoid
+};
+
+// ---- the registry of variants (src/attention/registry.cpp) ------------------------
+struct Variant {
+  std::string type, score;
+  std::string name() const;  // the short name: "bahdanau", "luong-dot", "local-p", "local-m-dot", ...
+};
+// Every accepted (type, score) pair, in a fixed order.
+std::vector<Variant> accepted_variants();
+// The short names of the main variants, as nmtx documents them.
+std::vector<std::string> variant_names();
+// "local-p" → (local-p, general), "luong-scaled-dot" → (luong, scaled-dot); throws listing valid names.
+Variant parse_variant(const std::string& name);
+// Throws std::invalid_argument for an unknown type, or a score the type does not accept,
+// listing what is valid.
+void validate_variant(const std::string& type, const std::string& score);
+
+// ---- what attention reads, step by step ------------------------------------------
+struct Memory {
+  Expr values;               // (B, S, De) encoder states, batch-major
+  Expr mask;                 // (B, S) 1 at real positions
+  std::vector<int> lengths;  // (B)
+  std::size_t batch = 0, length = 0, dim = 0;  // B, S, De
+};
+
+// A memory with what its family precomputes once per batch (never per step): the
+// meaning of each field is given in the family's file.
+struct PreparedMemory {
+  Memory memory;
+  Expr keys, values, query_weight;
+};
+
+// Inference-time options (decoding only; never used in training).
+struct InferenceConstraints {
+  bool hard = false;       // one-hot weights at each step's most attended position
+  bool monotonic = false;  // never attend before the previous step's most attended position
+  std::size_t window = 0;  // > 0: only positions within `window` of the previous focus
+};
+
+// What a decoder carries from step to step for its attention.
+struct AttentionState {
+  Expr cumulative;         // (B, S) Σ of previous weights (location-sensitive), invalid at step 0
+  std::vector<int> focus;  // per sentence, the previous step's most attended position (0 at step 0)
+};
+
+struct AttentionOutput {
+  Expr context;   // (B, De) c_t = Σ_s a_t(s) h_s
+  Expr weights;   // (B, S) a_t; exactly 0 at padding (and outside local windows)
+  Expr position;  // (B, 1) p_t of local-m / local-p; invalid otherwise
+};
+
+enum class AttentionOrder { before_update, after_update };
+
+class Attention {
+ public:
+  virtual ~Attention() = default;
+  // Which decoder state is the query: s_{i-1} before the RNN update, or h_t after it.
+  virtual AttentionOrder order() const = 0;
+  // Binds the memory and precomputes what does not depend on the step, once per batch.
+  virtual PreparedMemory prepare(Graph& g, const Memory& memory) const = 0;
+  // One step: query (B, Dq) at target step t (0-based).
+  virtual AttentionOutput attend(Graph& g, const PreparedMemory& memory, const Expr& query, std::size_t t,
+                                 AttentionState& state, const InferenceConstraints& constraints) const = 0;
+};
+
+// Registers the variant's parameters under `prefix` and returns it. query_dim is the
+// decoder state size Dq, memory_dim the encoder state size De.
+std::unique_ptr<Attention> make_attention(const AttentionConfig& config, ParameterFactory& factory,
+                                          std::size_t query_dim, std::size_t memory_dim,
+                                          const std::string& prefix = "decoder.attn");
+
+AttentionState initial_attention_state(std::size_t batch);
+
+}  // namespace nmtx

@@ -1,0 +1,76 @@
+#include "common.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace nmtx::attention {
+
+Normalization parse_normalization(const std::string& name) {
+  if (name == "softmax") return Normalization::softmax;
+  if (name == "sigmoid") return Normalization::sigmoid;
+  throw std::invalid_argument("unknown attention normalisation \"" + name + "\"; valid: softmax, sigmoid");
+}
+
+Expr allowed_positions(Graph& g, const Expr& mask, const AttentionState& state, const InferenceConstraints& c) {
+  if (!c.monotonic && c.window == 0) return mask;
+  const std::size_t B = mask.shape()[0], S = mask.shape()[1];
+  TensorData allowed(mask.shape());
+  for (std::size_t b = 0; b < B; ++b) {
+    const long focus = state.focus.empty() ? 0 : state.focus[b];
+    for (std::size_t s = 0; s < S; ++s) {
+      bool ok = mask.value()[b * S + s] != 0.0f;
+      if (c.monotonic) ok = ok && static_cast<long>(s) >= focus;
+      if (c.window > 0) ok = ok && std::labs(static_cast<long>(s) - focus) <= static_cast<long>(c.window);
+      allowed.values[b * S + s] = ok ? 1.0f : 0.0f;
+    }
+  }
+  return g.constant(allowed);
+}
+
+Expr normalize_scores(const Expr& e, const Expr& allowed, Normalization n) {
+  if (n == Normalization::softmax) return softmax(e, -1, allowed);
+  const Expr kept = mul(sigmoid(e), allowed);                  // σ(e), 0 where not allowed
+  Shape totals = e.shape().with(-1, 1);                         // (..., 1) to broadcast back
+  return div(kept, reshape(sum(kept, -1), totals));
+}
+
+Expr hard_weights(Graph& g, const Expr& weights) {
+  const std::size_t S = weights.shape()[-1], rows = weights.shape().size() / S;
+  TensorData one_hot(weights.shape());
+  const float* w = weights.value().data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::size_t best = 0;  // a plain loop: xt::argmax on 1-D data returns the argmin (xtensor #2550)
+    for (std::size_t s = 1; s < S; ++s) {
+      if (w[r * S + s] > w[r * S + best]) best = s;
+    }
+    one_hot.values[r * S + best] = 1.0f;
+  }
+  return g.constant(one_hot);
+}
+
+Expr weighted_context(const Expr& weights, const Expr& values) {
+  const std::size_t B = values.shape()[0], S = values.shape()[1], D = values.shape()[2];
+  return reshape(bmm(reshape(weights, {B, 1, S}), values), {B, D});
+}
+
+Expr additive_energy(const Expr& pre_activation, const Expr& v) {
+  const std::size_t B = pre_activation.shape()[0], S = pre_activation.shape()[1], A = pre_activation.shape()[2];
+  const Expr rows = reshape(tanh(pre_activation), {B * S, A});
+  return reshape(matmul(rows, reshape(v, {1, A}), false, true), {B, S});
+}
+
+Expr per_position(const Expr& q) { return reshape(q, {q.shape()[0], 1, q.shape()[1]}); }
+
+Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c) {
+  const Expr a = c.hard ? hard_weights(g, weights) : weights;
+  const std::size_t B = a.shape()[0], S = a.shape()[1];
+  state.focus.assign(B, 0);
+  for (std::size_t b = 0; b < B; ++b) {
+    for (std::size_t s = 1; s < S; ++s) {
+      if (a.value()[b * S + s] > a.value()[b * S + state.focus[b]]) state.focus[b] = static_cast<int>(s);
+    }
+  }
+  return a;
+}
+
+}  // namespace nmtx::attention

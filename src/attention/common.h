@@ -1,0 +1,36 @@
+// What every attention family shares: turning scores into weights over the positions a
+// step may attend to, the inference-time constraints, and the context vector.
+//
+//   allowed   = mask ∧ [s >= focus] (monotonic) ∧ [|s - focus| <= W] (windowed)
+//   softmax   a(s) = e^{e(s)} / Σ_{s' allowed} e^{e(s')}                  (0 elsewhere)
+//   sigmoid   a(s) = σ(e(s)) / Σ_{s' allowed} σ(e(s'))                    (0 elsewhere)
+//   hard      a(s) = [s = argmax_s' a(s')]                                 (inference)
+//   context   c = Σ_s a(s) h_s
+#pragma once
+
+#include <string>
+
+#include "nmtx/attention/attention.h"
+#include "nmtx/core/ops.h"
+
+namespace nmtx::attention {
+
+enum class Normalization { softmax, sigmoid };
+Normalization parse_normalization(const std::string& name);
+
+// The memory mask narrowed by the inference constraints (the mask itself when none is set).
+Expr allowed_positions(Graph& g, const Expr& mask, const AttentionState& state, const InferenceConstraints& c);
+// Weights from scores over the last axis, exactly 0 where `allowed` is 0 (same shape as e).
+Expr normalize_scores(const Expr& e, const Expr& allowed, Normalization n);
+// One-hot rows at each row's maximum (first on ties), a constant: x viewed as (rows, S).
+Expr hard_weights(Graph& g, const Expr& weights);
+// c[b] = Σ_s a[b, s] values[b, s, :]: (B, S) with (B, S, D) → (B, D), one bmm.
+Expr weighted_context(const Expr& weights, const Expr& values);
+// e[b, s] = v · tanh(pre[b, s, :]) for pre (B, S, A), v (A): the additive energy.
+Expr additive_energy(const Expr& pre_activation, const Expr& v);
+// q (B, A) as (B, 1, A), to broadcast over source positions.
+Expr per_position(const Expr& q);
+// Applies hard attention if asked and records each sentence's focus (argmax) in state.
+Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c);
+
+}  // namespace nmtx::attention

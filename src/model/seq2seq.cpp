@@ -1,0 +1,156 @@
+// The model's construction, bridge, decoder step and output layer (equations in
+// nmtx/model/seq2seq.h and docs/model.md).
+#include "nmtx/model/seq2seq.h"
+
+#include <stdexcept>
+
+#include "nmtx/nn/linear.h"
+
+namespace nmtx {
+
+namespace {
+
+std::string resolve_bridge(const std::string& bridge, AttentionOrder order) {
+  if (bridge == "auto") return order == AttentionOrder::before_update ? "bahdanau" : "bridge";
+  if (bridge == "bahdanau" || bridge == "bridge" || bridge == "zeros") return bridge;
+  throw std::invalid_argument("unknown model.bridge \"" + bridge + "\"; valid: auto, bahdanau, bridge, zeros");
+}
+
+}  // namespace
+
+std::vector<float> target_mask(const Batch& batch) { return time_major_mask(batch.tgt_lengths, batch.tgt_len); }
+
+Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(config), cell_(parse_cell(config.cell)) {
+  if (config.src_vocab == 0 || config.tgt_vocab == 0) throw std::invalid_argument("model: vocabulary sizes must be positive");
+  ParameterFactory f(params, parse_init_scheme(config.init), config.init_scale);
+  const std::size_t E = config.embed, H = config.hidden, Hd = config.resolved_decoder_hidden(), De = 2 * H;
+  encoder_ = std::make_unique<Encoder>(f, EncoderConfig{cell_, config.src_vocab, E, H, config.encoder_layers, config.dropout});
+  attention_ = make_attention(config.attention, f, Hd, De);
+  const bool bahdanau_order = attention_->order() == AttentionOrder::before_update;
+  bridge_ = resolve_bridge(config.bridge, attention_->order());
+
+  tgt_embed_ = f.embedding("decoder.embed", config.tgt_vocab, E);
+  for (std::size_t k = 0; k < config.decoder_layers; ++k) {
+    std::size_t input = Hd;
+    if (k == 0) input = bahdanau_order ? E + De : (config.input_feeding ? E + Hd : E);
+    layers_.push_back(RnnWeights::add(f, "decoder.l" + std::to_string(k), cell_, input, Hd));
+    if (bridge_ != "zeros") {
+      const std::string p = "decoder.init.l" + std::to_string(k);
+      init_W_.push_back(f.weight(p + ".W", {Hd, bridge_ == "bahdanau" ? H : 2 * H}));
+      init_b_.push_back(f.bias(p + ".b", Hd));
+    }
+  }
+  if (bahdanau_order) {
+    output_dim_ = config.output_dim > 0 ? config.output_dim : E;
+    const std::size_t pre = (config.maxout ? 2 : 1) * output_dim_;  // t̃ before the maxout
+    U_o_ = f.weight("decoder.deep.U_o", {pre, Hd});
+    V_o_ = f.weight("decoder.deep.V_o", {pre, E});
+    C_o_ = f.weight("decoder.deep.C_o", {pre, De});
+    b_o_ = f.bias("decoder.deep.b_o", pre);
+  } else {
+    output_dim_ = Hd;
+    W_c_ = f.weight("decoder.W_c", {Hd, De + Hd});  // no bias, as Luong et al. write it
+  }
+  if (config.tied_embeddings && output_dim_ != E) {
+    throw std::invalid_argument("model.tied_embeddings needs the output vector (size " + std::to_string(output_dim_) +
+                                ") to have the embedding size " + std::to_string(E) +
+                                (bahdanau_order ? "" : ": set model.decoder_hidden = model.embed"));
+  }
+  if (!config.tied_embeddings) out_W_ = f.weight("decoder.out.W", {config.tgt_vocab, output_dim_});
+  out_b_ = f.bias("decoder.out.b", config.tgt_vocab);
+}
+
+EncodedBatch Seq2Seq::encode(Graph& g, const std::vector<int>& src, const std::vector<int>& lengths, std::size_t S,
+                             Rng* dropout_rng) const {
+  EncodedBatch out;
+  out.encoder = encoder_->encode(g, src, lengths, S, dropout_rng);
+  const Memory memory{out.encoder.memory, out.encoder.mask, lengths, out.encoder.batch, S, encoder_->output_dim()};
+  out.memory = attention_->prepare(g, memory);
+  return out;
+}
+
+DecoderState Seq2Seq::start(Graph& g, const EncodedBatch& batch) const {
+  const std::size_t B = batch.encoder.batch, Hd = config_.resolved_decoder_hidden();
+  const TensorData zeros(Shape{B, Hd});
+  DecoderState state;
+  // Bahdanau: s_0 = tanh(W h←_1 + b); bridge: s_0 = tanh(W [h→_last; h←_1] + b), from the top encoder layer.
+  const Expr source = bridge_ == "bahdanau"
+                          ? batch.encoder.backward_first.back().h
+                          : (bridge_ == "bridge" ? concat({batch.encoder.forward_final.back().h,
+                                                           batch.encoder.backward_first.back().h}, 1)
+                                                 : Expr());
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    RnnState s;
+    if (bridge_ == "zeros") {
+      s.h = g.constant(zeros);
+      if (cell_ == CellType::lstm) s.c = g.constant(zeros);
+    } else {
+      s.h = tanh(linear(source, g.param(init_W_[k]), g.param(init_b_[k])));
+      if (cell_ == CellType::lstm) s.c = s.h;  // the cell starts where the state does (as Joey NMT)
+    }
+    state.layers.push_back(s);
+  }
+  state.feed = g.constant(zeros);
+  state.attention = initial_attention_state(B);
+  return state;
+}
+
+DecoderStep Seq2Seq::step(Graph& g, const EncodedBatch& batch, DecoderState& state, const std::vector<int>& previous,
+                          std::size_t t, Rng* dropout_rng, const InferenceConstraints& constraints) const {
+  auto maybe_dropout = [&](const Expr& x) { return dropout_rng ? dropout(x, config_.dropout, *dropout_rng) : x; };
+  const Expr y_prev = maybe_dropout(embedding(g.param(tgt_embed_), previous));  // E y_{t-1}: (B, E)
+  auto run_layers = [&](Expr input) {  // the stacked RNN; returns the top state
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      const BoundRnn rnn(g, layers_[k]);
+      state.layers[k] = rnn.step(rnn.project_input(input), state.layers[k]);
+      input = k + 1 < layers_.size() ? maybe_dropout(state.layers[k].h) : state.layers[k].h;
+    }
+    return input;
+  };
+  DecoderStep out;
+  if (order() == AttentionOrder::before_update) {
+    out.attention = attention_->attend(g, batch.memory, state.layers.back().h, t, state.attention, constraints);
+    const Expr s_i = run_layers(concat({y_prev, out.attention.context}, 1));
+    const Expr pre = add(add(add(linear(s_i, g.param(U_o_)), linear(y_prev, g.param(V_o_))),
+                             linear(out.attention.context, g.param(C_o_))),
+                         g.param(b_o_));
+    out.output = config_.maxout ? maxout(pre, 2) : tanh(pre);
+  } else {
+    const Expr h_t = run_layers(config_.input_feeding ? concat({y_prev, state.feed}, 1) : y_prev);
+    out.attention = attention_->attend(g, batch.memory, h_t, t, state.attention, constraints);
+    out.output = tanh(linear(concat({out.attention.context, h_t}, 1), g.param(W_c_)));  // h̃_t
+    state.feed = out.output;
+  }
+  out.output = maybe_dropout(out.output);
+  return out;
+}
+
+Expr Seq2Seq::logits(Graph& g, const Expr& outputs) const {
+  const Expr W = config_.tied_embeddings ? g.param(tgt_embed_) : g.param(out_W_);
+  return linear(outputs, W, g.param(out_b_));
+}
+
+Seq2Seq::Forward Seq2Seq::forward(Graph& g, const Batch& batch, Rng* dropout_rng) const {
+  const EncodedBatch encoded = encode(g, batch.src, batch.src_lengths, batch.src_len, dropout_rng);
+  DecoderState state = start(g, encoded);
+  const std::size_t B = batch.size;
+  Forward out;
+  std::vector<Expr> outputs;
+  for (std::size_t t = 0; t < batch.tgt_len; ++t) {
+    const std::vector<int> previous(batch.tgt_in.begin() + t * B, batch.tgt_in.begin() + (t + 1) * B);
+    DecoderStep s = step(g, encoded, state, previous, t, dropout_rng);
+    outputs.push_back(s.output);
+    out.attention.push_back(s.attention);
+  }
+  // One output projection for all steps: (T·B, O) · W_outᵀ.
+  out.logits = logits(g, reshape(stack(outputs), {batch.tgt_len * B, output_dim_}));
+  return out;
+}
+
+Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
+  const Forward f = forward(g, batch, dropout_rng);
+  const std::vector<float> mask = target_mask(batch);
+  return cross_entropy(f.logits, batch.tgt_out, g.constant(Shape{mask.size()}, mask.data()), label_smoothing);
+}
+
+}  // namespace nmtx
