@@ -116,3 +116,19 @@ TEST_CASE("the parameter gradient checker passes a correct model and catches a b
   CHECK(good.checked == 9);
   CHECK_FALSE(check_parameter_gradients(model(Bug::factor_two), params).ok);
 }
+
+TEST_CASE("at a kink the checker accepts a one-sided slope, and only the right one") {
+  // relu at x = 0.004: [x - h, x + h] straddles the kink. The true gradient (1) matches
+  // the right-hand slope; a wrong one (0.5, the central difference's average) must fail.
+  const TensorData x({1}, {0.004f});
+  const GradCheckReport good = check_gradients([](Graph&, const X& in) { return relu(in[0]); }, {x});
+  CHECK(good.ok);
+  CHECK(good.nonsmooth == 1);
+  const GradCheckReport wrong = check_gradients([](Graph&, const X& in) {
+    Expr y = in[0].graph().record(Op::relu, {in[0]}, in[0].shape());
+    y.value()[0] = std::max(0.0f, in[0].value()[0]);
+    in[0].graph().on_backward(y, [=] { in[0].grad()[0] += 0.5f * y.grad()[0]; });
+    return y;
+  }, {x});
+  CHECK_FALSE(wrong.ok);
+}

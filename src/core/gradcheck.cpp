@@ -42,13 +42,26 @@ std::vector<float> seed_for(const Expr& y, const std::vector<float>& w) {
   return seed;
 }
 
-// Compares one element and records a failure line.
+bool close(const GradCheckOptions& o, double a, double b) {
+  return std::abs(a - b) <= o.atol + o.rtol * std::max(std::abs(a), std::abs(b));
+}
+
+// Compares one element from L(x + h), L(x) and L(x - h), and records a failure line.
 void compare(GradCheckReport& report, const GradCheckOptions& o, const std::string& where, double analytic,
-             double numeric) {
-  const double err = std::abs(analytic - numeric);
-  report.max_abs_error = std::max(report.max_abs_error, err);
+             double plus, double base, double minus) {
+  const double h = o.step, numeric = (plus - minus) / (2 * h);
   ++report.checked;
-  if (err <= o.atol + o.rtol * std::max(std::abs(analytic), std::abs(numeric))) return;
+  if (close(o, analytic, numeric)) {
+    report.max_abs_error = std::max(report.max_abs_error, std::abs(analytic - numeric));
+    return;
+  }
+  const double right = (plus - base) / h, left = (base - minus) / h;
+  const bool kink = !close(o, right, left);
+  if (kink && (close(o, analytic, right) || close(o, analytic, left))) {
+    ++report.nonsmooth;
+    return;
+  }
+  report.max_abs_error = std::max(report.max_abs_error, std::abs(analytic - numeric));
   if (report.ok || std::count(report.failures.begin(), report.failures.end(), '\n') < 20) {
     std::ostringstream line;
     line << where << ": analytic " << analytic << ", numeric " << numeric << "\n";
@@ -105,6 +118,7 @@ GradCheckReport check_gradients(const GradCheckFunction& f, const std::vector<Te
     return weighted_total(f(g, leaves), w);
   };
   const double h = options.step;
+  const double base = total_at();
   for (std::size_t k = 0; k < x.size(); ++k) {
     for (std::size_t i = 0; i < x[k].values.size(); ++i) {
       const float original = x[k].values[i];
@@ -114,7 +128,7 @@ GradCheckReport check_gradients(const GradCheckFunction& f, const std::vector<Te
       const double minus = total_at();
       x[k].values[i] = original;
       compare(report, options, "input " + std::to_string(k) + " " + x[k].shape.str() + " element " + std::to_string(i),
-              analytic[k][i], (plus - minus) / (2 * h));
+              analytic[k][i], plus, base, minus);
     }
   }
   return report;
@@ -139,6 +153,7 @@ GradCheckReport check_parameter_gradients(const GradCheckModel& f, ParameterSet&
     return weighted_total(f(g), w);
   };
   const double h = options.step;
+  const double base = total_now();
   for (const Parameter& p : params.all()) {
     const Tensor v = p.value();
     for (std::size_t i : sample(v.size(), options.max_elements_per_tensor)) {
@@ -149,7 +164,7 @@ GradCheckReport check_parameter_gradients(const GradCheckModel& f, ParameterSet&
       const double minus = total_now();
       v[i] = original;
       compare(report, options, p.name() + " " + p.shape().str() + " element " + std::to_string(i),
-              analytic[params.offset(p) + i], (plus - minus) / (2 * h));
+              analytic[params.offset(p) + i], plus, base, minus);
     }
   }
   return report;

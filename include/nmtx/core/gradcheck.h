@@ -5,6 +5,13 @@
 // all ones), runs backward seeded with w, and compares each input's analytic gradient
 // with central differences (L(x + h) - L(x - h)) / 2h, L summed in double.
 // Element k passes when |analytic - numeric| <= atol + rtol · max(|analytic|, |numeric|).
+//
+// At a kink inside [x - h, x + h] (relu at 0, a maxout pair near a tie) the central
+// difference averages two different slopes. So when it disagrees and the one-sided
+// slopes (L(x+h) - L(x)) / h and (L(x) - L(x-h)) / h disagree beyond the tolerance, the
+// element passes only if the analytic gradient matches one of them; it is counted in
+// `nonsmooth`. A wrong gradient (a sign, a factor, another element's) matches neither
+// one-sided slope and still fails.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +37,7 @@ struct GradCheckOptions {
 struct GradCheckReport {
   bool ok = true;
   std::size_t checked = 0;      // elements compared
+  std::size_t nonsmooth = 0;    // of those, passed at a kink by a one-sided slope
   double max_abs_error = 0.0;   // max |analytic - numeric|
   std::string failures;         // one line per failing element (the first 20)
   std::vector<Op> ops;          // ops recorded by one forward pass, in order
