@@ -9,7 +9,7 @@
 namespace {
 
 constexpr nmtx::cli::Command kCommands[] = {
-    {"demo", "train a tiny network on XOR and print its loss falling", nmtx::cli::run_demo},
+    {"demo", "train an attention model on a toy task and print its loss falling", nmtx::cli::run_demo},
 };
 
 void print_usage(std::ostream& out) {

@@ -1,0 +1,53 @@
+#include "nmtx/decode/greedy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace nmtx {
+
+std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, int bos,
+                                      int eos, std::size_t max_length, const InferenceConstraints& constraints) {
+  const std::size_t B = sources.size();
+  std::vector<Hypothesis> out(B);
+  if (B == 0) return out;
+  const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
+  Graph g;
+  NoGradScope no_grad(g);
+  const EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
+  DecoderState state = model.start(g, encoded);
+  std::vector<int> previous(B, bos);
+  std::vector<bool> done(B, false);
+  for (std::size_t t = 0; t < max_length && std::count(done.begin(), done.end(), false) > 0; ++t) {
+    const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, constraints);
+    const Expr logits = model.logits(g, step.output);  // (B, V)
+    const std::size_t V = logits.shape()[1], S = batch.src_len;
+    for (std::size_t b = 0; b < B; ++b) {
+      if (done[b]) {
+        previous[b] = eos;
+        continue;
+      }
+      const float* row = logits.value().data() + b * V;
+      std::size_t best = 0;  // a plain loop: xt::argmax on 1-D data returns the argmin (xtensor #2550)
+      for (std::size_t v = 1; v < V; ++v) {
+        if (row[v] > row[best]) best = v;
+      }
+      double z = 0;
+      for (std::size_t v = 0; v < V; ++v) z += std::exp(static_cast<double>(row[v]) - row[best]);
+      Hypothesis& h = out[b];
+      h.log_prob += -std::log(z);  // log softmax of the best token
+      const float* w = step.attention.weights.value().data() + b * S;
+      h.attention.emplace_back(w, w + batch.src_lengths[b]);
+      if (step.attention.position.valid()) h.positions.push_back(step.attention.position.value()[b]);
+      if (static_cast<int>(best) == eos) {
+        done[b] = true;
+      } else {
+        h.tokens.push_back(static_cast<int>(best));
+      }
+      previous[b] = static_cast<int>(best);
+    }
+  }
+  return out;
+}
+
+}  // namespace nmtx

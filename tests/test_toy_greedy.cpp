@@ -1,0 +1,106 @@
+// Toy tasks (alignments that really point at the copied symbol) and greedy decoding
+// (its log-probability equals forced decoding of its own output).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "nmtx/data/toy_tasks.h"
+#include "nmtx/decode/greedy.h"
+
+using namespace nmtx;
+
+TEST_CASE("toy tasks: every alignment link points at the symbol the target copies") {
+  for (ToyTask task : {ToyTask::copy, ToyTask::reverse, ToyTask::sort, ToyTask::reorder}) {
+    CAPTURE(toy_task_name(task));
+    const std::vector<ToyExample> xs = generate_toy({task, 5, 2, 12}, 300, 7);
+    REQUIRE(xs.size() == 300);
+    for (const ToyExample& ex : xs) {
+      const std::size_t n = ex.source.size();
+      REQUIRE(ex.target.size() == n);
+      REQUIRE(ex.alignment.size() == n);
+      CHECK(n >= 2);
+      CHECK(n <= 12);
+      std::vector<int> used;
+      for (std::size_t t = 0; t < n; ++t) {
+        const auto [s, tt] = ex.alignment[t];
+        CHECK(tt == static_cast<int>(t));
+        CHECK(ex.target[t] == ex.source[s]);
+        used.push_back(s);
+        if (task == ToyTask::copy) CHECK(s == static_cast<int>(t));
+        if (task == ToyTask::reverse) CHECK(s == static_cast<int>(n - 1 - t));
+        if (task == ToyTask::reorder) CHECK(s == static_cast<int>((t + n / 3) % n));
+        // sort: equal symbols keep their source order (a stable sort)
+        if (task == ToyTask::sort && t > 0 && ex.target[t] == ex.target[t - 1]) CHECK(s > ex.alignment[t - 1].first);
+      }
+      if (task == ToyTask::sort) CHECK(std::is_sorted(ex.target.begin(), ex.target.end()));
+      std::sort(used.begin(), used.end());
+      for (std::size_t i = 0; i < n; ++i) CHECK(used[i] == static_cast<int>(i));  // a permutation
+    }
+  }
+  // Reorder: in "0 1 2 3 4 5" the first third moves to the end.
+  const ToyExample r = generate_toy({ToyTask::reorder, 100, 6, 6}, 1, 3)[0];
+  CHECK(std::vector<int>(r.target.begin(), r.target.begin() + 4) == std::vector<int>(r.source.begin() + 2, r.source.end()));
+}
+
+TEST_CASE("toy tasks are seeded and their options are checked") {
+  const ToyConfig c{ToyTask::sort, 9, 1, 20};
+  const auto a = generate_toy(c, 50, 1), b = generate_toy(c, 50, 1), d = generate_toy(c, 50, 2);
+  bool same = true, differ = false;
+  for (std::size_t i = 0; i < 50; ++i) {
+    same = same && a[i].source == b[i].source;
+    differ = differ || a[i].source != d[i].source;
+  }
+  CHECK(same);
+  CHECK(differ);
+  CHECK_THROWS_WITH_AS(parse_toy_task("shuffle"), doctest::Contains("valid: copy, reverse, sort, reorder"), std::invalid_argument);
+  CHECK_THROWS_AS(generate_toy({ToyTask::copy, 5, 3, 2}, 1, 1), std::invalid_argument);
+}
+
+TEST_CASE("greedy decoding: its log-probability is that of forced decoding of its own output") {
+  for (const char* variant : {"bahdanau", "luong-general", "local-p"}) {
+    CAPTURE(variant);
+    ModelConfig c;
+    c.src_vocab = c.tgt_vocab = 9;
+    c.embed = 6;
+    c.hidden = 5;
+    c.init_scale = 0.8f;  // an untrained but opinionated model
+    const Variant v = parse_variant(variant);
+    c.attention.type = v.type;
+    c.attention.score = v.score;
+    ParameterSet params(3);
+    const Seq2Seq model(c, params);
+    const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6}};
+    const std::vector<Hypothesis> out = greedy_decode(model, sources, 2, 3, 6);
+    REQUIRE(out.size() == 3);
+    int compared = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+      CAPTURE(i);
+      const Hypothesis& h = out[i];
+      CHECK(h.tokens.size() <= 6);
+      const bool ended = h.attention.size() == h.tokens.size() + 1;
+      CHECK((ended || h.tokens.size() == 6));
+      for (const auto& row : h.attention) CHECK(row.size() == sources[i].size());
+      CHECK(h.positions.size() == (v.type == "local-p" ? h.attention.size() : 0));
+      // Forced decoding of (source, output) with the same model: Σ_t log p(y_t) over the
+      // steps greedy took (</s> included when it was produced), from the logits.
+      Graph g;
+      const Batch forced = make_batch({sources[i]}, {h.tokens}, 0, 2, 3);
+      const Expr logits = model.forward(g, forced, nullptr).logits;  // (T, V) for one sentence
+      const std::size_t V = logits.shape()[1], steps = h.attention.size();
+      double log_prob = 0;
+      for (std::size_t t = 0; t < steps; ++t) {
+        const float* row = logits.value().data() + t * V;
+        double m = row[0], z = 0;
+        for (std::size_t k = 1; k < V; ++k) m = std::max<double>(m, row[k]);
+        for (std::size_t k = 0; k < V; ++k) z += std::exp(row[k] - m);
+        log_prob += row[t < h.tokens.size() ? h.tokens[t] : 3] - m - std::log(z);
+      }
+      CHECK(log_prob == doctest::Approx(h.log_prob).epsilon(1e-5));
+      if (ended) CHECK(-model.loss(g, forced, nullptr).item() == doctest::Approx(h.log_prob).epsilon(1e-5));
+      ++compared;
+    }
+    CHECK(compared == 3);
+  }
+}
