@@ -3,6 +3,8 @@
 #
 #   scripts/setup.sh              Release build in build/ (the binary is build/nmtx)
 #   scripts/setup.sh --sanitize   ASan + UBSan build in build-asan/
+#   scripts/setup.sh --test-deps  also installs what the tests use (PyTorch for the
+#                                 reference test); combinable with --sanitize
 #
 # Idempotent and non-interactive; run as root on a fresh Debian bookworm machine (or as a
 # user with sudo). Nothing is downloaded at build or run time beyond these packages.
@@ -11,11 +13,14 @@ cd "$(dirname "$0")/.."
 
 build_dir=build
 cmake_args=(-DCMAKE_BUILD_TYPE=Release)
-case "${1:-}" in
-  "") ;;
-  --sanitize) build_dir=build-asan; cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNMTX_SANITIZE=ON) ;;
-  *) echo "usage: scripts/setup.sh [--sanitize]" >&2; exit 2 ;;
-esac
+test_deps=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) build_dir=build-asan; cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNMTX_SANITIZE=ON) ;;
+    --test-deps) test_deps=1 ;;
+    *) echo "usage: scripts/setup.sh [--sanitize] [--test-deps]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake ninja-build pkg-config          # toolchain
@@ -24,6 +29,9 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev  # recipes, JSON output, gzip input
   doctest-dev                                # tests
 )
+if ((test_deps)); then
+  packages+=(python3 python3-numpy python3-torch)  # bench/torch_reference.py, numpy interoperability
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -72,7 +72,9 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
     ParameterSet params(3);
     const Seq2Seq model(c, params);
     const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6}};
-    const std::vector<Hypothesis> out = greedy_decode(model, sources, 2, 3, 6);
+    DecodeOptions options;
+    options.max_length = 6;
+    const std::vector<Hypothesis> out = greedy_decode(model, sources, options);
     REQUIRE(out.size() == 3);
     int compared = 0;
     for (std::size_t i = 0; i < 3; ++i) {

@@ -93,7 +93,11 @@ int run_demo(int argc, char** argv) {
   const std::vector<ToyExample> test = generate_toy(task, 200, seed + 1000);
   std::vector<std::vector<int>> sources;
   for (const ToyExample& ex : test) sources.push_back(to_ids(ex.source));
-  const std::vector<Hypothesis> out = greedy_decode(model, sources, kBos, kEos, 2 * max_length + 2);
+  DecodeOptions decode;
+  decode.bos = kBos;
+  decode.eos = kEos;
+  decode.max_length = 2 * static_cast<std::size_t>(max_length) + 2;
+  const std::vector<Hypothesis> out = greedy_decode(model, sources, decode);
   int exact = 0;
   for (std::size_t i = 0; i < test.size(); ++i) exact += out[i].tokens == to_ids(test[i].target);
   fmt::print("greedy exact match on 200 held-out sentences: {:.1f}%\n", 100.0 * exact / test.size());

@@ -6,8 +6,9 @@
 
 namespace nmtx {
 
-std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, int bos,
-                                      int eos, std::size_t max_length, const InferenceConstraints& constraints) {
+std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                      const DecodeOptions& options) {
+  const int bos = options.bos, eos = options.eos;
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
   if (B == 0) return out;
@@ -18,8 +19,8 @@ std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<st
   DecoderState state = model.start(g, encoded);
   std::vector<int> previous(B, bos);
   std::vector<bool> done(B, false);
-  for (std::size_t t = 0; t < max_length && std::count(done.begin(), done.end(), false) > 0; ++t) {
-    const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, constraints);
+  for (std::size_t t = 0; t < options.max_length && std::count(done.begin(), done.end(), false) > 0; ++t) {
+    const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, options.constraints);
     const Expr logits = model.logits(g, step.output);  // (B, V)
     const std::size_t V = logits.shape()[1], S = batch.src_len;
     for (std::size_t b = 0; b < B; ++b) {
@@ -39,7 +40,7 @@ std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<st
       const float* w = step.attention.weights.value().data() + b * S;
       h.attention.emplace_back(w, w + batch.src_lengths[b]);
       if (step.attention.position.valid()) h.positions.push_back(step.attention.position.value()[b]);
-      if (static_cast<int>(best) == eos) {
+      if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace nmtx {
 
@@ -10,6 +11,10 @@ namespace nmtx {
 // transpose_b. beta = 1 accumulates into C (how every backward uses it).
 void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std::size_t K,
           float alpha, const float* A, const float* B, float beta, float* C);
+
+// Floating-point operations (2·M·N·K per product) of every gemm since the program
+// started: what benchmarks divide by time to report GFLOP/s.
+std::uint64_t gemm_flop_count();
 
 // The number of threads OpenBLAS uses for every later call.
 void set_blas_threads(int n);

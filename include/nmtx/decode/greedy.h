@@ -14,9 +14,15 @@ struct Hypothesis {
   std::vector<float> positions;                 // per output step, p_t of local attention (empty otherwise)
 };
 
-// Decodes token-id sources (without <s> / </s>) as one batch; max_length bounds the
-// output steps per sentence.
-std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, int bos,
-                                      int eos, std::size_t max_length, const InferenceConstraints& constraints = {});
+struct DecodeOptions {
+  int bos = 2, eos = 3;
+  std::size_t max_length = 100;       // output steps per sentence at most
+  bool ignore_eos = false;            // keep decoding after </s> (benchmarks: a fixed amount of work)
+  InferenceConstraints constraints;   // hard, monotonic, windowed attention
+};
+
+// Decodes token-id sources (without <s> / </s>) as one batch.
+std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                      const DecodeOptions& options);
 
 }  // namespace nmtx

@@ -1,0 +1,196 @@
+// nmtx_bench: the nmtx side of bench/run.sh, and the exporter behind the PyTorch
+// reference test.
+//
+//   nmtx_bench --size toy|medium|large --variant V [--threads N] [--steps K]
+//       trains K timed steps (after warm-up) and greedy-decodes a few batches of the
+//       benchmark model; prints one JSON line (throughputs, memory, GFLOP/s).
+//   nmtx_bench --export DIR --variant V
+//       writes a tiny model's parameters, a padded batch, its loss and every gradient
+//       under DIR as .npy (names of docs/model.md), for bench/torch_reference.py check.
+//
+// Sizes (hidden = every recurrent state: encoder hidden/2 per direction, decoder hidden):
+//   toy     embed  64, hidden 128, vocab  1000, batch 64, lengths 20
+//   medium  embed 256, hidden 256, vocab  8000, batch 64, lengths 25
+//   large   embed 512, hidden 512, vocab 16000, batch 64, lengths 30
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cxxopts.hpp>
+#include <filesystem>
+#include <fmt/core.h>
+#include <fstream>
+
+#include "nmtx/core/blas.h"
+#include "nmtx/core/rng.h"
+#include "nmtx/decode/greedy.h"
+#include "nmtx/io/npy.h"
+#include "nmtx/train/optim.h"
+
+using namespace nmtx;
+
+namespace {
+
+struct Size {
+  std::size_t embed, hidden, vocab, batch, length;
+};
+
+Size size_named(const std::string& name) {
+  if (name == "toy") return {64, 128, 1000, 64, 20};
+  if (name == "medium") return {256, 256, 8000, 64, 25};
+  if (name == "large") return {512, 512, 16000, 64, 30};
+  throw std::invalid_argument("unknown size \"" + name + "\"; valid: toy, medium, large");
+}
+
+ModelConfig config_for(const Size& s, const std::string& variant_name) {
+  const Variant v = parse_variant(variant_name);
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = s.vocab;
+  c.embed = s.embed;
+  c.hidden = s.hidden / 2;
+  c.decoder_hidden = s.hidden;
+  c.attention.type = v.type;
+  c.attention.score = v.score;
+  return c;
+}
+
+double rss_mb() {  // resident set size now
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<double>(::sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;
+}
+
+// Random sentences of exactly `length` tokens (ids 4 .. vocab-1), seeded.
+std::vector<std::vector<int>> random_sentences(std::size_t count, std::size_t length, std::size_t vocab, Rng& rng) {
+  std::vector<std::vector<int>> out(count, std::vector<int>(length));
+  for (auto& s : out)
+    for (int& t : s) t = 4 + static_cast<int>(rng.below(vocab - 4));
+  return out;
+}
+
+int benchmark(const cxxopts::ParseResult& args) {
+  const std::string size_name = args["size"].as<std::string>(), variant = args["variant"].as<std::string>();
+  const Size s = size_named(size_name);
+  const int threads = args["threads"].as<int>(), steps = args["steps"].as<int>(), warmup = args["warmup"].as<int>();
+  set_blas_threads(threads);
+  ParameterSet params(1);
+  const Seq2Seq model(config_for(s, variant), params);
+  Adam adam(1e-3f);
+  const double rss_built = rss_mb();
+  Rng rng(7);
+  const auto src = random_sentences(s.batch, s.length, s.vocab, rng), tgt = random_sentences(s.batch, s.length, s.vocab, rng);
+  const Batch batch = make_batch(src, tgt, 0, 2, 3);
+  Graph g;
+  auto train_step = [&] {
+    g.clear();
+    params.zero_grad();
+    const Expr loss = scale(model.loss(g, batch, nullptr), 1.0f / static_cast<float>(batch.target_tokens()));
+    g.backward(loss);
+    clip_grad_norm(params, 5.0f);
+    adam.step(params);
+    return loss.item();
+  };
+  for (int i = 0; i < warmup; ++i) train_step();
+  const std::uint64_t flops_before = gemm_flop_count();
+  auto t0 = std::chrono::steady_clock::now();
+  float last = 0;
+  for (int i = 0; i < steps; ++i) last = train_step();
+  const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double gflops = (gemm_flop_count() - flops_before) / train_seconds / 1e9;
+  const double peak_train = peak_rss_mb();
+  g.clear();
+
+  const int decode_batches = args["decode-batches"].as<int>();
+  DecodeOptions decode;
+  decode.max_length = s.length + 1;
+  decode.ignore_eos = true;  // the same number of steps on both sides
+  greedy_decode(model, src, decode);  // warm-up
+  t0 = std::chrono::steady_clock::now();
+  std::size_t decode_steps = 0;
+  for (int i = 0; i < decode_batches; ++i) {
+    const auto out = greedy_decode(model, src, decode);
+    for (const auto& h : out) decode_steps = std::max(decode_steps, h.attention.size());
+  }
+  const double decode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  fmt::print(
+      "{{\"impl\": \"nmtx\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, \"steps\": {}, "
+      "\"train_tokens_per_s\": {:.1f}, \"decode_sentences_per_s\": {:.1f}, \"decode_steps\": {}, "
+      "\"rss_after_build_mb\": {:.1f}, \"peak_rss_mb\": {:.1f}, \"growth_mb\": {:.1f}, \"gflops\": {:.2f}, "
+      "\"params\": {}, \"last_loss\": {:.4f}}}\n",
+      size_name, variant, threads, steps, steps * batch.target_tokens() / train_seconds,
+      decode_batches * s.batch / decode_seconds, decode_steps, rss_built, peak_train, peak_train - rss_built, gflops,
+      params.numel(), last);
+  return 0;
+}
+
+int export_reference(const cxxopts::ParseResult& args) {
+  namespace fs = std::filesystem;
+  const fs::path dir = args["export"].as<std::string>();
+  const std::string variant = args["variant"].as<std::string>();
+  ModelConfig c = config_for({6, 8, 0, 0, 0}, variant);
+  c.src_vocab = 11;
+  c.tgt_vocab = 13;
+  c.init_scale = 0.3f;
+  ParameterSet params(5);
+  const Seq2Seq model(c, params);
+  // Four sentence pairs of different lengths: padding on both sides.
+  const std::vector<std::vector<int>> src = {{4, 5, 6, 7, 8}, {9, 10, 4}, {5, 5, 6, 7}, {10, 9}};
+  const std::vector<std::vector<int>> tgt = {{4, 5, 6}, {7, 8, 9, 10}, {11}, {12, 4}};
+  const Batch batch = make_batch(src, tgt, 0, 2, 3);
+  Graph g;
+  params.zero_grad();
+  const Expr loss = model.loss(g, batch, nullptr);
+  g.backward(loss);
+  save_parameters(params, (dir / "params").string());
+  fs::create_directories(dir / "grads");
+  for (const Parameter& p : params.all()) save_npy((dir / "grads" / (p.name() + ".npy")).string(), p.grad());
+  fs::create_directories(dir / "batch");
+  save_npy((dir / "batch" / "src.npy").string(), batch.src, Shape{batch.src_len, batch.size});
+  save_npy((dir / "batch" / "src_lengths.npy").string(), batch.src_lengths, Shape{batch.size});
+  save_npy((dir / "batch" / "tgt_in.npy").string(), batch.tgt_in, Shape{batch.tgt_len, batch.size});
+  save_npy((dir / "batch" / "tgt_out.npy").string(), batch.tgt_out, Shape{batch.tgt_len, batch.size});
+  save_npy((dir / "batch" / "tgt_lengths.npy").string(), batch.tgt_lengths, Shape{batch.size});
+  save_npy((dir / "loss.npy").string(), loss.value());
+  std::ofstream((dir / "config.json").string())
+      << fmt::format("{{\"variant\": \"{}\", \"type\": \"{}\", \"score\": \"{}\", \"embed\": {}, \"hidden\": {}, "
+                     "\"decoder_hidden\": {}, \"src_vocab\": {}, \"tgt_vocab\": {}, \"attention_dim\": {}, "
+                     "\"maxout\": {}, \"output_dim\": {}}}\n",
+                     variant, c.attention.type, c.attention.score, c.embed, c.hidden, c.resolved_decoder_hidden(),
+                     c.src_vocab, c.tgt_vocab, c.resolved_decoder_hidden(), c.maxout ? "true" : "false", c.embed);
+  fmt::print("exported {} ({} parameters, loss {:.6f}) to {}\n", variant, params.numel(), loss.item(), dir.string());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cxxopts::Options options("nmtx_bench", "Benchmark nmtx, or export a tiny model for the PyTorch reference check.");
+  options.add_options()
+      ("size", "toy, medium or large", cxxopts::value<std::string>()->default_value("toy"))
+      ("variant", "attention variant", cxxopts::value<std::string>()->default_value("bahdanau"))
+      ("threads", "BLAS threads", cxxopts::value<int>()->default_value("2"))
+      ("steps", "timed training steps", cxxopts::value<int>()->default_value("20"))
+      ("warmup", "untimed training steps first", cxxopts::value<int>()->default_value("2"))
+      ("decode-batches", "timed greedy-decoding batches", cxxopts::value<int>()->default_value("5"))
+      ("export", "write a tiny model, batch, loss and gradients to this directory", cxxopts::value<std::string>())
+      ("h,help", "show this help");
+  try {
+    const auto args = options.parse(argc, argv);
+    if (args.count("help")) {
+      fmt::print("{}", options.help());
+      return 0;
+    }
+    return args.count("export") ? export_reference(args) : benchmark(args);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nmtx_bench: {}\n", e.what());
+    return 1;
+  }
+}
