@@ -290,3 +290,53 @@ TEST_CASE("every registered op has a gradient test") {
     CHECK(nmtx::test::ops_with_gradient_tests().count(op) == 1);
   }
 }
+
+namespace {
+// Inputs of a cell step: xp (B, G·H), h (B, H), [c (B, H)], W_hh (G·H, H), b_hh (G·H).
+std::vector<TensorData> cell_inputs(std::size_t gates, bool with_c) {
+  const std::size_t B = 3, H = 2;
+  std::vector<TensorData> in = {random_tensor({B, gates * H}, 1), random_tensor({B, H}, 2)};
+  if (with_c) in.push_back(random_tensor({B, H}, 3));
+  in.push_back(random_tensor({gates * H, H}, 4));
+  in.push_back(random_tensor({gates * H}, 5));
+  return in;
+}
+const TensorData kKeep({3, 1}, {1, 0, 1});  // the middle row is padding: it carries its state
+}  // namespace
+
+GRAD_TEST(rnn_cell) {
+  expect_gradients(Op::rnn_cell, [](Graph&, const X& x) { return rnn_cell(x[0], x[1], x[2], x[3]); }, cell_inputs(1, false));
+  SUBCASE("with a padded row") {
+    expect_gradients(Op::rnn_cell, [](Graph& g, const X& x) { return rnn_cell(x[0], x[1], x[2], x[3], g.constant(kKeep)); },
+                     cell_inputs(1, false));
+  }
+}
+
+GRAD_TEST(gru_cell) {
+  expect_gradients(Op::gru_cell, [](Graph&, const X& x) { return gru_cell(x[0], x[1], x[2], x[3]); }, cell_inputs(3, false));
+  SUBCASE("with a padded row") {
+    expect_gradients(Op::gru_cell, [](Graph& g, const X& x) { return gru_cell(x[0], x[1], x[2], x[3], g.constant(kKeep)); },
+                     cell_inputs(3, false));
+  }
+  SUBCASE("two steps sharing weights and state") {
+    expect_gradients(Op::gru_cell, [](Graph&, const X& x) {
+      const Expr h1 = gru_cell(x[0], x[1], x[2], x[3]);
+      return gru_cell(x[0], h1, x[2], x[3]);
+    }, cell_inputs(3, false));
+  }
+}
+
+GRAD_TEST(lstm_cell) {
+  expect_gradients(Op::lstm_cell, [](Graph&, const X& x) { return lstm_cell(x[0], x[1], x[2], x[3], x[4]); },
+                   cell_inputs(4, true));
+  SUBCASE("one node as both h and c (a decoder's cell starting at its state)") {
+    std::vector<TensorData> in = cell_inputs(4, true);
+    in.erase(in.begin() + 2);
+    expect_gradients(Op::lstm_cell, [](Graph&, const X& x) { return lstm_cell(x[0], x[1], x[1], x[2], x[3]); }, in);
+  }
+  SUBCASE("with a padded row") {
+    expect_gradients(Op::lstm_cell,
+                     [](Graph& g, const X& x) { return lstm_cell(x[0], x[1], x[2], x[3], x[4], g.constant(kKeep)); },
+                     cell_inputs(4, true));
+  }
+}

@@ -32,11 +32,11 @@ int run_demo(int argc, char** argv) {
       ("variant", "attention variant (" + [] { std::string s; for (auto& n : variant_names()) s += (s.empty() ? "" : ", ") + n; return s; }() + ")",
        cxxopts::value<std::string>()->default_value("luong-general"))
       ("task", "toy task: copy, reverse, sort, reorder", cxxopts::value<std::string>()->default_value("reverse"))
-      ("steps", "training steps", cxxopts::value<int>()->default_value("400"))
+      ("steps", "training steps", cxxopts::value<int>()->default_value("500"))
       ("batch", "sentences per step", cxxopts::value<int>()->default_value("32"))
       ("symbols", "vocabulary of the task", cxxopts::value<int>()->default_value("10"))
       ("max-length", "longest sentence", cxxopts::value<int>()->default_value("10"))
-      ("lr", "Adam learning rate", cxxopts::value<float>()->default_value("0.005"))
+      ("lr", "Adam learning rate", cxxopts::value<float>()->default_value("0.002"))
       ("seed", "random seed", cxxopts::value<std::uint64_t>()->default_value("1"))
       ("h,help", "show this help");
   const auto args = options.parse(argc, argv);

@@ -22,17 +22,22 @@ float Expr::item() const {
   return v[0];
 }
 
-Tensor Expr::grad() const {
+Tensor Expr::grad_for_write(bool& fresh) const {
   Graph::Node& n = graph_->node(*this);
   if (!n.needs_grad) {
     throw std::logic_error(std::string("Expr::grad: node ") + std::to_string(id_) + " (" +
                            op_name(n.op) + ") does not need a gradient");
   }
-  if (n.grad.empty()) {
-    n.grad = Tensor(graph_->arena_.allocate(n.value.size()), n.value.shape());
-    n.grad.fill(0.0f);
-  }
+  fresh = n.grad.empty();
+  if (fresh) n.grad = Tensor(graph_->arena_.allocate(n.value.size()), n.value.shape());
   return n.grad;
+}
+
+Tensor Expr::grad() const {
+  bool fresh = false;
+  const Tensor g = grad_for_write(fresh);
+  if (fresh) g.fill(0.0f);
+  return g;
 }
 
 // ---- Graph ---------------------------------------------------------------------
@@ -110,6 +115,12 @@ void Graph::on_backward(const Expr& y, BackwardFn fn) {
 }
 
 Tensor Graph::scratch(const Shape& shape) { return Tensor(arena_.allocate(shape.size()), shape); }
+
+Tensor Graph::temporary(const Shape& shape, int slot) {
+  std::vector<float>& buffer = temporaries_[slot];
+  if (buffer.size() < shape.size()) buffer.resize(shape.size());
+  return Tensor(buffer.data(), shape);
+}
 
 void Graph::backward(const Expr& loss) {
   if (loss.shape().size() != 1) {

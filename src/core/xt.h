@@ -10,11 +10,13 @@
 #include <array>
 #include <cstddef>
 #include <stdexcept>
+#include <utility>
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
+#include "nmtx/core/graph.h"
 #include "nmtx/core/tensor.h"
 
 namespace nmtx::xtv {
@@ -41,3 +43,17 @@ auto as(const Tensor& t) {
 inline auto row(const Tensor& t, std::size_t i, std::size_t cols) { return vec(t.data() + i * cols, cols); }
 
 }  // namespace nmtx::xtv
+
+namespace nmtx {
+
+// x's gradient += value (an element-wise expression over x's flat elements); assigned
+// instead when the gradient is new, which saves zero-filling it first.
+template <class E>
+void accumulate_grad(const Expr& x, E&& value) {
+  bool fresh = false;
+  auto g = xtv::flat(x.grad_for_write(fresh));
+  if (fresh) xt::noalias(g) = std::forward<E>(value);
+  else xt::noalias(g) += std::forward<E>(value);
+}
+
+}  // namespace nmtx

@@ -61,13 +61,9 @@ EncoderOutput Encoder::encode(Graph& g, const std::vector<int>& src, const std::
       std::vector<Expr> hs(S);
       for (std::size_t i = 0; i < S; ++i) {
         const std::size_t t = dir == 0 ? i : S - 1 - i;
-        RnnState next = rnn.step(slice(xp, 0, t * B, B), state);
-        if (t >= shortest) {  // some sentences are padding here: they keep their state
-          const Expr real = g.constant(Shape{B, 1}, mask.data() + t * B);
-          next.h = select(real, next.h, state.h);
-          if (next.c.valid()) next.c = select(real, next.c, state.c);
-        }
-        state = next;
+        // Where some sentences are padding, they keep their state.
+        const Expr keep = t >= shortest ? g.constant(Shape{B, 1}, mask.data() + t * B) : Expr();
+        state = rnn.step(slice(xp, 0, t * B, B), state, keep);
         hs[t] = state.h;
       }
       (dir == 0 ? out.forward_final : out.backward_first).push_back(state);

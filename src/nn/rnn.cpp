@@ -1,4 +1,5 @@
-// Cell steps as compositions of gradient-checked ops (equations in nmtx/nn/rnn.h).
+// Cell steps: fused ops (core/ops/rnn_cells.cpp) and their reference composed from
+// primitive gradient-checked ops (equations in nmtx/nn/rnn.h).
 #include "nmtx/nn/rnn.h"
 
 #include <stdexcept>
@@ -55,7 +56,22 @@ RnnState BoundRnn::zero_state(Graph& g, std::size_t batch) const {
   return {g.constant(zeros), cell == CellType::lstm ? g.constant(zeros) : Expr()};
 }
 
-RnnState BoundRnn::step(const Expr& xp, const RnnState& previous) const {
+RnnState BoundRnn::step(const Expr& xp, const RnnState& previous, const Expr& keep) const {
+  switch (cell) {
+    case CellType::rnn:
+      return {rnn_cell(xp, previous.h, W_hh, b_hh, keep), Expr()};
+    case CellType::gru:
+      return {gru_cell(xp, previous.h, W_hh, b_hh, keep), Expr()};
+    case CellType::lstm: {
+      const Expr both = lstm_cell(xp, previous.h, previous.c, W_hh, b_hh, keep);  // (2, B, H)
+      const Shape s = previous.h.shape();
+      return {reshape(slice(both, 0, 0, 1), s), reshape(slice(both, 0, 1, 1), s)};
+    }
+  }
+  throw std::logic_error("BoundRnn::step: unknown cell");
+}
+
+RnnState BoundRnn::step_reference(const Expr& xp, const RnnState& previous) const {
   const Expr hp = linear(previous.h, W_hh, b_hh);  // (B, G·H)
   const std::size_t H = hidden;
   switch (cell) {

@@ -46,6 +46,10 @@ class Expr {
   // d loss / d this, allocated and zeroed the first time it is asked for. Backward
   // functions ADD into it: a value used twice receives both contributions.
   Tensor grad() const;
+  // The gradient for a backward function that writes EVERY element: when the gradient
+  // does not exist yet it is allocated without zeroing and `fresh` is true, and the caller
+  // must assign (=) instead of adding (+=). Saves a zero-fill pass over each gradient.
+  Tensor grad_for_write(bool& fresh) const;
 
  private:
   friend class Graph;
@@ -85,6 +89,10 @@ class Graph {
   void on_backward(const Expr& y, BackwardFn fn);
   // Memory that lives as long as the graph (saved state for a backward function).
   Tensor scratch(const Shape& shape);
+  // Memory for work inside ONE forward or backward function: slot k's buffer is reused
+  // (overwritten) by the next call with the same slot, so temporaries cost no arena
+  // memory per step. Contents are uninitialised.
+  Tensor temporary(const Shape& shape, int slot = 0);
 
   // ---- backward -----------------------------------------------------------------
   // Runs backward from a one-element loss, seeding d loss / d loss = 1.
@@ -119,6 +127,7 @@ class Graph {
 
   std::vector<Node> nodes_;
   Arena arena_;
+  std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;
   bool backward_done_ = false;
   unsigned generation_ = 0;

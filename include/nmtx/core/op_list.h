@@ -16,7 +16,8 @@ namespace nmtx {
   X(concat) X(slice) X(reshape) X(stack) X(transpose) X(unfold) /* ops/structure.cpp */ \
   X(sum) X(mean) X(maxout)                            /* ops/reduce.cpp */               \
   X(embedding)                                        /* ops/embedding.cpp */            \
-  X(gaussian_window)                                  /* ops/local_window.cpp */
+  X(gaussian_window)                                  /* ops/local_window.cpp */         \
+  X(rnn_cell) X(gru_cell) X(lstm_cell)                /* ops/rnn_cells.cpp */
 
 enum class Op {
 #define NMTX_OP_ENUM(name) name,

@@ -116,4 +116,15 @@ Expr gaussian_window(const Expr& p, const Expr& window, float sigma);
 // Computed from p's value; the window's edges are not differentiated.
 Expr local_window_mask(const Expr& p, const std::vector<int>& lengths, std::size_t S, float D);
 
+// ---- fused recurrent cells (ops/rnn_cells.cpp) ------------------------------------
+// One time step of torch.nn.RNN / GRU / LSTM (equations in nn/rnn.h) as a single node,
+// from the input projection xp = x W_ihᵀ + b_ih (B, G·H), the state h (B, H) and the
+// recurrent weights W_hh (G·H, H), b_hh (G·H). `keep` (B) or (B, 1), optional: rows
+// where it is 0 carry their state unchanged (padded time steps).
+Expr rnn_cell(const Expr& xp, const Expr& h, const Expr& W_hh, const Expr& b_hh, const Expr& keep = Expr());
+Expr gru_cell(const Expr& xp, const Expr& h, const Expr& W_hh, const Expr& b_hh, const Expr& keep = Expr());
+// Returns (2, B, H) holding [h'; c'] (slices along the first axis are free views).
+Expr lstm_cell(const Expr& xp, const Expr& h, const Expr& c, const Expr& W_hh, const Expr& b_hh,
+               const Expr& keep = Expr());
+
 }  // namespace nmtx

@@ -44,8 +44,12 @@ struct BoundRnn {
   BoundRnn(Graph& g, const RnnWeights& w);
   // x (N, in) → xp (N, G·H): the input projection of many steps in one GEMM.
   Expr project_input(const Expr& x) const;
-  // One step from the input projection xp (B, G·H) of this step.
-  RnnState step(const Expr& xp, const RnnState& previous) const;
+  // One step from the input projection xp (B, G·H) of this step, as one fused node.
+  // Rows where `keep` (B, 1) is 0 carry their state unchanged (padding).
+  RnnState step(const Expr& xp, const RnnState& previous, const Expr& keep = Expr()) const;
+  // The same step composed from primitive ops: the reference the fused cells are tested
+  // against (values and gradients).
+  RnnState step_reference(const Expr& xp, const RnnState& previous) const;
   RnnState zero_state(Graph& g, std::size_t batch) const;
 };
 

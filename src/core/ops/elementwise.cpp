@@ -20,14 +20,14 @@ namespace {
 void backward_binary_input(Graph& g, const Expr& in, const Tensor& dy, float sign) {
   if (!in.needs_grad()) return;
   if (in.shape() == dy.shape()) {
-    if (sign > 0) xtv::flat(in.grad()) += xtv::flat(dy);
-    else xtv::flat(in.grad()) -= xtv::flat(dy);
+    if (sign > 0) accumulate_grad(in, xtv::flat(dy));
+    else accumulate_grad(in, -xtv::flat(dy));
     return;
   }
   if (sign > 0) {
     add_reduced(in.grad(), dy);
   } else {
-    Tensor neg = g.scratch(dy.shape());
+    Tensor neg = g.temporary(dy.shape());
     xt::noalias(xtv::flat(neg)) = -xtv::flat(dy);
     add_reduced(in.grad(), neg);
   }
@@ -36,10 +36,10 @@ void backward_binary_input(Graph& g, const Expr& in, const Tensor& dy, float sig
 void backward_mul_input(Graph& g, const Expr& in, const Expr& other, const Tensor& dy) {
   if (!in.needs_grad()) return;
   if (in.shape() == dy.shape() && other.shape() == dy.shape()) {
-    xt::noalias(xtv::flat(in.grad())) += xtv::flat(dy) * xtv::flat(other.value());
+    accumulate_grad(in, xtv::flat(dy) * xtv::flat(other.value()));
     return;
   }
-  Tensor product = g.scratch(dy.shape());
+  Tensor product = g.temporary(dy.shape());
   broadcast_apply(product, dy, other.value(), [](auto&& y, auto&& a, auto&& b) { xt::noalias(y) = a * b; });
   add_reduced(in.grad(), product);
 }
@@ -87,12 +87,12 @@ Expr div(const Expr& a, const Expr& b) {
     const Tensor dy = y.grad();
     auto divide_by_b = [](auto&& out, auto&& u, auto&& v) { xt::noalias(out) = u / v; };
     if (a.needs_grad()) {
-      Tensor t = g.scratch(dy.shape());
+      Tensor t = g.temporary(dy.shape());
       broadcast_apply(t, dy, b.value(), divide_by_b);
       add_reduced(a.grad(), t);
     }
     if (b.needs_grad()) {
-      Tensor t = g.scratch(dy.shape());
+      Tensor t = g.temporary(dy.shape());
       xt::noalias(xtv::flat(t)) = -xtv::flat(dy) * xtv::flat(y.value());
       broadcast_apply(t, t, b.value(), divide_by_b);  // element by element: in place is safe
       add_reduced(b.grad(), t);
@@ -104,7 +104,7 @@ Expr div(const Expr& a, const Expr& b) {
 Expr scale(const Expr& x, float c) {
   Expr y = x.graph().record(Op::scale, {x}, x.shape());
   xt::noalias(xtv::flat(y.value())) = c * xtv::flat(x.value());
-  x.graph().on_backward(y, [=] { xt::noalias(xtv::flat(x.grad())) += c * xtv::flat(y.grad()); });
+  x.graph().on_backward(y, [=] { accumulate_grad(x, c * xtv::flat(y.grad())); });
   return y;
 }
 
@@ -113,7 +113,7 @@ Expr tanh(const Expr& x) {
   xt::noalias(xtv::flat(y.value())) = xt::tanh(xtv::flat(x.value()));
   x.graph().on_backward(y, [=] {
     auto v = xtv::flat(y.value());
-    xt::noalias(xtv::flat(x.grad())) += xtv::flat(y.grad()) * (1.0f - v * v);
+    accumulate_grad(x, xtv::flat(y.grad()) * (1.0f - v * v));
   });
   return y;
 }
@@ -123,7 +123,7 @@ Expr sigmoid(const Expr& x) {
   xt::noalias(xtv::flat(y.value())) = 1.0f / (1.0f + xt::exp(-xtv::flat(x.value())));
   x.graph().on_backward(y, [=] {
     auto v = xtv::flat(y.value());
-    xt::noalias(xtv::flat(x.grad())) += xtv::flat(y.grad()) * v * (1.0f - v);
+    accumulate_grad(x, xtv::flat(y.grad()) * v * (1.0f - v));
   });
   return y;
 }
@@ -132,7 +132,7 @@ Expr relu(const Expr& x) {
   Expr y = x.graph().record(Op::relu, {x}, x.shape());
   xt::noalias(xtv::flat(y.value())) = xt::maximum(xtv::flat(x.value()), 0.0f);
   x.graph().on_backward(y, [=] {
-    xt::noalias(xtv::flat(x.grad())) += xt::where(xtv::flat(x.value()) > 0.0f, xtv::flat(y.grad()), 0.0f);
+    accumulate_grad(x, xt::where(xtv::flat(x.value()) > 0.0f, xtv::flat(y.grad()), 0.0f));
   });
   return y;
 }
@@ -141,7 +141,7 @@ Expr exp(const Expr& x) {
   Expr y = x.graph().record(Op::exp, {x}, x.shape());
   xt::noalias(xtv::flat(y.value())) = xt::exp(xtv::flat(x.value()));
   x.graph().on_backward(y, [=] {
-    xt::noalias(xtv::flat(x.grad())) += xtv::flat(y.grad()) * xtv::flat(y.value());
+    accumulate_grad(x, xtv::flat(y.grad()) * xtv::flat(y.value()));
   });
   return y;
 }
@@ -150,7 +150,7 @@ Expr log(const Expr& x) {
   Expr y = x.graph().record(Op::log, {x}, x.shape());
   xt::noalias(xtv::flat(y.value())) = xt::log(xtv::flat(x.value()));
   x.graph().on_backward(y, [=] {
-    xt::noalias(xtv::flat(x.grad())) += xtv::flat(y.grad()) / xtv::flat(x.value());
+    accumulate_grad(x, xtv::flat(y.grad()) / xtv::flat(x.value()));
   });
   return y;
 }
@@ -173,8 +173,8 @@ Expr select(const Expr& mask, const Expr& a, const Expr& b) {
   g.on_backward(y, [=] {
     auto dy = xtv::flat(y.grad());
     auto on = xt::not_equal(xtv::flat(m), 0.0f);
-    if (a.needs_grad()) xt::noalias(xtv::flat(a.grad())) += xt::where(on, dy, 0.0f);
-    if (b.needs_grad()) xt::noalias(xtv::flat(b.grad())) += xt::where(on, 0.0f, dy);
+    if (a.needs_grad()) accumulate_grad(a, xt::where(on, dy, 0.0f));
+    if (b.needs_grad()) accumulate_grad(b, xt::where(on, 0.0f, dy));
   });
   return y;
 }
@@ -190,7 +190,7 @@ Expr dropout(const Expr& x, float p, Rng& rng) {
   for (std::size_t i = 0; i < m.size(); ++i) m[i] = rng.uniform() < p ? 0.0f : keep_scale;
   Expr y = g.record(Op::dropout, {x}, x.shape());
   xt::noalias(xtv::flat(y.value())) = xtv::flat(x.value()) * xtv::flat(m);
-  g.on_backward(y, [=] { xt::noalias(xtv::flat(x.grad())) += xtv::flat(y.grad()) * xtv::flat(m); });
+  g.on_backward(y, [=] { accumulate_grad(x, xtv::flat(y.grad()) * xtv::flat(m)); });
   return y;
 }
 

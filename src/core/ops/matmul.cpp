@@ -10,6 +10,8 @@
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
 
+#include <utility>
+
 namespace nmtx {
 
 namespace {
@@ -32,16 +34,25 @@ Dims product_dims(const char* op, const Shape& sa, const Shape& sb, std::size_t 
 }
 
 // The backward of one product, written once for matmul and bmm (see the table above).
+// beta 1 adds into an existing gradient; beta 0 writes a fresh one.
 void product_backward(bool ta, bool tb, const Dims& d, const float* a, const float* b, const float* dy, float* da,
-                      float* db) {
+                      float beta_a, float* db, float beta_b) {
   if (da != nullptr) {
-    if (!ta) gemm(false, !tb, d.M, d.K, d.N, 1.0f, dy, b, 1.0f, da);  // dY · Bᵀ
-    else gemm(tb, true, d.K, d.M, d.N, 1.0f, b, dy, 1.0f, da);        // B · dYᵀ
+    if (!ta) gemm(false, !tb, d.M, d.K, d.N, 1.0f, dy, b, beta_a, da);  // dY · Bᵀ
+    else gemm(tb, true, d.K, d.M, d.N, 1.0f, b, dy, beta_a, da);        // B · dYᵀ
   }
   if (db != nullptr) {
-    if (!tb) gemm(!ta, false, d.K, d.N, d.M, 1.0f, a, dy, 1.0f, db);  // Aᵀ · dY
-    else gemm(true, ta, d.N, d.K, d.M, 1.0f, dy, a, 1.0f, db);        // dYᵀ · A
+    if (!tb) gemm(!ta, false, d.K, d.N, d.M, 1.0f, a, dy, beta_b, db);  // Aᵀ · dY
+    else gemm(true, ta, d.N, d.K, d.M, 1.0f, dy, a, beta_b, db);        // dYᵀ · A
   }
+}
+
+// The gradient buffer of an input, and the beta that adds into it (0 when it is new).
+std::pair<float*, float> gradient_target(const Expr& x) {
+  if (!x.needs_grad()) return {nullptr, 1.0f};
+  bool fresh = false;
+  float* g = x.grad_for_write(fresh).data();
+  return {g, fresh ? 0.0f : 1.0f};
 }
 
 }  // namespace
@@ -56,8 +67,10 @@ Expr matmul(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
   Expr y = a.graph().record(Op::matmul, {a, b}, Shape{d.M, d.N});
   gemm(transpose_a, transpose_b, d.M, d.N, d.K, 1.0f, a.value().data(), b.value().data(), 0.0f, y.value().data());
   a.graph().on_backward(y, [=] {
-    product_backward(transpose_a, transpose_b, d, a.value().data(), b.value().data(), y.grad().data(),
-                     a.needs_grad() ? a.grad().data() : nullptr, b.needs_grad() ? b.grad().data() : nullptr);
+    const auto [da, beta_a] = gradient_target(a);
+    const auto [db, beta_b] = gradient_target(b);
+    product_backward(transpose_a, transpose_b, d, a.value().data(), b.value().data(), y.grad().data(), da, beta_a, db,
+                     beta_b);
   });
   return y;
 }
@@ -77,11 +90,14 @@ Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
          0.0f, y.value().data() + i * step_y);
   }
   a.graph().on_backward(y, [=] {
-    float* da = a.needs_grad() ? a.grad().data() : nullptr;
-    float* db = b.needs_grad() ? b.grad().data() : nullptr;
+    // Each batch entry writes its own block, so a fresh gradient is written whole. For
+    // bmm(x, x) the second target already exists, so it is added to (beta 1).
+    const auto [da, beta_a] = gradient_target(a);
+    const auto [db, beta_b] = gradient_target(b);
     for (std::size_t i = 0; i < batch; ++i) {
       product_backward(transpose_a, transpose_b, d, a.value().data() + i * step_a, b.value().data() + i * step_b,
-                       y.grad().data() + i * step_y, da ? da + i * step_a : nullptr, db ? db + i * step_b : nullptr);
+                       y.grad().data() + i * step_y, da ? da + i * step_a : nullptr, beta_a,
+                       db ? db + i * step_b : nullptr, beta_b);
     }
   });
   return y;

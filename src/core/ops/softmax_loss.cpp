@@ -172,7 +172,7 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
   const Tensor mask = row_mask != nullptr ? row_mask->value() : Tensor();
   auto weight = [mask](std::size_t i) { return mask.empty() ? 1.0f : mask[i]; };
   Tensor lse = g.scratch(Shape{N});  // log Σ_v e^{x_iv}, kept for backward
-  Tensor buffer = g.scratch(Shape{V});
+  Tensor buffer = g.temporary(Shape{V});
   Expr y = g.record(Op::cross_entropy, {logits}, Shape{});
   double loss = 0.0;
   for (std::size_t i = 0; i < N; ++i) {
@@ -195,11 +195,18 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
   y.value()[0] = static_cast<float>(loss);
   g.on_backward(y, [=] {
     const float dL = y.grad()[0];
+    bool fresh = false;
+    const Tensor grad = logits.grad_for_write(fresh);  // every row is written: no zero-fill first
     for (std::size_t i = 0; i < N; ++i) {
       const float w = weight(i) * dL;
-      if (w == 0.0f) continue;
-      auto d = xtv::row(logits.grad(), i, V);
-      xt::noalias(d) += w * (xt::exp(xtv::row(logits.value(), i, V) - lse[i]) - eps / static_cast<float>(V));
+      auto d = xtv::row(grad, i, V);
+      if (w == 0.0f) {
+        if (fresh) d.fill(0.0f);
+        continue;
+      }
+      auto row_grad = w * (xt::exp(xtv::row(logits.value(), i, V) - lse[i]) - eps / static_cast<float>(V));
+      if (fresh) xt::noalias(d) = row_grad;
+      else xt::noalias(d) += row_grad;
       d[targets[i]] -= w * (1.0f - eps);
     }
   });

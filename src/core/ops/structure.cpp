@@ -145,7 +145,7 @@ Expr reshape(const Expr& x, const Shape& shape) {
     throw shape_error("reshape", {{"x", x.shape()}}, "cannot reshape to " + shape.str() + ": the sizes differ");
   }
   Expr y = x.graph().record_view(Op::reshape, {x}, shape, x.value().data());
-  x.graph().on_backward(y, [=] { add_into(x.grad().data(), y.grad().data(), y.shape().size()); });
+  x.graph().on_backward(y, [=] { accumulate_grad(x, xtv::flat(y.grad())); });
   return y;
 }
 
