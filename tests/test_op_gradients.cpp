@@ -340,3 +340,18 @@ GRAD_TEST(lstm_cell) {
                      cell_inputs(4, true));
   }
 }
+
+GRAD_TEST(additive_energy) {
+  // keys (B, S, A), query (B, A), v (A)
+  expect_gradients(Op::additive_energy, [](Graph&, const X& x) { return additive_energy(x[0], x[1], x[2]); },
+                   {random_tensor({2, 3, 4}, 1), random_tensor({2, 4}, 2), random_tensor({4}, 3)});
+  SUBCASE("with an extra per-position term (location features)") {
+    expect_gradients(Op::additive_energy, [](Graph&, const X& x) { return additive_energy(x[0], x[1], x[2], x[3]); },
+                     {random_tensor({2, 3, 4}, 1), random_tensor({2, 4}, 2), random_tensor({4}, 3), random_tensor({2, 3, 4}, 4)});
+  }
+  SUBCASE("keys shared by two steps") {
+    expect_gradients(Op::additive_energy, [](Graph&, const X& x) {
+      return add(additive_energy(x[0], x[1], x[2]), additive_energy(x[0], scale(x[1], -0.5f), x[2]));
+    }, {random_tensor({2, 3, 4}, 1), random_tensor({2, 4}, 2), random_tensor({4}, 3)});
+  }
+}

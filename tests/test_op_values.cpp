@@ -255,3 +255,24 @@ TEST_CASE("dropout is seeded, scales what it keeps, and p = 0 is the identity") 
   Rng r4(5);
   CHECK(dropout(x, 0.0f, r4).id() == x.id());
 }
+
+TEST_CASE("additive_energy equals its composition from primitive ops, values and gradients") {
+  const TensorData keys = random_tensor({3, 5, 7}, 1), q = random_tensor({3, 7}, 2), v = random_tensor({7}, 3),
+                   extra = random_tensor({3, 5, 7}, 4);
+  for (bool with_extra : {false, true}) {
+    CAPTURE(with_extra);
+    std::vector<std::vector<float>> results;
+    for (bool fused : {true, false}) {
+      Graph g;
+      const Expr k = g.variable(keys), qq = g.variable(q), vv = g.variable(v), ex = g.variable(extra);
+      const Expr e = fused ? additive_energy(k, qq, vv, with_extra ? ex : Expr())
+                           : additive_energy_reference(k, qq, vv, with_extra ? ex : Expr());
+      g.backward(sum(mul(e, e)));
+      std::vector<float> r(e.value().data(), e.value().data() + e.value().size());
+      for (const Expr& x : {k, qq, vv, ex}) r.insert(r.end(), x.grad().data(), x.grad().data() + x.grad().size());
+      results.push_back(r);
+    }
+    REQUIRE(results[0].size() == results[1].size());
+    for (std::size_t i = 0; i < results[0].size(); ++i) CHECK(results[0][i] == doctest::Approx(results[1][i]).epsilon(1e-5));
+  }
+}

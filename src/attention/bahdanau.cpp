@@ -31,7 +31,7 @@ class Bahdanau : public Attention {
 
   AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t,
                          AttentionState& state, const InferenceConstraints& c) const override {
-    const Expr e = additive_energy(add(m.keys, per_position(linear(query, g.param(W_a_)))), g.param(v_a_));
+    const Expr e = additive_energy(m.keys, linear(query, g.param(W_a_)), g.param(v_a_));
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
                                   state, c);
     return {weighted_context(a, m.memory.values), a, Expr()};

@@ -53,14 +53,6 @@ Expr weighted_context(const Expr& weights, const Expr& values) {
   return reshape(bmm(reshape(weights, {B, 1, S}), values), {B, D});
 }
 
-Expr additive_energy(const Expr& pre_activation, const Expr& v) {
-  const std::size_t B = pre_activation.shape()[0], S = pre_activation.shape()[1], A = pre_activation.shape()[2];
-  const Expr rows = reshape(tanh(pre_activation), {B * S, A});
-  return reshape(matmul(rows, reshape(v, {1, A}), false, true), {B, S});
-}
-
-Expr per_position(const Expr& q) { return reshape(q, {q.shape()[0], 1, q.shape()[1]}); }
-
 Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c) {
   const Expr a = c.hard ? hard_weights(g, weights) : weights;
   const std::size_t B = a.shape()[0], S = a.shape()[1];

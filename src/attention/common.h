@@ -26,10 +26,6 @@ Expr normalize_scores(const Expr& e, const Expr& allowed, Normalization n);
 Expr hard_weights(Graph& g, const Expr& weights);
 // c[b] = Σ_s a[b, s] values[b, s, :]: (B, S) with (B, S, D) → (B, D), one bmm.
 Expr weighted_context(const Expr& weights, const Expr& values);
-// e[b, s] = v · tanh(pre[b, s, :]) for pre (B, S, A), v (A): the additive energy.
-Expr additive_energy(const Expr& pre_activation, const Expr& v);
-// q (B, A) as (B, 1, A), to broadcast over source positions.
-Expr per_position(const Expr& q);
 // Applies hard attention if asked and records each sentence's focus (argmax) in state.
 Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c);
 

@@ -47,8 +47,7 @@ class LocationSensitive : public Attention {
     const std::size_t B = m.memory.batch, S = m.memory.length;
     const Expr cumulative = state.cumulative.valid() ? state.cumulative : g.constant(TensorData(Shape{B, S}));
     const Expr features = linear3(unfold(cumulative, kernel_), g.param(F_));  // (B, S, n)
-    const Expr pre = add(add(m.keys, linear3(features, g.param(U_))), per_position(linear(query, g.param(W_))));
-    const Expr e = additive_energy(pre, g.param(w_));
+    const Expr e = additive_energy(m.keys, linear(query, g.param(W_)), g.param(w_), linear3(features, g.param(U_)));
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
                                   state, c);
     state.cumulative = add(cumulative, a);

@@ -53,10 +53,8 @@ Expr LuongScore::scores(const PreparedMemory& m, const Expr& query) const {
       return scale(dot_with(m.memory.values), 1.0f / std::sqrt(static_cast<float>(memory_dim_)));
     case Kind::general:
       return dot_with(m.keys);
-    case Kind::concat: {
-      Graph& g = query.graph();
-      return additive_energy(add(m.keys, per_position(linear(query, m.query_weight))), g.param(v_a_));
-    }
+    case Kind::concat:
+      return additive_energy(m.keys, linear(query, m.query_weight), query.graph().param(v_a_));
   }
   throw std::logic_error("LuongScore: unknown kind");
 }

@@ -22,8 +22,10 @@
 namespace nmtx::xtv {
 
 // n contiguous floats as a 1-D xtensor (element-wise work is shape-blind).
+// The pointer is passed to xt::adapt as an rvalue: given an lvalue, xt::adapt stores a
+// REFERENCE to the pointer variable, which would dangle once this function returns.
 inline auto vec(float* data, std::size_t n) {
-  return xt::adapt(data, n, xt::no_ownership(), std::array<std::size_t, 1>{n});
+  return xt::adapt(std::move(data), n, xt::no_ownership(), std::array<std::size_t, 1>{n});
 }
 inline auto flat(const Tensor& t) { return vec(t.data(), t.size()); }
 

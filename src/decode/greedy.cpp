@@ -1,10 +1,25 @@
 #include "nmtx/decode/greedy.h"
 
+#include "../core/simd.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 namespace nmtx {
+
+namespace {
+
+// log Σ_v e^{x_v}, vectorised (the vocabulary is the widest loop of a decoding step).
+double log_sum_exp(const float* x, std::size_t n) {
+  thread_local std::vector<float> buffer;
+  buffer.resize(n);
+  const float m = simd::max(x, n);
+  simd::map(buffer.data(), n, [m](auto v) { return xsimd::exp(v - m); }, x);
+  return m + std::log(static_cast<double>(simd::sum(buffer.data(), n)));
+}
+
+}  // namespace
 
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options) {
@@ -33,10 +48,8 @@ std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<st
       for (std::size_t v = 1; v < V; ++v) {
         if (row[v] > row[best]) best = v;
       }
-      double z = 0;
-      for (std::size_t v = 0; v < V; ++v) z += std::exp(static_cast<double>(row[v]) - row[best]);
       Hypothesis& h = out[b];
-      h.log_prob += -std::log(z);  // log softmax of the best token
+      h.log_prob += row[best] - log_sum_exp(row, V);  // log softmax of the best token
       const float* w = step.attention.weights.value().data() + b * S;
       h.attention.emplace_back(w, w + batch.src_lengths[b]);
       if (step.attention.position.valid()) h.positions.push_back(step.attention.position.value()[b]);

@@ -17,7 +17,8 @@ namespace nmtx {
   X(sum) X(mean) X(maxout)                            /* ops/reduce.cpp */               \
   X(embedding)                                        /* ops/embedding.cpp */            \
   X(gaussian_window)                                  /* ops/local_window.cpp */         \
-  X(rnn_cell) X(gru_cell) X(lstm_cell)                /* ops/rnn_cells.cpp */
+  X(rnn_cell) X(gru_cell) X(lstm_cell)                /* ops/rnn_cells.cpp */            \
+  X(additive_energy)                                  /* ops/additive_energy.cpp */
 
 enum class Op {
 #define NMTX_OP_ENUM(name) name,

@@ -116,6 +116,14 @@ Expr gaussian_window(const Expr& p, const Expr& window, float sigma);
 // Computed from p's value; the window's edges are not differentiated.
 Expr local_window_mask(const Expr& p, const std::vector<int>& lengths, std::size_t S, float D);
 
+// ---- additive attention energy (ops/additive_energy.cpp) -------------------------
+// e[b, s] = vᵀ tanh(keys[b, s] + query[b] + extra[b, s]): keys and the optional extra
+// (B, S, A), query (B, A), v (A) → (B, S). One node that stores nothing per call
+// (backward recomputes the tanh), for Bahdanau, concat and location-sensitive scores.
+Expr additive_energy(const Expr& keys, const Expr& query, const Expr& v, const Expr& extra = Expr());
+// The same composed from primitive ops (add, tanh, matmul): the reference it is tested against.
+Expr additive_energy_reference(const Expr& keys, const Expr& query, const Expr& v, const Expr& extra = Expr());
+
 // ---- fused recurrent cells (ops/rnn_cells.cpp) ------------------------------------
 // One time step of torch.nn.RNN / GRU / LSTM (equations in nn/rnn.h) as a single node,
 // from the input projection xp = x W_ihᵀ + b_ih (B, G·H), the state h (B, H) and the

@@ -21,6 +21,7 @@
 #include "nmtx/core/blas.h"
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
+#include "../simd.h"
 #include "../xt.h"
 
 namespace nmtx {
@@ -87,9 +88,9 @@ Expr rnn_cell(const Expr& xp, const Expr& h, const Expr& W_hh, const Expr& b_hh,
   recurrent_projection(h, W_hh, b_hh, hp);
   const Tensor kept = keep.valid() ? keep.value() : Tensor();
   for (std::size_t b = 0; b < d.B; ++b) {
-    auto out = xtv::row(y.value(), b, d.H);
-    if (!row_kept(kept, b)) xt::noalias(out) = xtv::row(h.value(), b, d.H);
-    else xt::noalias(out) = xt::tanh(xtv::row(xp.value(), b, d.H) + xtv::row(hp, b, d.H));
+    float* out = y.value().data() + b * d.H;
+    if (!row_kept(kept, b)) std::copy_n(h.value().data() + b * d.H, d.H, out);
+    else simd::map(out, d.H, [](auto x, auto p) { return xsimd::tanh(x + p); }, xp.value().data() + b * d.H, hp.data() + b * d.H);
   }
   g.on_backward(y, [=, &g] {
     const Tensor dhp = g.temporary(Shape{d.B, d.H}, 1);  // = dxp for this cell
@@ -100,7 +101,8 @@ Expr rnn_cell(const Expr& xp, const Expr& h, const Expr& W_hh, const Expr& b_hh,
       auto pre = xtv::row(dhp, b, d.H);
       const bool carried = !row_kept(kept, b);
       if (carried) pre.fill(0.0f);
-      else xt::noalias(pre) = dy * (1.0f - xtv::row(y.value(), b, d.H) * xtv::row(y.value(), b, d.H));
+      else simd::map(dhp.data() + b * d.H, d.H, [](auto g, auto v) { return g * (1.0f - v * v); },
+                     y.grad().data() + b * d.H, y.value().data() + b * d.H);
       if (dh == nullptr) continue;
       auto dh_row = xtv::vec(dh + b * d.H, d.H);  // the direct part: dy for a carried row, else 0
       if (carried && fresh) xt::noalias(dh_row) = dy;
@@ -125,54 +127,51 @@ Expr gru_cell(const Expr& xp, const Expr& h, const Expr& W_hh, const Expr& b_hh,
   for (std::size_t b = 0; b < B; ++b) {
     const float* x = xp.value().data() + b * G;
     const float* p = hp.data() + b * G;
-    float* gt = gates.data() + b * G;
-    auto r = xtv::vec(gt, H), z = xtv::vec(gt + H, H), n = xtv::vec(gt + 2 * H, H);
-    auto out = xtv::row(y.value(), b, H);
-    auto h_prev = xtv::row(h.value(), b, H);
+    const float* h_prev = h.value().data() + b * H;
+    float* r = gates.data() + b * G;
+    float* z = r + H;
+    float* n = r + 2 * H;
+    float* out = y.value().data() + b * H;
     if (!row_kept(kept, b)) {
-      xt::noalias(out) = h_prev;
+      std::copy_n(h_prev, H, out);
       continue;
     }
-    xt::noalias(r) = 1.0f / (1.0f + xt::exp(-(xtv::vec(const_cast<float*>(x), H) + xtv::vec(const_cast<float*>(p), H))));
-    xt::noalias(z) = 1.0f / (1.0f + xt::exp(-(xtv::vec(const_cast<float*>(x + H), H) + xtv::vec(const_cast<float*>(p + H), H))));
-    xt::noalias(n) = xt::tanh(xtv::vec(const_cast<float*>(x + 2 * H), H) + r * xtv::vec(const_cast<float*>(p + 2 * H), H));
-    xt::noalias(out) = n + z * (h_prev - n);
+    auto sigmoid_of_sum = [](auto a, auto c) { return simd::sigmoid(a + c); };
+    simd::map(r, 2 * H, sigmoid_of_sum, x, p);  // r and z are adjacent
+    simd::map(n, H, [](auto a, auto rr, auto c) { return xsimd::tanh(a + rr * c); }, x + 2 * H, r, p + 2 * H);
+    simd::map(out, H, [](auto nn, auto zz, auto hh) { return nn + zz * (hh - nn); }, n, z, h_prev);
   }
   g.on_backward(y, [=, &g] {
     const Tensor dxp = g.temporary(Shape{B, G}, 1), dhp = g.temporary(Shape{B, G}, 2);
     bool fresh = false;
     float* dh = h.needs_grad() ? h.grad_for_write(fresh).data() : nullptr;
     for (std::size_t b = 0; b < B; ++b) {
-      auto dy = xtv::row(y.grad(), b, H);
-      auto dh_row = xtv::vec(dh != nullptr ? dh + b * H : dxp.data(), H);
-      auto dx_r = xtv::vec(dxp.data() + b * G, H), dx_z = xtv::vec(dxp.data() + b * G + H, H),
-           dx_n = xtv::vec(dxp.data() + b * G + 2 * H, H);
-      auto dh_r = xtv::vec(dhp.data() + b * G, H), dh_z = xtv::vec(dhp.data() + b * G + H, H),
-           dh_n = xtv::vec(dhp.data() + b * G + 2 * H, H);
+      const float* dy = y.grad().data() + b * H;
+      float* dx_r = dxp.data() + b * G;
+      float* dx_z = dx_r + H;
+      float* dx_n = dx_r + 2 * H;
+      float* dh_r = dhp.data() + b * G;
+      float* dh_n = dh_r + 2 * H;
+      float* dh_row = dh != nullptr ? dh + b * H : nullptr;
       if (!row_kept(kept, b)) {  // the state was carried: its gradient passes through
-        xtv::row(dxp, b, G).fill(0.0f);
-        xtv::row(dhp, b, G).fill(0.0f);
-        if (dh != nullptr) {
-          if (fresh) xt::noalias(dh_row) = dy;
-          else xt::noalias(dh_row) += dy;
-        }
+        std::fill_n(dx_r, G, 0.0f);
+        std::fill_n(dh_r, G, 0.0f);
+        if (dh_row != nullptr && fresh) std::copy_n(dy, H, dh_row);
+        else if (dh_row != nullptr) simd::map_add(dh_row, H, [](auto v) { return v; }, dy);
         continue;
       }
-      const float* gt = gates.data() + b * G;
-      auto r = xtv::vec(const_cast<float*>(gt), H), z = xtv::vec(const_cast<float*>(gt + H), H),
-           n = xtv::vec(const_cast<float*>(gt + 2 * H), H);
-      auto hp_n = xtv::vec(hp.data() + b * G + 2 * H, H);
-      auto h_prev = xtv::row(h.value(), b, H);
-      xt::noalias(dx_n) = dy * (1.0f - z) * (1.0f - n * n);          // dn̂
-      xt::noalias(dh_n) = dx_n * r;                                  // d hp_n
-      xt::noalias(dx_r) = dx_n * hp_n * r * (1.0f - r);              // dr through σ
-      xt::noalias(dx_z) = dy * (h_prev - n) * z * (1.0f - z);        // dz through σ
-      xt::noalias(dh_r) = dx_r;
-      xt::noalias(dh_z) = dx_z;
-      if (dh != nullptr) {
-        if (fresh) xt::noalias(dh_row) = dy * z;
-        else xt::noalias(dh_row) += dy * z;
-      }
+      const float* r = gates.data() + b * G;
+      const float* z = r + H;
+      const float* n = r + 2 * H;
+      const float* hp_n = hp.data() + b * G + 2 * H;
+      const float* h_prev = h.value().data() + b * H;
+      simd::map(dx_n, H, [](auto g, auto zz, auto nn) { return g * (1.0f - zz) * (1.0f - nn * nn); }, dy, z, n);  // dn̂
+      simd::map(dh_n, H, [](auto dn, auto rr) { return dn * rr; }, dx_n, r);                                     // d hp_n
+      simd::map(dx_r, H, [](auto dn, auto p, auto rr) { return dn * p * rr * (1.0f - rr); }, dx_n, hp_n, r);
+      simd::map(dx_z, H, [](auto g, auto hh, auto nn, auto zz) { return g * (hh - nn) * zz * (1.0f - zz); }, dy, h_prev, n, z);
+      std::copy_n(dx_r, 2 * H, dh_r);  // the r and z gates enter xp and hp alike
+      if (dh_row != nullptr && fresh) simd::map(dh_row, H, [](auto g, auto zz) { return g * zz; }, dy, z);
+      else if (dh_row != nullptr) simd::map_add(dh_row, H, [](auto g, auto zz) { return g * zz; }, dy, z);
     }
     input_backward(xp, dxp);
     recurrent_backward(h, W_hh, b_hh, dhp, dh);
@@ -192,24 +191,23 @@ Expr lstm_cell(const Expr& xp, const Expr& h, const Expr& c, const Expr& W_hh, c
   float* h_out = y.value().data();
   float* c_out = h_out + B * H;
   for (std::size_t b = 0; b < B; ++b) {
-    auto ho = xtv::vec(h_out + b * H, H), co = xtv::vec(c_out + b * H, H);
     if (!row_kept(kept, b)) {
-      xt::noalias(ho) = xtv::row(h.value(), b, H);
-      xt::noalias(co) = xtv::row(c.value(), b, H);
+      std::copy_n(h.value().data() + b * H, H, h_out + b * H);
+      std::copy_n(c.value().data() + b * H, H, c_out + b * H);
       continue;
     }
-    auto all = xtv::row(gates, b, G);
-    all += xtv::row(xp.value(), b, G);
-    float* gt = gates.data() + b * G;
-    auto i = xtv::vec(gt, H), f = xtv::vec(gt + H, H), gg = xtv::vec(gt + 2 * H, H), o = xtv::vec(gt + 3 * H, H);
-    xt::noalias(i) = 1.0f / (1.0f + xt::exp(-i));
-    xt::noalias(f) = 1.0f / (1.0f + xt::exp(-f));
-    xt::noalias(gg) = xt::tanh(gg);
-    xt::noalias(o) = 1.0f / (1.0f + xt::exp(-o));
-    xt::noalias(co) = f * xtv::row(c.value(), b, H) + i * gg;
-    auto tc = xtv::row(tanh_c, b, H);
-    xt::noalias(tc) = xt::tanh(co);
-    xt::noalias(ho) = o * tc;
+    float* gt = gates.data() + b * G;  // hp; becomes the activated gates i, f, g, o
+    const float* x = xp.value().data() + b * G;
+    auto sigmoid_of_sum = [](auto a, auto c) { return simd::sigmoid(a + c); };
+    simd::map(gt, 2 * H, sigmoid_of_sum, gt, x);  // i and f (in place: each element read, then written)
+    simd::map(gt + 2 * H, H, [](auto a, auto c) { return xsimd::tanh(a + c); }, gt + 2 * H, x + 2 * H);
+    simd::map(gt + 3 * H, H, sigmoid_of_sum, gt + 3 * H, x + 3 * H);
+    float* co = c_out + b * H;
+    float* tc = tanh_c.data() + b * H;
+    simd::map(co, H, [](auto i, auto f, auto gg, auto cc) { return f * cc + i * gg; }, gt, gt + H, gt + 2 * H,
+              c.value().data() + b * H);
+    simd::map(tc, H, [](auto v) { return xsimd::tanh(v); }, co);
+    simd::map(h_out + b * H, H, [](auto o, auto t) { return o * t; }, gt + 3 * H, tc);
   }
   g.on_backward(y, [=, &g] {
     const Tensor dgates = g.temporary(Shape{B, G}, 1);
@@ -220,27 +218,30 @@ Expr lstm_cell(const Expr& xp, const Expr& h, const Expr& c, const Expr& W_hh, c
     float* dc = c.needs_grad() ? c.grad().data() : nullptr;
     const float* dh_out = y.grad().data();
     const float* dc_out = dh_out + B * H;
-    auto add = [](float* target, auto&& value) { xt::noalias(xtv::vec(target, value.size())) += value; };
+    auto pass = [](auto v) { return v; };
     for (std::size_t b = 0; b < B; ++b) {
-      auto dho = xtv::vec(const_cast<float*>(dh_out + b * H), H), dco = xtv::vec(const_cast<float*>(dc_out + b * H), H);
+      const float* dho = dh_out + b * H;
+      const float* dco = dc_out + b * H;
+      float* dg = dgates.data() + b * G;
       if (!row_kept(kept, b)) {
-        xtv::row(dgates, b, G).fill(0.0f);
-        if (dh != nullptr) add(dh + b * H, dho);
-        if (dc != nullptr) add(dc + b * H, dco);
+        std::fill_n(dg, G, 0.0f);
+        if (dh != nullptr) simd::map_add(dh + b * H, H, pass, dho);
+        if (dc != nullptr) simd::map_add(dc + b * H, H, pass, dco);
         continue;
       }
-      const float* gt = gates.data() + b * G;
-      auto i = xtv::vec(const_cast<float*>(gt), H), f = xtv::vec(const_cast<float*>(gt + H), H),
-           gg = xtv::vec(const_cast<float*>(gt + 2 * H), H), o = xtv::vec(const_cast<float*>(gt + 3 * H), H);
-      auto tc = xtv::row(tanh_c, b, H);
-      auto dct = xtv::flat(dc_total);
-      xt::noalias(dct) = dco + dho * o * (1.0f - tc * tc);
-      float* dg = dgates.data() + b * G;
-      xt::noalias(xtv::vec(dg, H)) = dct * gg * i * (1.0f - i);
-      xt::noalias(xtv::vec(dg + H, H)) = dct * xtv::row(c.value(), b, H) * f * (1.0f - f);
-      xt::noalias(xtv::vec(dg + 2 * H, H)) = dct * i * (1.0f - gg * gg);
-      xt::noalias(xtv::vec(dg + 3 * H, H)) = dho * tc * o * (1.0f - o);
-      if (dc != nullptr) add(dc + b * H, dct * f);
+      const float* i = gates.data() + b * G;
+      const float* f = i + H;
+      const float* gg = i + 2 * H;
+      const float* o = i + 3 * H;
+      const float* tc = tanh_c.data() + b * H;
+      const float* c_prev = c.value().data() + b * H;
+      float* dct = dc_total.data();
+      simd::map(dct, H, [](auto dc_, auto dh_, auto oo, auto t) { return dc_ + dh_ * oo * (1.0f - t * t); }, dco, dho, o, tc);
+      simd::map(dg, H, [](auto d, auto g_, auto ii) { return d * g_ * ii * (1.0f - ii); }, dct, gg, i);
+      simd::map(dg + H, H, [](auto d, auto cp, auto ff) { return d * cp * ff * (1.0f - ff); }, dct, c_prev, f);
+      simd::map(dg + 2 * H, H, [](auto d, auto ii, auto g_) { return d * ii * (1.0f - g_ * g_); }, dct, i, gg);
+      simd::map(dg + 3 * H, H, [](auto dh_, auto t, auto oo) { return dh_ * t * oo * (1.0f - oo); }, dho, tc, o);
+      if (dc != nullptr) simd::map_add(dc + b * H, H, [](auto d, auto ff) { return d * ff; }, dct, f);
     }
     input_backward(xp, dgates);
     recurrent_backward(h, W_hh, b_hh, dgates, dh);

@@ -19,6 +19,7 @@
 
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
+#include "../simd.h"
 #include "../xt.h"
 
 namespace nmtx {
@@ -59,7 +60,7 @@ void softmax_line(const float* x, const float* mask, float* y, std::size_t len, 
   }
   float total = 0.0f;
   if (stride == 1) {
-    xt::noalias(xtv::vec(y, len)) = xt::exp(xtv::vec(const_cast<float*>(x), len) - m);
+    simd::map(y, len, [m](auto v) { return xsimd::exp(v - m); }, x);
     for (std::size_t i = 0; i < len; ++i) {
       if (on(i)) total += y[i];
     }
@@ -176,18 +177,11 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
   Expr y = g.record(Op::cross_entropy, {logits}, Shape{});
   double loss = 0.0;
   for (std::size_t i = 0; i < N; ++i) {
-    auto x = xtv::row(logits.value(), i, V);
-    float m = kMinusInf;
-    double mean_x = 0.0;
-    for (std::size_t v = 0; v < V; ++v) {
-      m = std::max(m, x[v]);
-      mean_x += x[v];
-    }
-    mean_x /= static_cast<double>(V);
-    xt::noalias(xtv::flat(buffer)) = xt::exp(x - m);
-    float total = 0.0f;
-    for (std::size_t v = 0; v < V; ++v) total += buffer[v];
-    lse[i] = m + std::log(total);
+    const float* x = logits.value().data() + i * V;
+    const float m = simd::max(x, V);
+    const double mean_x = eps > 0.0f ? simd::sum(x, V) / static_cast<double>(V) : 0.0;
+    simd::map(buffer.data(), V, [m](auto v) { return xsimd::exp(v - m); }, x);
+    lse[i] = m + std::log(simd::sum(buffer.data(), V));
     if (weight(i) == 0.0f) continue;
     const double row = (1.0 - eps) * (lse[i] - x[targets[i]]) + eps * (lse[i] - mean_x);
     loss += weight(i) * row;
@@ -199,14 +193,15 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
     const Tensor grad = logits.grad_for_write(fresh);  // every row is written: no zero-fill first
     for (std::size_t i = 0; i < N; ++i) {
       const float w = weight(i) * dL;
-      auto d = xtv::row(grad, i, V);
+      float* d = grad.data() + i * V;
       if (w == 0.0f) {
-        if (fresh) d.fill(0.0f);
+        if (fresh) std::fill_n(d, V, 0.0f);
         continue;
       }
-      auto row_grad = w * (xt::exp(xtv::row(logits.value(), i, V) - lse[i]) - eps / static_cast<float>(V));
-      if (fresh) xt::noalias(d) = row_grad;
-      else xt::noalias(d) += row_grad;
+      const float l = lse[i], uniform = eps / static_cast<float>(V);
+      auto row_grad = [w, l, uniform](auto x) { return w * (xsimd::exp(x - l) - uniform); };  // w (softmax - ε/V)
+      if (fresh) simd::map(d, V, row_grad, logits.value().data() + i * V);
+      else simd::map_add(d, V, row_grad, logits.value().data() + i * V);
       d[targets[i]] -= w * (1.0f - eps);
     }
   });
