@@ -355,3 +355,18 @@ GRAD_TEST(additive_energy) {
     }, {random_tensor({2, 3, 4}, 1), random_tensor({2, 4}, 2), random_tensor({4}, 3)});
   }
 }
+
+GRAD_TEST(affine) {
+  expect_gradients(Op::affine, [](Graph&, const X& x) { return affine({x[0]}, {x[1]}, x[2]); },
+                   {random_tensor({3, 4}, 1), random_tensor({5, 4}, 2), random_tensor({5}, 3)});
+  SUBCASE("three inputs, no bias") {
+    expect_gradients(Op::affine, [](Graph&, const X& x) { return affine({x[0], x[1], x[2]}, {x[3], x[4], x[5]}); },
+                     {random_tensor({2, 3}, 1), random_tensor({2, 1}, 2), random_tensor({2, 4}, 3), random_tensor({5, 3}, 4),
+                      random_tensor({5, 1}, 5), random_tensor({5, 4}, 6)});
+  }
+  SUBCASE("one input under two weights, one weight for two inputs") {
+    expect_gradients(Op::affine, [](Graph&, const X& x) { return affine({x[0], x[0], x[1]}, {x[2], x[3], x[2]}, x[4]); },
+                     {random_tensor({2, 3}, 1), random_tensor({2, 3}, 2), random_tensor({4, 3}, 3), random_tensor({4, 3}, 4),
+                      random_tensor({4}, 5)});
+  }
+}

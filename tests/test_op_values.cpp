@@ -276,3 +276,13 @@ TEST_CASE("additive_energy equals its composition from primitive ops, values and
     for (std::size_t i = 0; i < results[0].size(); ++i) CHECK(results[0][i] == doctest::Approx(results[1][i]).epsilon(1e-5));
   }
 }
+
+TEST_CASE("affine by hand") {
+  Graph g;
+  // y = x0 W0ᵀ + x1 W1ᵀ + b with x0 = [1 2], W0 = I, x1 = [3], W1 = [10; 20], b = [0.5, -0.5]
+  const Expr y = affine({g.constant({1, 2}, {1, 2}), g.constant({1, 1}, {3})},
+                        {g.constant({2, 2}, {1, 0, 0, 1}), g.constant({2, 1}, {10, 20})}, g.constant({2}, {0.5f, -0.5f}));
+  REQUIRE(y.shape() == Shape{1, 2});
+  CHECK(y.value()[0] == 1 + 30 + 0.5f);  // 1·1 + 2·0 + 3·10 + 0.5
+  CHECK(y.value()[1] == 2 + 60 - 0.5f);  // 1·0 + 2·1 + 3·20 - 0.5
+}

@@ -41,8 +41,25 @@ inline T sigmoid(const T& x) {
 
 inline float max(const float* x, std::size_t n) {
   float m = x[0];
-  for (std::size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
+  std::size_t i = 0;
+  if (n >= kWidth) {
+    batch acc = batch::load_unaligned(x);
+    for (i = kWidth; i + kWidth <= n; i += kWidth) acc = xsimd::max(acc, batch::load_unaligned(x + i));
+    alignas(64) float lanes[kWidth];
+    acc.store_aligned(lanes);
+    m = *std::max_element(lanes, lanes + kWidth);
+  }
+  for (; i < n; ++i) m = std::max(m, x[i]);
   return m;
+}
+
+// The first index holding the maximum (a vectorised max, then a scan for it). Never
+// xt::argmax on 1-D data: in xtensor 0.24.3 it returns the argmin.
+inline std::size_t argmax(const float* x, std::size_t n) {
+  const float m = max(x, n);
+  std::size_t i = 0;
+  while (x[i] != m) ++i;
+  return i;
 }
 
 // Σ_i x[i], batched (a fixed summation order: results do not depend on the data).

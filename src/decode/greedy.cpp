@@ -44,10 +44,7 @@ std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<st
         continue;
       }
       const float* row = logits.value().data() + b * V;
-      std::size_t best = 0;  // a plain loop: xt::argmax on 1-D data returns the argmin (xtensor #2550)
-      for (std::size_t v = 1; v < V; ++v) {
-        if (row[v] > row[best]) best = v;
-      }
+      const std::size_t best = simd::argmax(row, V);
       Hypothesis& h = out[b];
       h.log_prob += row[best] - log_sum_exp(row, V);  // log softmax of the best token
       const float* w = step.attention.weights.value().data() + b * S;

@@ -111,9 +111,8 @@ DecoderStep Seq2Seq::step(Graph& g, const EncodedBatch& batch, DecoderState& sta
   if (order() == AttentionOrder::before_update) {
     out.attention = attention_->attend(g, batch.memory, state.layers.back().h, t, state.attention, constraints);
     const Expr s_i = run_layers(concat({y_prev, out.attention.context}, 1));
-    const Expr pre = add(add(add(linear(s_i, g.param(U_o_)), linear(y_prev, g.param(V_o_))),
-                             linear(out.attention.context, g.param(C_o_))),
-                         g.param(b_o_));
+    const Expr pre = affine({s_i, y_prev, out.attention.context},  // t̃ = U_o s_i + V_o E y + C_o c_i + b_o
+                            {g.param(U_o_), g.param(V_o_), g.param(C_o_)}, g.param(b_o_));
     out.output = config_.maxout ? maxout(pre, 2) : tanh(pre);
   } else {
     const Expr h_t = run_layers(config_.input_feeding ? concat({y_prev, state.feed}, 1) : y_prev);

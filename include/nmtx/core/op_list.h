@@ -8,7 +8,7 @@ namespace nmtx {
 
 #define NMTX_OPS(X)                                                                      \
   X(leaf)          /* constants, variables and parameters: no backward */                \
-  X(matmul) X(bmm)                                    /* ops/matmul.cpp */               \
+  X(matmul) X(bmm) X(affine)                          /* ops/matmul.cpp */               \
   X(add) X(sub) X(mul) X(div) X(scale)                /* ops/elementwise.cpp */          \
   X(tanh) X(sigmoid) X(relu) X(exp) X(log)                                               \
   X(select) X(dropout)                                                                   \

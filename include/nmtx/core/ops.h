@@ -19,6 +19,11 @@ class Rng;
 // Forward and backward are single sgemm calls; backward accumulates (beta = 1).
 Expr matmul(const Expr& a, const Expr& b, bool transpose_a = false, bool transpose_b = false);
 
+// y = Σ_i x_i W_iᵀ + b for inputs x_i (N, in_i), weights W_i (out, in_i) (nn.Linear's
+// layout) and an optional bias b (out): one node; the bias is written first and every
+// product accumulates onto it inside sgemm.
+Expr affine(const std::vector<Expr>& xs, const std::vector<Expr>& Ws, const Expr& b = Expr());
+
 // Batched: y[i] = op(a[i]) · op(b[i]) for each i of the first axis. a, b rank 3;
 // y (batch, M, N). One sgemm per batch entry, forward and backward.
 Expr bmm(const Expr& a, const Expr& b, bool transpose_a = false, bool transpose_b = false);

@@ -7,7 +7,7 @@
 namespace nmtx {
 
 inline Expr linear(const Expr& x, const Expr& W) { return matmul(x, W, false, true); }             // x Wᵀ
-inline Expr linear(const Expr& x, const Expr& W, const Expr& b) { return add(linear(x, W), b); }  // x Wᵀ + b
+inline Expr linear(const Expr& x, const Expr& W, const Expr& b) { return affine({x}, {W}, b); }  // x Wᵀ + b
 
 // The same map applied to the last axis of a rank-3 tensor: (B, S, in) → (B, S, out),
 // as one matrix product over all B·S rows.

@@ -1,4 +1,5 @@
-// matmul: y = op(a) · op(b), op(m) = m or mᵀ; bmm: the same for each entry of a batch.
+// matmul: y = op(a) · op(b), op(m) = m or mᵀ; bmm: the same for each entry of a batch;
+// affine: y = Σ_i x_i W_iᵀ + b in one node (nn.Linear's layout, W_i (out, in_i)).
 //
 // With A = op(a) (M, K), B = op(b) (K, N) and dY (M, N):
 //   dA = dY · Bᵀ    dB = Aᵀ · dY
@@ -10,6 +11,8 @@
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace nmtx {
@@ -98,6 +101,52 @@ Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
       product_backward(transpose_a, transpose_b, d, a.value().data() + i * step_a, b.value().data() + i * step_b,
                        y.grad().data() + i * step_y, da ? da + i * step_a : nullptr, beta_a,
                        db ? db + i * step_b : nullptr, beta_b);
+    }
+  });
+  return y;
+}
+
+Expr affine(const std::vector<Expr>& xs, const std::vector<Expr>& Ws, const Expr& b) {
+  // y = b (repeated on every row), then y += x_i W_iᵀ for each i: one node, no beta pass.
+  if (xs.empty() || xs.size() != Ws.size()) throw std::invalid_argument("affine: needs as many weights as inputs (at least one)");
+  const std::size_t N = xs[0].shape().rank() == 2 ? xs[0].shape()[0] : 0;
+  const std::size_t out = Ws[0].shape().rank() == 2 ? Ws[0].shape()[0] : 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const Shape sx = xs[i].shape(), sw = Ws[i].shape();
+    if (sx.rank() != 2 || sw.rank() != 2 || sx[0] != N || sw[0] != out || sw[1] != sx[1]) {
+      throw shape_error("affine", {{"x", sx}, {"W", sw}, {"x0", xs[0].shape()}, {"W0", Ws[0].shape()}},
+                        "input " + std::to_string(i) + ": expected x (N, in) with W (out, in), N and out as for input 0");
+    }
+  }
+  if (b.valid() && b.shape() != Shape{out}) {
+    throw shape_error("affine", {{"W0", Ws[0].shape()}, {"b", b.shape()}}, "the bias must be (out,)");
+  }
+  std::vector<Expr> inputs(xs);
+  inputs.insert(inputs.end(), Ws.begin(), Ws.end());
+  if (b.valid()) inputs.push_back(b);
+  Graph& g = xs[0].graph();
+  Expr y = g.record(Op::affine, inputs, Shape{N, out});
+  float* yv = y.value().data();
+  if (b.valid()) {
+    for (std::size_t r = 0; r < N; ++r) std::copy_n(b.value().data(), out, yv + r * out);
+  }
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    gemm(false, true, N, out, xs[i].shape()[1], 1.0f, xs[i].value().data(), Ws[i].value().data(), b.valid() || i > 0 ? 1.0f : 0.0f, yv);
+  }
+  g.on_backward(y, [=] {
+    const float* dy = y.grad().data();
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      const std::size_t in = xs[i].shape()[1];
+      const Dims d{N, out, in};
+      const auto [dx, beta_x] = gradient_target(xs[i]);
+      const auto [dW, beta_W] = gradient_target(Ws[i]);
+      product_backward(false, true, d, xs[i].value().data(), Ws[i].value().data(), dy, dx, beta_x, dW, beta_W);
+    }
+    if (b.valid() && b.needs_grad()) {
+      float* db = b.grad().data();
+      for (std::size_t r = 0; r < N; ++r) {
+        for (std::size_t j = 0; j < out; ++j) db[j] += dy[r * out + j];
+      }
     }
   });
   return y;
