@@ -1,9 +1,9 @@
 // nmtx_bench: the nmtx side of bench/run.sh, and the exporter behind the PyTorch
 // reference test.
 //
-//   nmtx_bench --size toy|medium|large --variant V [--threads N] [--steps K]
-//       trains K timed steps (after warm-up) and greedy-decodes a few batches of the
-//       benchmark model; prints one JSON line (throughputs, memory, GFLOP/s).
+//   nmtx_bench --size toy|medium|large --variant V [--threads N] --phase train|decode
+//       train: K timed training steps after warm-up (throughput, memory, GFLOP/s);
+//       decode: greedy decoding of a few batches (throughput); one JSON line.
 //   nmtx_bench --export DIR --variant V
 //       writes a tiny model's parameters, a padded batch, its loss and every gradient
 //       under DIR as .npy (names of docs/model.md), for bench/torch_reference.py check.
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <fmt/core.h>
@@ -97,22 +98,40 @@ int benchmark(const cxxopts::ParseResult& args) {
     adam.step(params);
     return loss.item();
   };
-  for (int i = 0; i < warmup; ++i) train_step();
-  const std::uint64_t flops_before = gemm_flop_count();
-  auto t0 = std::chrono::steady_clock::now();
+  // Training and decoding are measured in separate processes (--phase): an idle BLAS
+  // worker keeps spinning for a while after the last product, which would otherwise
+  // steal a core from the decoding threads.
+  const std::string phase = args["phase"].as<std::string>();
+  double train_seconds = 0, gflops = 0, peak_train = 0;
   float last = 0;
-  for (int i = 0; i < steps; ++i) last = train_step();
-  const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double gflops = (gemm_flop_count() - flops_before) / train_seconds / 1e9;
-  const double peak_train = peak_rss_mb();
-  g.clear();
+  if (phase == "train") {
+    for (int i = 0; i < warmup; ++i) train_step();
+    const std::uint64_t flops_before = gemm_flop_count();
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i) last = train_step();
+    train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    gflops = (gemm_flop_count() - flops_before) / train_seconds / 1e9;
+    peak_train = peak_rss_mb();
+    g.clear();
+    fmt::print(
+        "{{\"impl\": \"nmtx\", \"phase\": \"train\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, "
+        "\"steps\": {}, \"train_tokens_per_s\": {:.1f}, \"rss_after_build_mb\": {:.1f}, \"peak_rss_mb\": {:.1f}, "
+        "\"growth_mb\": {:.1f}, \"gflops\": {:.2f}, \"params\": {}, \"last_loss\": {:.4f}}}\n",
+        size_name, variant, threads, steps, steps * batch.target_tokens() / train_seconds, rss_built, peak_train,
+        peak_train - rss_built, gflops, params.numel(), last);
+    return 0;
+  }
+  if (phase != "decode") throw std::invalid_argument("--phase must be train or decode");
 
-  const int decode_batches = args["decode-batches"].as<int>();
+  const int decode_batches = args["decode-batches"].as<int>(), warmup_decode = args["decode-warmup"].as<int>();
   DecodeOptions decode;
   decode.max_length = s.length + 1;
   decode.ignore_eos = true;  // the same number of steps on both sides
-  greedy_decode(model, src, decode);  // warm-up
-  t0 = std::chrono::steady_clock::now();
+  decode.threads = static_cast<std::size_t>(threads);
+  // Warm-up: OpenBLAS's worker thread spins for about 0.1 s after the library loads,
+  // taking a core from the decoding threads; measure after it has gone to sleep.
+  for (int i = 0; i < warmup_decode; ++i) greedy_decode(model, src, decode);
+  const auto t0 = std::chrono::steady_clock::now();
   std::size_t decode_steps = 0;
   for (int i = 0; i < decode_batches; ++i) {
     const auto out = greedy_decode(model, src, decode);
@@ -121,13 +140,30 @@ int benchmark(const cxxopts::ParseResult& args) {
   const double decode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   fmt::print(
-      "{{\"impl\": \"nmtx\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, \"steps\": {}, "
-      "\"train_tokens_per_s\": {:.1f}, \"decode_sentences_per_s\": {:.1f}, \"decode_steps\": {}, "
-      "\"rss_after_build_mb\": {:.1f}, \"peak_rss_mb\": {:.1f}, \"growth_mb\": {:.1f}, \"gflops\": {:.2f}, "
-      "\"params\": {}, \"last_loss\": {:.4f}}}\n",
-      size_name, variant, threads, steps, steps * batch.target_tokens() / train_seconds,
-      decode_batches * s.batch / decode_seconds, decode_steps, rss_built, peak_train, peak_train - rss_built, gflops,
-      params.numel(), last);
+      "{{\"impl\": \"nmtx\", \"phase\": \"decode\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, "
+      "\"decode_sentences_per_s\": {:.1f}, \"decode_steps\": {}}}\n",
+      size_name, variant, threads, decode_batches * s.batch / decode_seconds, decode_steps);
+  return 0;
+}
+
+// The sgemm rate on one shape (C (M, N) = A (M, K) · B (N, K)ᵀ, as the output projection
+// computes it) with the given BLAS threads: the best of several timed repetitions.
+int measure_sgemm(const cxxopts::ParseResult& args) {
+  std::size_t M = 0, N = 0, K = 0;
+  if (std::sscanf(args["sgemm"].as<std::string>().c_str(), "%zu,%zu,%zu", &M, &N, &K) != 3) {
+    throw std::invalid_argument("--sgemm expects M,N,K");
+  }
+  const int threads = args["threads"].as<int>();
+  set_blas_threads(threads);
+  std::vector<float> A(M * K, 0.5f), B(N * K, 0.25f), C(M * N, 0.0f);
+  double best = 1e30;
+  for (int rep = 0; rep < 7; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    gemm(false, true, M, N, K, 1.0f, A.data(), B.data(), 0.0f, C.data());
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  fmt::print("{{\"impl\": \"sgemm\", \"shape\": [{}, {}, {}], \"threads\": {}, \"gflops\": {:.1f}}}\n", M, N, K,
+             threads, 2.0 * M * N * K / best / 1e9);
   return 0;
 }
 
@@ -179,8 +215,11 @@ int main(int argc, char** argv) {
       ("threads", "BLAS threads", cxxopts::value<int>()->default_value("2"))
       ("steps", "timed training steps", cxxopts::value<int>()->default_value("20"))
       ("warmup", "untimed training steps first", cxxopts::value<int>()->default_value("2"))
-      ("decode-batches", "timed greedy-decoding batches", cxxopts::value<int>()->default_value("5"))
+      ("decode-batches", "timed greedy-decoding batches", cxxopts::value<int>()->default_value("20"))
+      ("decode-warmup", "untimed greedy-decoding batches first", cxxopts::value<int>()->default_value("5"))
+      ("phase", "what to measure: train or decode", cxxopts::value<std::string>()->default_value("train"))
       ("export", "write a tiny model, batch, loss and gradients to this directory", cxxopts::value<std::string>())
+      ("sgemm", "measure sgemm on M,N,K (A · Bᵀ) instead", cxxopts::value<std::string>())
       ("h,help", "show this help");
   try {
     const auto args = options.parse(argc, argv);
@@ -188,6 +227,7 @@ int main(int argc, char** argv) {
       fmt::print("{}", options.help());
       return 0;
     }
+    if (args.count("sgemm")) return measure_sgemm(args);
     return args.count("export") ? export_reference(args) : benchmark(args);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nmtx_bench: {}\n", e.what());

@@ -6,7 +6,7 @@
       names, a padded batch, the loss and every gradient, all .npy), computes the loss
       and the gradients with PyTorch, and exits 1 unless they agree to 1e-4 relative.
 
-  torch_reference.py bench --size toy|medium|large --variant V --threads N
+  torch_reference.py bench --size toy|medium|large --variant V --threads N --phase train|decode
       The benchmark nmtx_bench runs, the PyTorch way (nn.GRU encoder, nn.GRUCell decoder
       loop, one output projection for all steps), printed as one JSON line.
 
@@ -207,7 +207,7 @@ def rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def bench(size, variant, threads, steps, warmup, decode_batches):
+def bench(size, variant, threads, steps, warmup, decode_batches, decode_warmup, phase):
     torch.set_num_threads(threads)
     s = SIZES[size]
     model = Seq2Seq(variant, s["embed"], s["hidden"] // 2, s["hidden"], s["vocab"], s["vocab"], s["hidden"], s["embed"])
@@ -230,25 +230,28 @@ def bench(size, variant, threads, steps, warmup, decode_batches):
         optimiser.step()
         return loss.item()
 
-    for _ in range(warmup):
-        train_step()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        last = train_step()
-    train_seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    model.greedy(src, src_lengths, n + 1)
+    common = {"impl": "torch", "phase": phase, "size": size, "variant": variant, "threads": threads,
+              "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default")}
+    if phase == "train":
+        for _ in range(warmup):
+            train_step()
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            last = train_step()
+        train_seconds = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({**common, "steps": steps, "train_tokens_per_s": round(steps * tokens / train_seconds, 1),
+                          "rss_after_build_mb": round(rss_built, 1), "peak_rss_mb": round(peak, 1),
+                          "growth_mb": round(peak - rss_built, 1),
+                          "params": sum(p.numel() for p in model.parameters()), "last_loss": round(last, 4)}))
+        return 0
+    for _ in range(decode_warmup):
+        model.greedy(src, src_lengths, n + 1)
     t0 = time.perf_counter()
     for _ in range(decode_batches):
         model.greedy(src, src_lengths, n + 1)
     decode_seconds = time.perf_counter() - t0
-    print(json.dumps({"impl": "torch", "size": size, "variant": variant, "threads": threads, "steps": steps,
-                      "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
-                      "train_tokens_per_s": round(steps * tokens / train_seconds, 1),
-                      "decode_sentences_per_s": round(decode_batches * B / decode_seconds, 1),
-                      "rss_after_build_mb": round(rss_built, 1), "peak_rss_mb": round(peak, 1),
-                      "growth_mb": round(peak - rss_built, 1),
-                      "params": sum(p.numel() for p in model.parameters()), "last_loss": round(last, 4)}))
+    print(json.dumps({**common, "decode_sentences_per_s": round(decode_batches * B / decode_seconds, 1)}))
     return 0
 
 
@@ -263,11 +266,14 @@ def main():
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--steps", type=int, default=20)
     b.add_argument("--warmup", type=int, default=2)
-    b.add_argument("--decode-batches", type=int, default=5)
+    b.add_argument("--decode-batches", type=int, default=20)
+    b.add_argument("--decode-warmup", type=int, default=5)
+    b.add_argument("--phase", choices=["train", "decode"], default="train")
     args = parser.parse_args()
     if args.command == "check":
         return check(args.directory)
-    return bench(args.size, args.variant, args.threads, args.steps, args.warmup, args.decode_batches)
+    return bench(args.size, args.variant, args.threads, args.steps, args.warmup, args.decode_batches,
+                 args.decode_warmup, args.phase)
 
 
 if __name__ == "__main__":

@@ -106,3 +106,30 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
     CHECK(compared == 3);
   }
 }
+
+TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one batch") {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = 12;
+  c.embed = 6;
+  c.hidden = 5;
+  c.init_scale = 0.8f;
+  c.attention.type = "bahdanau";
+  c.attention.score = "concat";
+  ParameterSet params(4);
+  const Seq2Seq model(c, params);
+  std::vector<std::vector<int>> sources;
+  for (int i = 0; i < 7; ++i) sources.push_back(std::vector<int>(2 + i % 4, 4 + i));
+  DecodeOptions one;
+  one.max_length = 8;
+  DecodeOptions three = one;
+  three.threads = 3;
+  const auto a = greedy_decode(model, sources, one), b = greedy_decode(model, sources, three);
+  REQUIRE(a.size() == 7);
+  REQUIRE(b.size() == 7);
+  for (std::size_t i = 0; i < 7; ++i) {
+    CAPTURE(i);
+    CHECK(a[i].tokens == b[i].tokens);
+    CHECK(a[i].log_prob == doctest::Approx(b[i].log_prob).epsilon(1e-5));
+    REQUIRE(a[i].attention.size() == b[i].attention.size());
+  }
+}

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
 
 namespace nmtx {
@@ -14,9 +16,47 @@ std::size_t round_up(std::size_t n) { return (n + kAlignFloats - 1) / kAlignFloa
 
 void Arena::FreeDeleter::operator()(float* p) const { std::free(p); }
 
+namespace {
+
+// Chunks of destroyed arenas, by capacity, for the next arenas to reuse.
+struct ChunkPool {
+  std::mutex mutex;
+  std::multimap<std::size_t, std::unique_ptr<float[], Arena::FreeDeleter>> chunks;
+  std::size_t floats = 0;
+  static constexpr std::size_t kMaxFloats = std::size_t(1) << 28;  // keep at most 1 GiB
+};
+
+ChunkPool& pool() {
+  static ChunkPool p;
+  return p;
+}
+
+}  // namespace
+
+Arena::~Arena() {
+  ChunkPool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (Chunk& c : chunks_) {
+    if (p.floats + c.capacity > ChunkPool::kMaxFloats) break;  // the rest is freed
+    p.floats += c.capacity;
+    p.chunks.emplace(c.capacity, std::move(c.data));
+  }
+}
+
 void Arena::add_chunk(std::size_t min_floats) {
   const std::size_t last = chunks_.empty() ? 0 : chunks_.back().capacity;
   const std::size_t capacity = round_up(std::max({min_floats, kMinChunkFloats, 2 * last}));
+  {
+    ChunkPool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    auto it = p.chunks.lower_bound(std::max(min_floats, kMinChunkFloats));  // the smallest that fits
+    if (it != p.chunks.end()) {
+      p.floats -= it->first;
+      chunks_.push_back({std::move(it->second), it->first});
+      p.chunks.erase(it);
+      return;
+    }
+  }
   void* p = std::aligned_alloc(kAlignFloats * sizeof(float), capacity * sizeof(float));
   if (p == nullptr) throw std::bad_alloc();
   chunks_.push_back({std::unique_ptr<float[], FreeDeleter>(static_cast<float*>(p)), capacity});

@@ -1,8 +1,12 @@
 #include "nmtx/decode/greedy.h"
 
 #include "../core/simd.h"
+#include "nmtx/core/blas.h"
 
 #include <algorithm>
+#include <exception>
+#include <iterator>
+#include <thread>
 #include <cmath>
 #include <stdexcept>
 
@@ -21,8 +25,51 @@ double log_sum_exp(const float* x, std::size_t n) {
 
 }  // namespace
 
+namespace {
+
+std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                     const DecodeOptions& options);
+
+}  // namespace
+
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options) {
+  const std::size_t shards = std::min(std::max<std::size_t>(options.threads, 1), sources.size());
+  if (shards <= 1) return decode_shard(model, sources, options);
+  // Contiguous shards decoded concurrently, each thread with its own graph; BLAS runs
+  // single-threaded meanwhile so that the threads do not oversubscribe the cores.
+  std::vector<std::vector<std::vector<int>>> parts(shards);
+  for (std::size_t i = 0; i < sources.size(); ++i) parts[i * shards / sources.size()].push_back(sources[i]);
+  std::vector<std::vector<Hypothesis>> results(shards);
+  std::vector<std::exception_ptr> errors(shards);
+  const int blas = blas_threads();
+  set_blas_threads(1);
+  {
+    std::vector<std::thread> workers;
+    for (std::size_t k = 0; k < shards; ++k) {
+      workers.emplace_back([&, k] {
+        try {
+          results[k] = decode_shard(model, parts[k], options);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    }
+    for (std::thread& w : workers) w.join();
+  }
+  set_blas_threads(blas);
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  std::vector<Hypothesis> out;
+  for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
+  return out;
+}
+
+namespace {
+
+std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                     const DecodeOptions& options) {
   const int bos = options.bos, eos = options.eos;
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
@@ -60,5 +107,7 @@ std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<st
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace nmtx

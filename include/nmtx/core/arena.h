@@ -1,6 +1,8 @@
 // Arena: the bump allocator behind a graph's values and gradients. Allocation is a
 // pointer increment; clear() keeps the memory, so a training loop that builds a graph
-// of the same size every step stops allocating after its first step.
+// of the same size every step stops allocating after its first step. A destroyed
+// arena's chunks go to a process-wide pool that new arenas draw from, so code that
+// builds a fresh graph per call (decoding) does not map and fault in new pages each time.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +14,7 @@ namespace nmtx {
 class Arena {
  public:
   Arena() = default;
+  ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -24,10 +27,11 @@ class Arena {
   std::size_t bytes_in_use() const { return used_floats_ * sizeof(float); }
   std::size_t bytes_reserved() const;
 
- private:
   struct FreeDeleter {
     void operator()(float* p) const;
   };
+
+ private:
   struct Chunk {
     std::unique_ptr<float[], FreeDeleter> data;
     std::size_t capacity = 0;  // floats

@@ -4,6 +4,7 @@
 // Names are unique and iterated in sorted order.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -77,8 +78,9 @@ class ParameterSet {
   std::size_t offset(const Parameter& p) const { return entries_.at(p.index_).offset; }
 
   void zero_grad();
-  // Called by Graph::param(): from now on the blocks must not move.
-  void freeze() const { frozen_ = true; }
+  // Called by Graph::param(): from now on the blocks must not move. Atomic: graphs in
+  // several threads may read one set at once (parallel decoding).
+  void freeze() const { frozen_.store(true, std::memory_order_relaxed); }
 
  private:
   friend class Parameter;
@@ -92,7 +94,7 @@ class ParameterSet {
   std::map<std::string, int> by_name_;  // sorted view
   std::vector<float> values_;
   std::vector<float> grads_;
-  mutable bool frozen_ = false;
+  mutable std::atomic<bool> frozen_{false};
 };
 
 // Fills `values` (shape `shape`) as `init` says, from `seed`.

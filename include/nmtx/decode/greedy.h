@@ -19,6 +19,10 @@ struct DecodeOptions {
   std::size_t max_length = 100;       // output steps per sentence at most
   bool ignore_eos = false;            // keep decoding after </s> (benchmarks: a fixed amount of work)
   InferenceConstraints constraints;   // hard, monotonic, windowed attention
+  // Worker threads: the sentences are split into this many shards, each decoded by its
+  // own thread with single-threaded BLAS (every sentence's result is independent of its
+  // batch, so the output does not depend on this, up to float rounding in BLAS).
+  std::size_t threads = 1;
 };
 
 // Decodes token-id sources (without <s> / </s>) as one batch.
