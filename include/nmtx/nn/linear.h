@@ -6,7 +6,7 @@
 
 namespace nmtx {
 
-inline Expr linear(const Expr& x, const Expr& W) { return matmul(x, W, false, true); }             // x Wᵀ
+inline Expr linear(const Expr& x, const Expr& W) { return affine({x}, {W}); }                       // x Wᵀ
 inline Expr linear(const Expr& x, const Expr& W, const Expr& b) { return affine({x}, {W}, b); }  // x Wᵀ + b
 
 // The same map applied to the last axis of a rank-3 tensor: (B, S, in) → (B, S, out),
