@@ -95,8 +95,17 @@ DecoderState Seq2Seq::start(Graph& g, const EncodedBatch& batch) const {
   return state;
 }
 
+Expr Seq2Seq::deep_output(Graph& g, const Expr& states, const Expr& embeddings, const Expr& contexts,
+                          Rng* dropout_rng) const {
+  const Expr pre = affine({states, embeddings, contexts},  // t̃ = U_o s_i + V_o E y + C_o c_i + b_o
+                          {g.param(U_o_), g.param(V_o_), g.param(C_o_)}, g.param(b_o_));
+  const Expr t = config_.maxout ? maxout(pre, 2) : tanh(pre);
+  return dropout_rng != nullptr ? dropout(t, config_.dropout, *dropout_rng) : t;
+}
+
 DecoderStep Seq2Seq::step(Graph& g, const EncodedBatch& batch, DecoderState& state, const std::vector<int>& previous,
-                          std::size_t t, Rng* dropout_rng, const InferenceConstraints& constraints) const {
+                          std::size_t t, Rng* dropout_rng, const InferenceConstraints& constraints,
+                          bool with_output) const {
   auto maybe_dropout = [&](const Expr& x) { return dropout_rng ? dropout(x, config_.dropout, *dropout_rng) : x; };
   const Expr y_prev = maybe_dropout(embedding(g.param(tgt_embed_), previous));  // E y_{t-1}: (B, E)
   auto run_layers = [&](Expr input) {  // the stacked RNN; returns the top state
@@ -110,17 +119,16 @@ DecoderStep Seq2Seq::step(Graph& g, const EncodedBatch& batch, DecoderState& sta
   DecoderStep out;
   if (order() == AttentionOrder::before_update) {
     out.attention = attention_->attend(g, batch.memory, state.layers.back().h, t, state.attention, constraints);
-    const Expr s_i = run_layers(concat({y_prev, out.attention.context}, 1));
-    const Expr pre = affine({s_i, y_prev, out.attention.context},  // t̃ = U_o s_i + V_o E y + C_o c_i + b_o
-                            {g.param(U_o_), g.param(V_o_), g.param(C_o_)}, g.param(b_o_));
-    out.output = config_.maxout ? maxout(pre, 2) : tanh(pre);
+    out.state = run_layers(concat({y_prev, out.attention.context}, 1));  // s_i
+    out.embedding = y_prev;
+    if (with_output) out.output = deep_output(g, out.state, y_prev, out.attention.context, dropout_rng);
   } else {
     const Expr h_t = run_layers(config_.input_feeding ? concat({y_prev, state.feed}, 1) : y_prev);
     out.attention = attention_->attend(g, batch.memory, h_t, t, state.attention, constraints);
     out.output = tanh(linear(concat({out.attention.context, h_t}, 1), g.param(W_c_)));  // h̃_t
-    state.feed = out.output;
+    state.feed = out.output;  // fed back before dropout
+    out.output = maybe_dropout(out.output);
   }
-  out.output = maybe_dropout(out.output);
   return out;
 }
 
@@ -134,15 +142,25 @@ Seq2Seq::Forward Seq2Seq::forward(Graph& g, const Batch& batch, Rng* dropout_rng
   DecoderState state = start(g, encoded);
   const std::size_t B = batch.size;
   Forward out;
-  std::vector<Expr> outputs;
+  const bool bahdanau_order = order() == AttentionOrder::before_update;
+  std::vector<Expr> outputs, states, embeddings, contexts;
   for (std::size_t t = 0; t < batch.tgt_len; ++t) {
     const std::vector<int> previous(batch.tgt_in.begin() + t * B, batch.tgt_in.begin() + (t + 1) * B);
-    DecoderStep s = step(g, encoded, state, previous, t, dropout_rng);
-    outputs.push_back(s.output);
+    DecoderStep s = step(g, encoded, state, previous, t, dropout_rng, {}, /*with_output=*/!bahdanau_order);
+    if (bahdanau_order) {
+      states.push_back(s.state);
+      embeddings.push_back(s.embedding);
+      contexts.push_back(s.attention.context);
+    } else {
+      outputs.push_back(s.output);
+    }
     out.attention.push_back(s.attention);
   }
-  // One output projection for all steps: (T·B, O) · W_outᵀ.
-  out.logits = logits(g, reshape(stack(outputs), {batch.tgt_len * B, output_dim_}));
+  const std::size_t N = batch.tgt_len * B;
+  auto rows = [N](const std::vector<Expr>& xs) { return reshape(stack(xs), {N, xs.front().shape()[1]}); };
+  // The deep output does not feed back: every step's in one product of T·B rows.
+  const Expr o = bahdanau_order ? deep_output(g, rows(states), rows(embeddings), rows(contexts), dropout_rng) : rows(outputs);
+  out.logits = logits(g, o);  // one output projection for all steps: (T·B, O) · W_outᵀ
   return out;
 }
 

@@ -58,6 +58,9 @@ struct EncodedBatch {
 struct DecoderStep {
   Expr output;               // (B, O): the vector the output layer projects (h̃_t or t_i)
   AttentionOutput attention;
+  // Bahdanau order: the deep output's inputs (s_i and E y_{i-1}; the context is in
+  // `attention`), so that teacher forcing can compute every step's t_i in one product.
+  Expr state, embedding;
 };
 
 class Seq2Seq {
@@ -71,9 +74,13 @@ class Seq2Seq {
   EncodedBatch encode(Graph& g, const std::vector<int>& src, const std::vector<int>& lengths, std::size_t S,
                       Rng* dropout_rng) const;
   DecoderState start(Graph& g, const EncodedBatch& batch) const;
-  // One decoder step at target position t from the previous tokens (B).
+  // One decoder step at target position t from the previous tokens (B). With
+  // with_output false, a Bahdanau-order step leaves `output` unset (see deep_output).
   DecoderStep step(Graph& g, const EncodedBatch& batch, DecoderState& state, const std::vector<int>& previous,
-                   std::size_t t, Rng* dropout_rng, const InferenceConstraints& constraints = {}) const;
+                   std::size_t t, Rng* dropout_rng, const InferenceConstraints& constraints = {},
+                   bool with_output = true) const;
+  // Bahdanau order: t = maxout(U_o s + V_o E y + C_o c + b_o) (or tanh) for N rows at once.
+  Expr deep_output(Graph& g, const Expr& states, const Expr& embeddings, const Expr& contexts, Rng* dropout_rng) const;
   Expr logits(Graph& g, const Expr& outputs) const;  // (N, O) → (N, V)
 
   struct Forward {
