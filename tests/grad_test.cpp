@@ -1,5 +1,7 @@
 #include "grad_test.h"
 
+#include <cmath>
+
 #include "nmtx/core/rng.h"
 
 namespace nmtx::test {
@@ -37,6 +39,13 @@ TensorData away_from_zero(const Shape& shape, std::uint64_t seed, float lo, floa
   TensorData t(shape);
   for (float& v : t.values) v = (rng.uniform() < 0.5f ? -1.0f : 1.0f) * rng.uniform(lo, hi);
   return t;
+}
+
+double log_softmax_at(const float* row, std::size_t n, std::size_t target) {
+  double m = row[0], z = 0;
+  for (std::size_t k = 1; k < n; ++k) m = std::max<double>(m, row[k]);
+  for (std::size_t k = 0; k < n; ++k) z += std::exp(row[k] - m);
+  return row[target] - m - std::log(z);
 }
 
 }  // namespace nmtx::test

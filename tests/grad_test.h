@@ -28,6 +28,10 @@ TensorData random_tensor(const Shape& shape, std::uint64_t seed, float lo = -1.0
 // Values whose magnitude is in [lo, hi) with random signs: away from a kink at 0.
 TensorData away_from_zero(const Shape& shape, std::uint64_t seed, float lo = 0.1f, float hi = 1.0f);
 
+// log softmax(row)[target] over n logits, in plain double arithmetic: an independent
+// reference for losses and decoding scores.
+double log_softmax_at(const float* row, std::size_t n, std::size_t target);
+
 }  // namespace nmtx::test
 
 #define NMTX_CONCAT_(a, b) a##b

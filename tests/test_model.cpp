@@ -45,10 +45,7 @@ double sentence_loss(const Expr& logits, const Batch& batch, std::size_t b) {
   double total = 0;
   for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
     const float* row = logits.value().data() + (t * batch.size + b) * V;
-    double m = row[0], z = 0;
-    for (std::size_t v = 1; v < V; ++v) m = std::max<double>(m, row[v]);
-    for (std::size_t v = 0; v < V; ++v) z += std::exp(row[v] - m);
-    total += m + std::log(z) - row[batch.tgt_out[t * batch.size + b]];
+    total -= nmtx::test::log_softmax_at(row, V, batch.tgt_out[t * batch.size + b]);
   }
   return total;
 }

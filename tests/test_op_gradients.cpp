@@ -306,6 +306,11 @@ const TensorData kKeep({3, 1}, {1, 0, 1});  // the middle row is padding: it car
 
 GRAD_TEST(rnn_cell) {
   expect_gradients(Op::rnn_cell, [](Graph&, const X& x) { return rnn_cell(x[0], x[1], x[2], x[3]); }, cell_inputs(1, false));
+  SUBCASE("one node as both input projection and state (same shape for this cell)") {
+    std::vector<TensorData> in = cell_inputs(1, false);
+    in.erase(in.begin() + 1);
+    expect_gradients(Op::rnn_cell, [](Graph&, const X& x) { return rnn_cell(x[0], x[0], x[1], x[2]); }, in);
+  }
   SUBCASE("with a padded row") {
     expect_gradients(Op::rnn_cell, [](Graph& g, const X& x) { return rnn_cell(x[0], x[1], x[2], x[3], g.constant(kKeep)); },
                      cell_inputs(1, false));

@@ -7,6 +7,7 @@
 
 #include "nmtx/core/ops.h"
 #include "nmtx/core/params.h"
+#include "nmtx/core/rng.h"
 
 using namespace nmtx;
 
@@ -107,4 +108,16 @@ TEST_CASE("graphs add into parameter gradients and the set is frozen once used")
   ps.zero_grad();
   CHECK(w.grad()[0] == 0.0f);
   CHECK_THROWS_AS(ps.add("late", Shape{1}, Init::zeros()), std::logic_error);
+}
+
+TEST_CASE("an Rng's saved state reproduces its stream, and a bad state is an error") {
+  Rng a(123);
+  for (int i = 0; i < 10; ++i) a.next_u64();
+  const std::string saved = a.state();
+  std::vector<std::uint64_t> expected;
+  for (int i = 0; i < 5; ++i) expected.push_back(a.next_u64());
+  Rng b(999);  // another seed, then the saved state
+  b.restore(saved);
+  for (std::uint64_t want : expected) CHECK(b.next_u64() == want);
+  CHECK_THROWS_AS(b.restore("not a state"), std::invalid_argument);
 }

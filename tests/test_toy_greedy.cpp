@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "grad_test.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/decode/greedy.h"
 
@@ -94,10 +95,7 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
       double log_prob = 0;
       for (std::size_t t = 0; t < steps; ++t) {
         const float* row = logits.value().data() + t * V;
-        double m = row[0], z = 0;
-        for (std::size_t k = 1; k < V; ++k) m = std::max<double>(m, row[k]);
-        for (std::size_t k = 0; k < V; ++k) z += std::exp(row[k] - m);
-        log_prob += row[t < h.tokens.size() ? h.tokens[t] : 3] - m - std::log(z);
+        log_prob += nmtx::test::log_softmax_at(row, V, t < h.tokens.size() ? h.tokens[t] : 3);
       }
       CHECK(log_prob == doctest::Approx(h.log_prob).epsilon(1e-5));
       if (ended) CHECK(-model.loss(g, forced, nullptr).item() == doctest::Approx(h.log_prob).epsilon(1e-5));
