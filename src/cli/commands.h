@@ -11,5 +11,6 @@ struct Command {
 };
 
 int run_demo(int argc, char** argv);
+int run_train(int argc, char** argv);
 
 }  // namespace nmtx::cli

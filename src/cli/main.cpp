@@ -9,6 +9,7 @@
 namespace {
 
 constexpr nmtx::cli::Command kCommands[] = {
+    {"train", "train a model from a recipe (or --resume a run)", nmtx::cli::run_train},
     {"demo", "train an attention model on a toy task and print its loss falling", nmtx::cli::run_demo},
 };
 

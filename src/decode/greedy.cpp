@@ -25,6 +25,12 @@ double log_sum_exp(const float* x, std::size_t n) {
 
 }  // namespace
 
+std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) {
+  if (options.max_length_ratio <= 0.0f) return options.max_length;
+  const auto by_ratio = static_cast<std::size_t>(options.max_length_ratio * static_cast<float>(source_length)) + 10;
+  return std::min(options.max_length, by_ratio);
+}
+
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
@@ -101,6 +107,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         done[b] = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));
+        if (h.attention.size() >= step_limit(options, sources[b].size())) done[b] = true;
       }
       previous[b] = static_cast<int>(best);
     }

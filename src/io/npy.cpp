@@ -1,5 +1,7 @@
 #include "nmtx/io/npy.h"
 
+#include "nmtx/data/text.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,38 +18,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes `bytes` to `path` through a temporary file in the same directory, flushed to
-// disk before the rename.
-void write_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + path + " (via " + tmp + ")");
-    }
-  }
-  if (FILE* f = std::fopen(tmp.c_str(), "rb")) {  // fsync the data before it gets the real name
-    ::fsync(::fileno(f));
-    std::fclose(f);
-  }
-  fs::rename(tmp, path);
-}
-
 std::vector<std::size_t> dims_of(const Shape& s) { return std::vector<std::size_t>(s.begin(), s.end()); }
 
 }  // namespace
 
 void save_npy(const std::string& path, const Tensor& t) {
-  write_atomically(path, xt::dump_npy(xt::adapt(t.data(), t.size(), xt::no_ownership(), dims_of(t.shape()))));
+  write_file_atomically(path, xt::dump_npy(xt::adapt(t.data(), t.size(), xt::no_ownership(), dims_of(t.shape()))));
 }
 
 void save_npy(const std::string& path, const std::vector<int>& values, const Shape& shape) {
   if (values.size() != shape.size()) throw std::invalid_argument("save_npy: " + path + ": values do not fill " + shape.str());
   std::vector<std::int32_t> v(values.begin(), values.end());
-  write_atomically(path, xt::dump_npy(xt::adapt(v.data(), v.size(), xt::no_ownership(), dims_of(shape))));
+  write_file_atomically(path, xt::dump_npy(xt::adapt(v.data(), v.size(), xt::no_ownership(), dims_of(shape))));
 }
 
 TensorData load_npy(const std::string& path) {

@@ -32,6 +32,51 @@ void Sgd::step(ParameterSet& params) {
   xt::noalias(p) -= learning_rate_ * xtv::vec(velocity_.data(), velocity_.size());
 }
 
+namespace {
+
+// The buffer `name` of a saved state: empty if the state has none and `optional`.
+std::vector<float> buffer(const OptimizerState& state, const std::string& name, std::size_t numel) {
+  const auto it = state.buffers.find(name);
+  if (it == state.buffers.end()) {
+    if (state.steps == 0) return {};
+    throw std::invalid_argument("optimiser state: buffer " + name + " is missing");
+  }
+  if (!it->second.empty() && it->second.size() != numel) {
+    throw std::invalid_argument("optimiser state: buffer " + name + " has " + std::to_string(it->second.size()) +
+                                " values, the model has " + std::to_string(numel) + " parameters");
+  }
+  return it->second;
+}
+
+}  // namespace
+
+OptimizerState Sgd::state() const {
+  OptimizerState s;
+  if (!velocity_.empty()) s.buffers["velocity"] = velocity_;
+  return s;
+}
+
+void Sgd::restore(const OptimizerState& state, std::size_t numel) {
+  const auto it = state.buffers.find("velocity");
+  velocity_ = it == state.buffers.end() ? std::vector<float>{} : buffer(state, "velocity", numel);
+}
+
+OptimizerState Adam::state() const {
+  OptimizerState s;
+  s.steps = t_;
+  if (t_ > 0) {
+    s.buffers["adam_m"] = m_;
+    s.buffers["adam_v"] = v_;
+  }
+  return s;
+}
+
+void Adam::restore(const OptimizerState& state, std::size_t numel) {
+  t_ = state.steps;
+  m_ = buffer(state, "adam_m", numel);
+  v_ = buffer(state, "adam_v", numel);
+}
+
 Adam::Adam(float learning_rate, float beta1, float beta2, float eps)
     : Optimizer(learning_rate), beta1_(beta1), beta2_(beta2), eps_(eps) {
   if (!(beta1 >= 0.0f && beta1 < 1.0f && beta2 >= 0.0f && beta2 < 1.0f)) {

@@ -17,6 +17,9 @@ struct Hypothesis {
 struct DecodeOptions {
   int bos = 2, eos = 3;
   std::size_t max_length = 100;       // output steps per sentence at most
+  // > 0: a sentence of n source tokens also stops after ⌊ratio · n⌋ + 10 steps (the
+  // </s> step included), whichever limit comes first.
+  float max_length_ratio = 0.0f;
   bool ignore_eos = false;            // keep decoding after </s> (benchmarks: a fixed amount of work)
   InferenceConstraints constraints;   // hard, monotonic, windowed attention
   // Worker threads: the sentences are split into this many shards, each decoded by its
@@ -24,6 +27,9 @@ struct DecodeOptions {
   // batch, so the output does not depend on this, up to float rounding in BLAS).
   std::size_t threads = 1;
 };
+
+// The output steps sentence of n source tokens may take.
+std::size_t step_limit(const DecodeOptions& options, std::size_t source_length);
 
 // Decodes token-id sources (without <s> / </s>) as one batch.
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,

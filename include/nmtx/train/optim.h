@@ -4,11 +4,20 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "nmtx/core/params.h"
 
 namespace nmtx {
+
+// What a checkpoint keeps of an optimiser: its flat buffers (parallel to the parameter
+// value block; empty before the first step) and its step count.
+struct OptimizerState {
+  std::map<std::string, std::vector<float>> buffers;
+  std::int64_t steps = 0;
+};
 
 class Optimizer {
  public:
@@ -16,6 +25,11 @@ class Optimizer {
   virtual ~Optimizer() = default;
   // Updates every parameter from its gradient (gradients are not cleared).
   virtual void step(ParameterSet& params) = 0;
+
+  virtual OptimizerState state() const = 0;
+  // Continues from a saved state; throws std::invalid_argument naming a missing buffer or
+  // one whose size is not `numel`.
+  virtual void restore(const OptimizerState& state, std::size_t numel) = 0;
 
   float learning_rate() const { return learning_rate_; }
   void set_learning_rate(float lr) { learning_rate_ = lr; }
@@ -30,6 +44,8 @@ class Sgd : public Optimizer {
  public:
   explicit Sgd(float learning_rate, float momentum = 0.0f);
   void step(ParameterSet& params) override;
+  OptimizerState state() const override;
+  void restore(const OptimizerState& state, std::size_t numel) override;
   const std::vector<float>& velocity() const { return velocity_; }
 
  private:
@@ -44,6 +60,8 @@ class Adam : public Optimizer {
  public:
   explicit Adam(float learning_rate, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f);
   void step(ParameterSet& params) override;
+  OptimizerState state() const override;
+  void restore(const OptimizerState& state, std::size_t numel) override;
   std::int64_t steps() const { return t_; }
   const std::vector<float>& first_moment() const { return m_; }
   const std::vector<float>& second_moment() const { return v_; }

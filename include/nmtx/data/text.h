@@ -1,0 +1,51 @@
+// Reading text corpora: one segment per line, UTF-8, optionally gzip-compressed (read
+// transparently: a plain file reads as itself). A byte-order mark at the start and CRLF
+// line endings are tolerated; invalid UTF-8 is an error naming the file, line and byte.
+// Tokenisation is by whitespace (words) or by code point (characters, for toy tasks).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nmtx {
+
+// An error in an input file, with its place: "FILE:LINE: WHAT" (LINE omitted when 0).
+class InputError : public std::runtime_error {
+ public:
+  InputError(const std::string& file, std::size_t line, const std::string& what);
+};
+
+// Calls fn(line, line_number) for every line of `path` (1-based numbers, without the line
+// ending). Throws InputError for a missing or unreadable file and for invalid UTF-8.
+void for_each_line(const std::string& path, const std::function<void(std::string_view, std::size_t)>& fn);
+std::vector<std::string> read_lines(const std::string& path);
+
+// The offset of the first invalid UTF-8 byte in `s` (overlong forms, surrogates and code
+// points above U+10FFFF are invalid), or npos when it is valid.
+std::size_t invalid_utf8_at(std::string_view s);
+
+// Lowercases by code point (the C.UTF-8 locale's towlower: Latin, Greek, Cyrillic, ...).
+std::string utf8_lowercase(std::string_view s);
+
+enum class TokenLevel { word, character };
+TokenLevel parse_token_level(const std::string& name);  // "word" | "char"
+
+// Character level: every code point is a token and a space becomes "▁" (U+2581), so that
+// detokenize() restores the text exactly (runs of whitespace become one space).
+constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";
+
+// Splits a line into tokens (whitespace: space, tab, vertical tab, form feed, CR).
+void tokenize(std::string_view line, TokenLevel level, std::vector<std::string_view>& out);
+std::string detokenize(const std::vector<std::string>& tokens, TokenLevel level);
+
+// Writes `content` to `path` through a temporary file in the same directory, fsynced
+// before it is renamed over `path`: `path` is always either old or complete.
+void write_file_atomically(const std::string& path, const std::string& content);
+// fsyncs a directory, so that renames inside it are durable.
+void sync_directory(const std::string& dir);
+
+}  // namespace nmtx

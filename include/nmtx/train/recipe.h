@@ -1,0 +1,71 @@
+// Recipes: a training run described by one YAML file (recipes/*.yaml), overlaid on
+// documented defaults (recipe_keys(), listed in docs/recipes.md), with command-line
+// overrides (`--set training.batch_size=32`). Every key is typed and checked: unknown
+// keys, wrong types and impossible values are errors naming the file, line and key and
+// saying what is allowed. The resolved recipe is what a run directory keeps
+// (config.yaml), so a run can always be reproduced and resumed from it alone.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nmtx {
+
+enum class KeyType { integer, number, boolean, string, choice, list };
+
+struct RecipeKey {
+  std::string name;           // dotted path, e.g. "training.batch_size"
+  KeyType type;
+  std::string default_value;  // canonical text; a list: comma-separated
+  std::string help;
+  std::vector<std::string> choices;  // KeyType::choice
+  double min = -1e300, max = 1e300;  // integer / number bounds, inclusive
+};
+
+// Every key a recipe may set, grouped by section, in documentation order.
+const std::vector<RecipeKey>& recipe_keys();
+
+class RecipeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Recipe {
+ public:
+  static Recipe defaults();
+  // The defaults overlaid by the YAML file at `path` (throws RecipeError).
+  static Recipe load(const std::string& path);
+  // Parses "KEY=VALUE" (the value as a YAML scalar or [list]) and sets it; errors name
+  // `origin` (e.g. "--set").
+  void set_override(const std::string& assignment, const std::string& origin = "--set");
+  // Sets one key from text, checking its type and range.
+  void set(const std::string& key, const std::string& value, const std::string& where);
+
+  std::int64_t integer(const std::string& key) const;
+  double number(const std::string& key) const;
+  bool boolean(const std::string& key) const;
+  const std::string& string(const std::string& key) const;
+  std::vector<std::string> list(const std::string& key) const;
+  bool is_default(const std::string& key) const;
+
+  // Checks between keys (an attention score its type does not take, steps and epochs
+  // both 0, ...); throws RecipeError naming the keys.
+  void check() const;
+
+  // The resolved recipe as nested YAML, every key present, in documentation order.
+  std::string to_yaml() const;
+  const std::string& source() const { return source_; }  // the file it came from ("" for defaults)
+
+ private:
+  const std::string& raw(const std::string& key) const;
+  std::map<std::string, std::string> values_;  // every key → canonical text
+  std::string source_;
+};
+
+// The type's default score when `score` is empty (AttentionConfig's first score).
+std::string resolved_attention_score(const std::string& type, const std::string& score);
+
+}  // namespace nmtx

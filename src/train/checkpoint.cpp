@@ -1,0 +1,199 @@
+#include "nmtx/train/checkpoint.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "nmtx/data/text.h"
+#include "nmtx/io/npy.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kState = "state.json";
+constexpr int kFormat = 1;
+
+json to_json(const TrainingState& s, std::int64_t optimizer_steps) {
+  return json{{"format", kFormat},
+              {"step", s.step},
+              {"epoch", s.epoch},
+              {"batch_in_epoch", s.batch_in_epoch},
+              {"learning_rate", s.learning_rate},
+              {"dropout_rng", s.dropout_rng},
+              {"last_validation_step", s.last_validation_step},
+              {"best_metric", s.best_metric},
+              {"best_step", s.best_step},
+              {"best_checkpoint", s.best_checkpoint},
+              {"validations_without_improvement", s.validations_without_improvement},
+              {"plateau_count", s.plateau_count},
+              {"metrics_bytes", s.metrics_bytes},
+              {"train_seconds", s.train_seconds},
+              {"target_tokens", s.target_tokens},
+              {"interval_loss", s.interval_loss},
+              {"interval_grad_norm", s.interval_grad_norm},
+              {"interval_tokens", s.interval_tokens},
+              {"interval_steps", s.interval_steps},
+              {"finished", s.finished},
+              {"stop_reason", s.stop_reason},
+              {"optimizer_steps", optimizer_steps}};
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CheckpointError(path.string() + ": cannot open (missing file?)");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Copies `from` to `to` through write_file_atomically (fsynced).
+void copy_durably(const fs::path& from, const fs::path& to) { write_file_atomically(to.string(), read_file(from)); }
+
+}  // namespace
+
+std::string checkpoint_name(std::int64_t step) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
+  return buf;
+}
+
+void save_checkpoint(const std::string& run_dir, const ParameterSet& params, const Optimizer& optimizer,
+                     const TrainingState& state, const std::vector<std::string>& run_files, bool best,
+                     const std::function<void(const char* stage)>& stage_hook) {
+  const fs::path root = fs::path(run_dir) / "checkpoints";
+  fs::create_directories(root);
+  const std::string name = checkpoint_name(state.step);
+  const fs::path partial = root / (".partial-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(partial);
+  fs::create_directories(partial / "optimizer");
+  save_parameters(params, (partial / "params").string());
+  const OptimizerState opt = optimizer.state();
+  for (const auto& [buffer, values] : opt.buffers) {
+    TensorData t(Shape{values.size()}, values);
+    save_npy((partial / "optimizer" / (buffer + ".npy")).string(), t.view());
+  }
+  for (const std::string& file : run_files) copy_durably(fs::path(run_dir) / file, partial / file);
+  write_file_atomically((partial / kState).string(), to_json(state, opt.steps).dump(2) + "\n");
+  sync_directory((partial / "params").string());
+  sync_directory((partial / "optimizer").string());
+  sync_directory(partial.string());
+  if (stage_hook) stage_hook("written");
+  // An older checkpoint of the same step (left by a run that was killed after writing it
+  // but before moving `latest`) is moved aside first: rename cannot replace a directory.
+  const fs::path target = root / name;
+  if (fs::exists(target)) {
+    const fs::path stale = root / (".stale-" + name + "-" + std::to_string(::getpid()));
+    fs::rename(target, stale);
+    fs::remove_all(stale);
+  }
+  fs::rename(partial, target);
+  sync_directory(root.string());
+  if (stage_hook) stage_hook("renamed");
+  write_file_atomically((root / "latest").string(), name + "\n");
+  if (best) write_file_atomically((root / "best").string(), name + "\n");
+}
+
+std::optional<std::string> checkpoint_pointer(const std::string& run_dir, const std::string& pointer) {
+  const fs::path file = fs::path(run_dir) / "checkpoints" / pointer;
+  if (!fs::exists(file)) return std::nullopt;
+  std::string name = read_file(file);
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  const fs::path dir = fs::path(run_dir) / "checkpoints" / name;
+  if (name.empty() || name.find('/') != std::string::npos || !fs::is_directory(dir)) {
+    throw CheckpointError(file.string() + ": names checkpoint \"" + name + "\", which does not exist");
+  }
+  return dir.string();
+}
+
+TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& params, Optimizer* optimizer) {
+  const fs::path dir(checkpoint_dir);
+  const fs::path state_file = dir / kState;
+  json j;
+  try {
+    j = json::parse(read_file(state_file));
+  } catch (const json::exception& e) {
+    throw CheckpointError(state_file.string() + ": corrupt checkpoint state (" + e.what() + ")");
+  }
+  TrainingState s;
+  std::int64_t optimizer_steps = 0;
+  try {
+    if (j.at("format").get<int>() != kFormat) {
+      throw CheckpointError(state_file.string() + ": checkpoint format " + j.at("format").dump() + ", this nmtx reads " +
+                            std::to_string(kFormat));
+    }
+    s.step = j.at("step");
+    s.epoch = j.at("epoch");
+    s.batch_in_epoch = j.at("batch_in_epoch");
+    s.learning_rate = j.at("learning_rate");
+    s.dropout_rng = j.at("dropout_rng");
+    s.last_validation_step = j.at("last_validation_step");
+    s.best_metric = j.at("best_metric");
+    s.best_step = j.at("best_step");
+    s.best_checkpoint = j.at("best_checkpoint");
+    s.validations_without_improvement = j.at("validations_without_improvement");
+    s.plateau_count = j.at("plateau_count");
+    s.metrics_bytes = j.at("metrics_bytes");
+    s.train_seconds = j.at("train_seconds");
+    s.target_tokens = j.at("target_tokens");
+    s.interval_loss = j.at("interval_loss");
+    s.interval_grad_norm = j.at("interval_grad_norm");
+    s.interval_tokens = j.at("interval_tokens");
+    s.interval_steps = j.at("interval_steps");
+    s.finished = j.at("finished");
+    s.stop_reason = j.at("stop_reason");
+    optimizer_steps = j.at("optimizer_steps");
+  } catch (const json::exception& e) {
+    throw CheckpointError(state_file.string() + ": corrupt checkpoint state (" + e.what() + ")");
+  }
+  try {
+    load_parameters(params, (dir / "params").string());
+  } catch (const std::exception& e) {
+    throw CheckpointError(std::string("checkpoint ") + checkpoint_dir + ": " + e.what());
+  }
+  if (optimizer != nullptr) {
+    OptimizerState opt;
+    opt.steps = optimizer_steps;
+    if (fs::is_directory(dir / "optimizer")) {
+      for (const auto& entry : fs::directory_iterator(dir / "optimizer")) {
+        if (entry.path().extension() != ".npy") continue;
+        try {
+          const TensorData t = load_npy(entry.path().string());
+          opt.buffers[entry.path().stem().string()] = t.values;
+        } catch (const std::exception& e) {
+          throw CheckpointError(std::string("checkpoint ") + checkpoint_dir + ": " + e.what());
+        }
+      }
+    }
+    try {
+      optimizer->restore(opt, params.numel());
+    } catch (const std::exception& e) {
+      throw CheckpointError(std::string("checkpoint ") + checkpoint_dir + ": " + e.what());
+    }
+  }
+  return s;
+}
+
+void prune_checkpoints(const std::string& run_dir, std::size_t keep, const std::vector<std::string>& protect) {
+  const fs::path root = fs::path(run_dir) / "checkpoints";
+  if (!fs::is_directory(root)) return;
+  std::vector<std::string> steps;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(".partial-", 0) == 0 || name.rfind(".stale-", 0) == 0) {
+      fs::remove_all(entry.path());
+    } else if (name.rfind("step-", 0) == 0 && entry.is_directory()) {
+      steps.push_back(name);
+    }
+  }
+  std::sort(steps.begin(), steps.end());  // zero-padded: by step
+  for (std::size_t i = 0; i + keep < steps.size(); ++i) {
+    if (std::find(protect.begin(), protect.end(), steps[i]) == protect.end()) fs::remove_all(root / steps[i]);
+  }
+}
+
+}  // namespace nmtx

@@ -1,0 +1,126 @@
+// Checkpoints: exact round trips of parameters and optimiser state, pointers, pruning,
+// and clear errors for corrupt or truncated ones.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nmtx/core/rng.h"
+#include "nmtx/train/checkpoint.h"
+
+using namespace nmtx;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("nmtx-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void fill_params(ParameterSet& p) {
+  p.add("encoder.embed", Shape{5, 3}, Init::uniform(0.5f));
+  p.add("decoder.out.b", Shape{4}, Init::uniform(0.5f));
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint restores parameters, Adam's state and the training state exactly") {
+  const fs::path run = fresh_dir("ckpt");
+  std::ofstream(run / "config.yaml") << "model: {}\n";
+  ParameterSet params(3);
+  fill_params(params);
+  Adam adam(0.01f);
+  for (int step = 0; step < 3; ++step) {
+    for (std::size_t i = 0; i < params.numel(); ++i) params.grads()[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+    adam.step(params);
+  }
+  TrainingState state;
+  state.step = 3;
+  state.epoch = 2;
+  state.batch_in_epoch = 1;
+  state.learning_rate = 0.0123456789012345;
+  Rng rng(9);
+  rng.next_u64();
+  state.dropout_rng = rng.state();
+  state.interval_loss = 1.0 / 3.0;
+  save_checkpoint(run.string(), params, adam, state, {"config.yaml"}, /*best=*/true);
+  REQUIRE(fs::exists(run / "checkpoints" / "step-00000003" / "params" / "encoder.embed.npy"));
+  CHECK(fs::exists(run / "checkpoints" / "step-00000003" / "config.yaml"));
+  const auto latest = checkpoint_pointer(run.string(), "latest");
+  REQUIRE(latest.has_value());
+  CHECK(checkpoint_pointer(run.string(), "best") == latest);
+
+  ParameterSet restored(99);  // a different initialisation, overwritten by the checkpoint
+  fill_params(restored);
+  Adam adam2(0.01f);
+  const TrainingState back = load_checkpoint(*latest, restored, &adam2);
+  REQUIRE(restored.numel() == params.numel());
+  for (std::size_t i = 0; i < params.numel(); ++i) CHECK(restored.values()[i] == params.values()[i]);
+  CHECK(adam2.steps() == 3);
+  REQUIRE(adam2.first_moment().size() == params.numel());
+  CHECK(adam2.first_moment() == adam.first_moment());
+  CHECK(adam2.second_moment() == adam.second_moment());
+  CHECK(back.step == 3);
+  CHECK(back.epoch == 2);
+  CHECK(back.batch_in_epoch == 1);
+  CHECK(back.learning_rate == state.learning_rate);  // bit for bit through JSON
+  CHECK(back.interval_loss == state.interval_loss);
+  Rng rng2(0);
+  rng2.restore(back.dropout_rng);
+  CHECK(rng2.next_u64() == rng.next_u64());
+  fs::remove_all(run);
+}
+
+TEST_CASE("corrupt, truncated and missing checkpoints are errors naming the file") {
+  const fs::path run = fresh_dir("ckpt-bad");
+  ParameterSet params(3);
+  fill_params(params);
+  Sgd sgd(0.1f, 0.9f);
+  TrainingState state;
+  state.step = 5;
+  save_checkpoint(run.string(), params, sgd, state, {}, false);
+  const fs::path dir = run / "checkpoints" / "step-00000005";
+  ParameterSet other(4);
+  fill_params(other);
+
+  const fs::path npy = dir / "params" / "encoder.embed.npy";
+  const auto size = fs::file_size(npy);
+  fs::resize_file(npy, size - 8);
+  CHECK_THROWS_WITH_AS(load_checkpoint(dir.string(), other, nullptr), doctest::Contains("encoder.embed.npy: truncated"),
+                       CheckpointError);
+  std::ofstream(dir / "state.json") << "{\"format\": 1, \"step\": ";
+  CHECK_THROWS_WITH_AS(load_checkpoint(dir.string(), other, nullptr), doctest::Contains("state.json: corrupt"),
+                       CheckpointError);
+  fs::remove(dir / "state.json");
+  CHECK_THROWS_WITH_AS(load_checkpoint(dir.string(), other, nullptr), doctest::Contains("state.json: cannot open"),
+                       CheckpointError);
+  std::ofstream(run / "checkpoints" / "latest") << "step-00000099\n";
+  CHECK_THROWS_WITH_AS(checkpoint_pointer(run.string(), "latest"), doctest::Contains("does not exist"), CheckpointError);
+  CHECK_FALSE(checkpoint_pointer(run.string(), "best").has_value());
+  fs::remove_all(run);
+}
+
+TEST_CASE("pruning keeps the newest checkpoints and the protected best one, and clears leftovers") {
+  const fs::path run = fresh_dir("prune");
+  ParameterSet params(3);
+  fill_params(params);
+  Sgd sgd(0.1f);
+  for (std::int64_t step : {10, 20, 30, 40, 50}) {
+    TrainingState s;
+    s.step = step;
+    save_checkpoint(run.string(), params, sgd, s, {}, false);
+  }
+  fs::create_directories(run / "checkpoints" / ".partial-step-00000060-123");
+  prune_checkpoints(run.string(), 2, {"step-00000020"});
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(run / "checkpoints")) {
+    if (e.is_directory()) left.push_back(e.path().filename().string());
+  }
+  std::sort(left.begin(), left.end());
+  CHECK(left == std::vector<std::string>{"step-00000020", "step-00000040", "step-00000050"});
+  fs::remove_all(run);
+}

@@ -1,0 +1,143 @@
+// Recipes: defaults, typed keys, overrides, errors that name file/line/key, and the
+// resolved YAML round trip. Every key is documented in docs/recipes.md.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "nmtx/train/recipe.h"
+
+using namespace nmtx;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path write_recipe(const std::string& name, const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / ("nmtx-test-" + std::to_string(::getpid()) + "-" + name + ".yaml");
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::string error_of(const std::string& text) {
+  const fs::path p = write_recipe("bad", text);
+  try {
+    Recipe r = Recipe::load(p.string());
+    r.check();
+  } catch (const RecipeError& e) {
+    fs::remove(p);
+    return e.what();
+  }
+  fs::remove(p);
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("a recipe overlays the defaults with typed values") {
+  const fs::path p = write_recipe("ok", R"(
+data:
+  task: sort
+  toy: {symbols: 20, max_length: 12}
+model:
+  hidden: 32
+  attention:
+    type: local-p
+    window: 4.5
+training:
+  shuffle: no
+  learning_rate: 1e-3
+)");
+  const Recipe r = Recipe::load(p.string());
+  fs::remove(p);
+  CHECK(r.string("data.task") == "sort");
+  CHECK(r.integer("data.toy.symbols") == 20);
+  CHECK(r.integer("data.toy.train_size") == 50000);  // default
+  CHECK(r.integer("model.hidden") == 32);
+  CHECK(r.number("model.attention.window") == doctest::Approx(4.5));
+  CHECK(r.boolean("training.shuffle") == false);
+  CHECK(r.number("training.learning_rate") == doctest::Approx(1e-3));
+  CHECK(r.is_default("model.embed"));
+  CHECK(!r.is_default("model.hidden"));
+  CHECK(resolved_attention_score("local-p", r.string("model.attention.score")) == "general");
+  CHECK_NOTHROW(r.check());
+}
+
+TEST_CASE("unknown keys, wrong types and impossible values name the file, line and key") {
+  CHECK(error_of("model:\n  hiden: 3\n").find(":2: unknown key model.hiden (did you mean model.hidden?)") !=
+        std::string::npos);
+  CHECK(error_of("modle:\n  hidden: 3\n").find(":1: unknown key modle (did you mean model?") != std::string::npos);
+  CHECK(error_of("training:\n  batch_size: many\n").find(":2: training.batch_size: expected an integer >= 1, got \"many\"") !=
+        std::string::npos);
+  CHECK(error_of("training:\n  batch_size: 0\n").find("got \"0\"") != std::string::npos);
+  CHECK(error_of("model:\n  dropout: 1.5\n").find("model.dropout: expected a number in [0, 0.99]") != std::string::npos);
+  CHECK(error_of("model:\n  cell: transformer\n").find("model.cell: expected one of gru, lstm, rnn") != std::string::npos);
+  CHECK(error_of("training:\n  shuffle: maybe\n").find("expected true or false") != std::string::npos);
+  CHECK(error_of("model: 3\n").find(":1: model is a section") != std::string::npos);
+  CHECK(error_of("model:\n  hidden: [1, 2]\n").find("model.hidden: expected a single value, found a list") !=
+        std::string::npos);
+  CHECK(error_of("model:\n  attention:\n    type: luong\n    score: location-sensitive\n")
+            .find("model.attention.score") != std::string::npos);
+  CHECK(error_of("data:\n  task: reverse\ntraining:\n  epochs: 0\n  steps: 0\n").find("both 0") != std::string::npos);
+  CHECK(error_of("data:\n  task: none\n").find("data.train is empty") != std::string::npos);
+  CHECK(error_of("model: [unclosed\n").find("not valid YAML") != std::string::npos);
+  CHECK_THROWS_WITH_AS(Recipe::load("/no/such/recipe.yaml"), doctest::Contains("no such recipe file"), RecipeError);
+}
+
+TEST_CASE("command-line overrides are checked like the file") {
+  Recipe r = Recipe::defaults();
+  r.set_override("model.attention.type=local-p");
+  r.set_override("training.batch_size=32");
+  CHECK(r.string("model.attention.type") == "local-p");
+  CHECK(r.integer("training.batch_size") == 32);
+  CHECK_THROWS_WITH_AS(r.set_override("training.batchsize=32"),
+                       doctest::Contains("--set training.batchsize=32: unknown key training.batchsize (did you mean "
+                                         "training.batch_size?)"),
+                       RecipeError);
+  CHECK_THROWS_WITH_AS(r.set_override("training.batch_size"), doctest::Contains("expected KEY=VALUE"), RecipeError);
+  CHECK_THROWS_WITH_AS(r.set_override("training.epochs=-1"), doctest::Contains("training.epochs: expected an integer"),
+                       RecipeError);
+}
+
+TEST_CASE("the resolved recipe round-trips through YAML, every key included") {
+  Recipe r = Recipe::defaults();
+  r.set_override("data.task=reorder");
+  r.set_override("model.attention.score=dot");
+  r.set_override("data.train=path with spaces/train");
+  r.set_override("training.learning_rate=0.0005");
+  const std::string yaml = r.to_yaml();
+  const fs::path p = write_recipe("resolved", yaml);
+  const Recipe back = Recipe::load(p.string());
+  fs::remove(p);
+  for (const RecipeKey& k : recipe_keys()) {
+    INFO(k.name);
+    CHECK(back.string(k.name) == r.string(k.name));
+    CHECK(yaml.find(k.name.substr(k.name.rfind('.') + 1) + ":") != std::string::npos);
+  }
+}
+
+TEST_CASE("every recipe key is documented in docs/recipes.md with its default") {
+  std::ifstream in(std::string(NMTX_SOURCE_DIR) + "/docs/recipes.md");
+  REQUIRE(in.good());
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(recipe_keys().size() > 50);
+  for (const RecipeKey& k : recipe_keys()) {
+    INFO(k.name);
+    const std::size_t at = doc.find("| `" + k.name + "` |");
+    REQUIRE(at != std::string::npos);
+    const std::string row = doc.substr(at, doc.find('\n', at) - at);
+    const std::string shown = k.default_value.empty() ? "\"\"" : k.default_value;
+    CHECK(row.find("`" + shown + "`") != std::string::npos);
+  }
+}
+
+TEST_CASE("every recipe in recipes/ loads and passes its checks") {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(std::string(NMTX_SOURCE_DIR) + "/recipes")) {
+    if (e.path().extension() != ".yaml") continue;
+    INFO(e.path().string());
+    CHECK_NOTHROW(Recipe::load(e.path().string()).check());
+    ++n;
+  }
+  CHECK(n >= 1);
+}

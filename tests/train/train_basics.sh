@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A short toy run learns (its loss falls below a threshold, test BLEU rises), writes what
+# a run directory promises, and is deterministic: two processes give identical bytes,
+# another seed gives other numbers.
+#   train_basics.sh NMTX RECIPE
+set -uo pipefail
+nmtx=$1 recipe=$2
+. "$(dirname "$0")/common.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+"$nmtx" train "$recipe" --out "$tmp/a" "${tiny[@]}" > "$tmp/a.out" 2>&1 || fail "training failed: $(tail -5 "$tmp/a.out")"
+for f in config.yaml src.vocab tgt.vocab data/train.src data/test.align metrics.jsonl train.log summary.json \
+         dev.hyp test.hyp checkpoints/latest checkpoints/best validations/dev-step-00000200.txt; do
+  [ -e "$tmp/a/$f" ] || fail "run directory lacks $f"
+done
+first=$(grep '"type":"train"' "$tmp/a/metrics.jsonl" | head -1 | sed 's/.*"loss":\([0-9.e-]*\).*/\1/')
+last=$(grep '"type":"train"' "$tmp/a/metrics.jsonl" | tail -1 | sed 's/.*"loss":\([0-9.e-]*\).*/\1/')
+echo "train loss per token: first interval $first, last $last"
+awk -v f="$first" -v l="$last" 'BEGIN { exit !(f > 2.0 && l < 1.0) }' || fail "loss did not fall below 1.0 (first $first, last $last)"
+for key in dev_ppl dev_bleu test_bleu train_seconds steps params; do
+  [ -n "$(json_field "$tmp/a/summary.json" $key)" ] || fail "summary.json lacks $key"
+done
+bleu=$(json_field "$tmp/a/summary.json" test_bleu)
+echo "test BLEU $bleu"
+awk -v b="$bleu" 'BEGIN { exit !(b > 40) }' || fail "test BLEU $bleu <= 40 (untrained: about 0)"
+[ "$(json_field "$tmp/a/summary.json" steps)" = 400 ] || fail "summary steps is not 400"
+[ "$(wc -l < "$tmp/a/data/train.src")" = 3000 ] || fail "the toy training set does not have 3000 lines"
+
+# Same recipe and seed, another process: identical bytes.
+"$nmtx" train "$recipe" --out "$tmp/b" "${tiny[@]}" > "$tmp/b.out" 2>&1 || fail "second run failed"
+cmp "$tmp/a/metrics.jsonl" "$tmp/b/metrics.jsonl" || fail "metrics.jsonl differs between identical runs"
+n=0
+for f in "$tmp"/a/checkpoints/step-00000400/params/*.npy; do
+  cmp -s "$f" "$tmp/b/${f#"$tmp/a/"}" || fail "${f#"$tmp/a/"} differs between identical runs"
+  n=$((n + 1))
+done
+[ "$n" -gt 10 ] || fail "only $n parameter files"
+cmp "$tmp/a/test.hyp" "$tmp/b/test.hyp" || fail "test translations differ between identical runs"
+
+# Another seed: other numbers.
+"$nmtx" train "$recipe" --out "$tmp/c" "${tiny[@]}" --set training.seed=2 > "$tmp/c.out" 2>&1 || fail "seed 2 failed"
+cmp -s "$tmp/a/metrics.jsonl" "$tmp/c/metrics.jsonl" && fail "seed 2 gave the same metrics as seed 1"
+grep -q 'seed: 2' "$tmp/c/config.yaml" || fail "config.yaml does not record the overridden seed"
+echo "PASS"
