@@ -27,7 +27,7 @@ packages=(
   libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev  # tensors, SIMD (only a Recommends of xtensor), BLAS
   libcxxopts-dev libfmt-dev                  # command line and formatting
   libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev  # recipes, JSON output, gzip input
-  libsentencepiece-dev                       # subword segmentation
+  libsentencepiece-dev libicu-dev            # subword segmentation, Unicode properties (BLEU tokenisers)
   doctest-dev                                # tests
 )
 if ((test_deps)); then

@@ -1,6 +1,8 @@
 // Checkpoints: exact round trips of parameters and optimiser state, pointers, pruning,
 // and clear errors for corrupt or truncated ones.
 #include <doctest/doctest.h>
+
+#include "test_files.h"
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,16 +12,10 @@
 #include "nmtx/train/checkpoint.h"
 
 using namespace nmtx;
+using nmtx::test::fresh_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("nmtx-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 void fill_params(ParameterSet& p) {
   p.add("encoder.embed", Shape{5, 3}, Init::uniform(0.5f));

@@ -1,6 +1,8 @@
 // Parallel corpora (two files or TSV, errors for mismatches), their compact form, and
 // batching (every sentence once per epoch, seeded, bucketed, token limits).
 #include <doctest/doctest.h>
+
+#include "test_files.h"
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,18 +14,10 @@
 #include "nmtx/data/corpus.h"
 
 using namespace nmtx;
+using nmtx::test::fresh_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("nmtx-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 // A corpus whose sentence i has source length src[i] and target length tgt[i].
 ParallelCorpus corpus_of_lengths(const std::vector<int>& src, const std::vector<int>& tgt) {
@@ -40,8 +34,8 @@ ParallelCorpus corpus_of_lengths(const std::vector<int>& src, const std::vector<
 
 TEST_CASE("a parallel corpus is read into flat token arrays, skipping empty and long pairs") {
   const fs::path d = fresh_dir("corpus");
-  write(d / "c.de", "ein Haus\n\nzwei kleine Häuser hier\nja\n");
-  write(d / "c.en", "a house\nnothing\ntwo small houses here\nyes\n");
+  test::write_file(d / "c.de", "ein Haus\n\nzwei kleine Häuser hier\nja\n");
+  test::write_file(d / "c.en", "a house\nnothing\ntwo small houses here\nyes\n");
   const auto word = make_plain_segmenter(TokenLevel::word, /*lowercase=*/true);
   ParallelFiles files;
   files.src = (d / "c.de").string();
@@ -65,7 +59,7 @@ TEST_CASE("a parallel corpus is read into flat token arrays, skipping empty and 
 
 TEST_CASE("a tab-separated corpus reads the columns it is told to") {
   const fs::path d = fresh_dir("tsv");
-  write(d / "pairs.tsv", "Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\tCC-BY 2.0\n");
+  test::write_file(d / "pairs.tsv", "Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\tCC-BY 2.0\n");
   const auto word = make_plain_segmenter(TokenLevel::word, false);
   ParallelFiles files;
   files.tsv = (d / "pairs.tsv").string();
@@ -83,10 +77,10 @@ TEST_CASE("a tab-separated corpus reads the columns it is told to") {
 
 TEST_CASE("mismatched, empty and missing files are errors naming them") {
   const fs::path d = fresh_dir("mismatch");
-  write(d / "a.src", "1\n2\n3\n");
-  write(d / "a.tgt", "1\n2\n");
-  write(d / "b.tgt", "1\n2\n3\n4\n");
-  write(d / "empty.tgt", "");
+  test::write_file(d / "a.src", "1\n2\n3\n");
+  test::write_file(d / "a.tgt", "1\n2\n");
+  test::write_file(d / "b.tgt", "1\n2\n3\n4\n");
+  test::write_file(d / "empty.tgt", "");
   const auto word = make_plain_segmenter(TokenLevel::word, false);
   ParallelFiles f;
   f.src = (d / "a.src").string();

@@ -1,6 +1,8 @@
 // .npy files: round trips, parameter directories, and clear errors for bad files.
 #include <doctest/doctest.h>
 
+#include "test_files.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,18 +13,8 @@
 #include "nmtx/io/npy.h"
 
 using namespace nmtx;
+using nmtx::test::fresh_dir;
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("nmtx-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-}  // namespace
 
 TEST_CASE("a tensor survives a round trip through .npy, in every rank") {
   const fs::path d = fresh_dir("npy");

@@ -196,6 +196,16 @@ GRAD_TEST(concat) {
   }
 }
 
+GRAD_TEST(gather_rows) {
+  // Repeated rows accumulate into one gradient row; an unused row gets none.
+  expect_gradients(Op::gather_rows, [](Graph&, const X& x) { return gather_rows(x[0], {2, 0, 2, 2}); },
+                   {random_tensor({4, 3}, 1)});
+  SUBCASE("rank 3") {
+    expect_gradients(Op::gather_rows, [](Graph&, const X& x) { return gather_rows(x[0], {1, 1, 0}); },
+                     {random_tensor({2, 2, 3}, 1)});
+  }
+}
+
 GRAD_TEST(slice) {
   expect_gradients(Op::slice, [](Graph&, const X& x) { return slice(x[0], 1, 1, 2); }, {random_tensor({3, 4}, 1)});
   SUBCASE("first axis (a view)") {

@@ -9,6 +9,7 @@
 
 #include "core/xt.h"
 #include "grad_test.h"
+#include "nmtx/core/error.h"
 #include "nmtx/core/rng.h"
 
 using namespace nmtx;
@@ -205,6 +206,8 @@ TEST_CASE("structure ops by hand") {
   expect_values(parts[1], {2, 3}, {4, 5, 6, 7, 8, 9});
   expect_values(reshape(a, {4}), {4}, {1, 2, 3, 4});
   expect_values(stack({a, scale(a, 2.0f)}), {2, 2, 2}, {1, 2, 3, 4, 2, 4, 6, 8});
+  expect_values(gather_rows(c, {2, 0, 2}), {3, 3}, {7, 8, 9, 1, 2, 3, 7, 8, 9});
+  CHECK_THROWS_WITH_AS(gather_rows(c, {3}), doctest::Contains("row 3 is outside the first axis"), ShapeError);
 }
 
 TEST_CASE("reductions and embedding by hand") {

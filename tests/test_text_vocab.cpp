@@ -1,6 +1,8 @@
 // Text input (UTF-8 checks, gzip, BOM/CRLF, lowercasing, tokenisation), atomic writes and
 // vocabularies.
 #include <doctest/doctest.h>
+
+#include "test_files.h"
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,31 +13,12 @@
 #include "nmtx/data/vocab.h"
 
 using namespace nmtx;
+using nmtx::test::fresh_dir;
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("nmtx-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void write(const fs::path& p, const std::string& bytes) {
-  std::ofstream(p, std::ios::binary) << bytes;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
 
 TEST_CASE("lines are read without BOM and CR, from plain and gzip files alike") {
   const fs::path d = fresh_dir("lines");
-  write(d / "plain.txt", "\xEF\xBB\xBFone two\r\nthree\n\nfour");
+  test::write_file(d / "plain.txt", "\xEF\xBB\xBFone two\r\nthree\n\nfour");
   gzFile gz = gzopen((d / "packed.gz").c_str(), "wb");
   const std::string text = "one two\nthree\n\nfour\n";
   gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
@@ -48,8 +31,8 @@ TEST_CASE("lines are read without BOM and CR, from plain and gzip files alike") 
   CHECK(plain == want);
   CHECK(packed == want);
   // A truncated gzip file is an error, not a silently shorter corpus.
-  const std::string bytes = read(d / "packed.gz");
-  write(d / "cut.gz", bytes.substr(0, bytes.size() - 12));
+  const std::string bytes = test::read_file(d / "packed.gz");
+  test::write_file(d / "cut.gz", bytes.substr(0, bytes.size() - 12));
   CHECK_THROWS_WITH_AS(read_lines((d / "cut.gz").string()), doctest::Contains("cut.gz"), InputError);
   fs::remove_all(d);
 }
@@ -63,7 +46,7 @@ TEST_CASE("invalid UTF-8 is an error naming the file, line and column") {
   CHECK(invalid_utf8_at("abc\xE2\x82") == 3);          // truncated sequence
   CHECK(invalid_utf8_at("\xFF") == 0);
   const fs::path d = fresh_dir("utf8");
-  write(d / "bad.txt", "fine\nalso fine\nbro\xE9ken\n");
+  test::write_file(d / "bad.txt", "fine\nalso fine\nbro\xE9ken\n");
   CHECK_THROWS_WITH_AS(read_lines((d / "bad.txt").string()),
                        doctest::Contains("bad.txt:3: invalid UTF-8 (byte 0xE9 at column 4)"), InputError);
   CHECK_THROWS_WITH_AS(read_lines((d / "missing.txt").string()), doctest::Contains("missing.txt: cannot open"),
@@ -97,9 +80,9 @@ TEST_CASE("tokenisation by words and by characters, and back") {
 
 TEST_CASE("atomic writes replace a file whole and leave no temporary behind") {
   const fs::path d = fresh_dir("atomic");
-  write(d / "f.txt", "old");
+  test::write_file(d / "f.txt", "old");
   write_file_atomically((d / "f.txt").string(), "new content");
-  CHECK(read(d / "f.txt") == "new content");
+  CHECK(test::read_file(d / "f.txt") == "new content");
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(d)) files += e.is_regular_file();
   CHECK(files == 1);
@@ -128,7 +111,7 @@ TEST_CASE("vocabularies: specials first, then by frequency, ties in byte order, 
 
 TEST_CASE("vocabulary files: IWSLT's form loads, saving round-trips, bad files are errors") {
   const fs::path d = fresh_dir("vocab");
-  write(d / "iwslt.vocab", "<unk>\n<s>\n</s>\nthe\n,\nhouse\n");
+  test::write_file(d / "iwslt.vocab", "<unk>\n<s>\n</s>\nthe\n,\nhouse\n");
   const Vocab v = Vocab::load((d / "iwslt.vocab").string());
   REQUIRE(v.size() == 7);
   CHECK(v.id("<unk>") == Vocab::kUnk);
@@ -136,15 +119,15 @@ TEST_CASE("vocabulary files: IWSLT's form loads, saving round-trips, bad files a
   CHECK(v.id("the") == 4);
   CHECK(v.id("house") == 6);
   v.save((d / "copy.vocab").string());
-  CHECK(read(d / "copy.vocab") == "<pad>\n<unk>\n<s>\n</s>\nthe\n,\nhouse\n");
+  CHECK(test::read_file(d / "copy.vocab") == "<pad>\n<unk>\n<s>\n</s>\nthe\n,\nhouse\n");
   CHECK(Vocab::load((d / "copy.vocab").string()).tokens() == v.tokens());
-  write(d / "dup.vocab", "a\nb\na\n");
+  test::write_file(d / "dup.vocab", "a\nb\na\n");
   CHECK_THROWS_WITH_AS(Vocab::load((d / "dup.vocab").string()), doctest::Contains("dup.vocab:3: token \"a\" is listed twice"),
                        InputError);
-  write(d / "gap.vocab", "a\n\nb\n");
+  test::write_file(d / "gap.vocab", "a\n\nb\n");
   CHECK_THROWS_WITH_AS(Vocab::load((d / "gap.vocab").string()), doctest::Contains("gap.vocab:2: expected one token per line"),
                        InputError);
-  write(d / "empty.vocab", "");
+  test::write_file(d / "empty.vocab", "");
   CHECK_THROWS_WITH_AS(Vocab::load((d / "empty.vocab").string()), doctest::Contains("lists no tokens"), InputError);
   fs::remove_all(d);
 }

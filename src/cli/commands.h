@@ -12,5 +12,7 @@ struct Command {
 
 int run_demo(int argc, char** argv);
 int run_train(int argc, char** argv);
+int run_bleu(int argc, char** argv);
+int run_chrf(int argc, char** argv);
 
 }  // namespace nmtx::cli

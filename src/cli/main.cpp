@@ -10,6 +10,8 @@ namespace {
 
 constexpr nmtx::cli::Command kCommands[] = {
     {"train", "train a model from a recipe (or --resume a run)", nmtx::cli::run_train},
+    {"bleu", "corpus BLEU of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_bleu},
+    {"chrf", "chrF / chrF++ of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_chrf},
     {"demo", "train an attention model on a toy task and print its loss falling", nmtx::cli::run_demo},
 };
 

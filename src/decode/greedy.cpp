@@ -1,29 +1,12 @@
 #include "nmtx/decode/greedy.h"
 
-#include "../core/simd.h"
-#include "nmtx/core/blas.h"
-
 #include <algorithm>
-#include <exception>
-#include <iterator>
-#include <thread>
 #include <cmath>
 #include <stdexcept>
 
+#include "shards.h"
+
 namespace nmtx {
-
-namespace {
-
-// log Σ_v e^{x_v}, vectorised (the vocabulary is the widest loop of a decoding step).
-double log_sum_exp(const float* x, std::size_t n) {
-  thread_local std::vector<float> buffer;
-  buffer.resize(n);
-  const float m = simd::max(x, n);
-  simd::map(buffer.data(), n, [m](auto v) { return xsimd::exp(v - m); }, x);
-  return m + std::log(static_cast<double>(simd::sum(buffer.data(), n)));
-}
-
-}  // namespace
 
 std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) {
   if (options.max_length_ratio <= 0.0f) return options.max_length;
@@ -40,36 +23,8 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
 
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options) {
-  const std::size_t shards = std::min(std::max<std::size_t>(options.threads, 1), sources.size());
-  if (shards <= 1) return decode_shard(model, sources, options);
-  // Contiguous shards decoded concurrently, each thread with its own graph; BLAS runs
-  // single-threaded meanwhile so that the threads do not oversubscribe the cores.
-  std::vector<std::vector<std::vector<int>>> parts(shards);
-  for (std::size_t i = 0; i < sources.size(); ++i) parts[i * shards / sources.size()].push_back(sources[i]);
-  std::vector<std::vector<Hypothesis>> results(shards);
-  std::vector<std::exception_ptr> errors(shards);
-  const int blas = blas_threads();
-  set_blas_threads(1);
-  {
-    std::vector<std::thread> workers;
-    for (std::size_t k = 0; k < shards; ++k) {
-      workers.emplace_back([&, k] {
-        try {
-          results[k] = decode_shard(model, parts[k], options);
-        } catch (...) {
-          errors[k] = std::current_exception();
-        }
-      });
-    }
-    for (std::thread& w : workers) w.join();
-  }
-  set_blas_threads(blas);
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-  std::vector<Hypothesis> out;
-  for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
-  return out;
+  return detail::decode_in_shards<Hypothesis>(
+      sources, options.threads, [&](const std::vector<std::vector<int>>& part) { return decode_shard(model, part, options); });
 }
 
 namespace {
@@ -99,12 +54,13 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       const float* row = logits.value().data() + b * V;
       const std::size_t best = simd::argmax(row, V);
       Hypothesis& h = out[b];
-      h.log_prob += row[best] - log_sum_exp(row, V);  // log softmax of the best token
+      h.log_prob += row[best] - detail::log_sum_exp(row, V);  // log softmax of the best token
       const float* w = step.attention.weights.value().data() + b * S;
       h.attention.emplace_back(w, w + batch.src_lengths[b]);
       if (step.attention.position.valid()) h.positions.push_back(step.attention.position.value()[b]);
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = true;
+        h.finished = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));
         if (h.attention.size() >= step_limit(options, sources[b].size())) done[b] = true;
@@ -112,6 +68,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       previous[b] = static_cast<int>(best);
     }
   }
+  for (Hypothesis& h : out) h.score = h.log_prob;
   return out;
 }
 

@@ -335,7 +335,7 @@ class Trainer {
     for (const Hypothesis& h : translate_corpus(model_, set.corpus.src, batch_size, decode_)) {
       e.hypotheses.push_back(hypothesis_text(h, data_.tgt_vocab, *data_.tgt_segmenter));
     }
-    e.bleu = corpus_bleu(e.hypotheses, {set.references});
+    e.bleu = corpus_bleu(e.hypotheses, {set.references}, BleuOptions::tokenised());
     return e;
   }
 

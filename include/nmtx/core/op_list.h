@@ -14,6 +14,7 @@ namespace nmtx {
   X(select) X(dropout)                                                                   \
   X(softmax) X(log_softmax) X(nll_loss) X(cross_entropy)  /* ops/softmax_loss.cpp */     \
   X(concat) X(slice) X(reshape) X(stack) X(transpose) X(unfold) /* ops/structure.cpp */ \
+  X(gather_rows)                                                                         \
   X(sum) X(mean) X(maxout)                            /* ops/reduce.cpp */               \
   X(embedding)                                        /* ops/embedding.cpp */            \
   X(gaussian_window)                                  /* ops/local_window.cpp */         \

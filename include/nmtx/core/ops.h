@@ -85,6 +85,9 @@ Expr concat(const std::vector<Expr>& xs, int axis);
 Expr slice(const Expr& x, int axis, std::size_t start, std::size_t length);
 // Consecutive slices of the given sizes along `axis` (they must add up to its length).
 std::vector<Expr> split(const Expr& x, int axis, const std::vector<std::size_t>& sizes);
+// Rows of x along its first axis, in the given order, repeats allowed: y[i] = x[rows[i]]
+// (beam search reorders and copies hypotheses' states with it).
+Expr gather_rows(const Expr& x, const std::vector<int>& rows);
 // The same values with another shape of the same size (aliases x's memory).
 Expr reshape(const Expr& x, const Shape& shape);
 // Stacks same-shaped tensors along a new first axis: T × (B, H) → (T, B, H).

@@ -6,6 +6,7 @@
 //   stack    y[t] = x_t                       dx_t += dy[t]
 //   transpose y[i_perm] = x[i]                 dx += dy permuted back
 //   unfold   y[b, s, j] = x[b, s + j - c]      dx[b, s + j - c] += dy[b, s, j]   (c = (k-1)/2)
+//   gather_rows y[i] = x[r_i]                  dx[r_i] += dy[i]
 // Slices along the first axis and reshapes alias x's memory instead of copying it
 // (a node's value is never written after it is recorded, so sharing is safe).
 #include <algorithm>
@@ -120,6 +121,29 @@ Expr slice(const Expr& x, int axis, std::size_t start, std::size_t length) {
     float* dx = x.grad().data();
     const float* dy = y.grad().data();
     for (std::size_t o = 0; o < outer; ++o) add_into(dx + (o * len + start) * inner, dy + o * block, block);
+  });
+  return y;
+}
+
+Expr gather_rows(const Expr& x, const std::vector<int>& rows) {
+  const Shape s = x.shape();
+  if (s.rank() < 1) throw shape_error("gather_rows", {{"x", s}}, "x needs at least one axis");
+  for (int r : rows) {
+    if (r < 0 || static_cast<std::size_t>(r) >= s[0]) {
+      throw shape_error("gather_rows", {{"x", s}}, "row " + std::to_string(r) + " is outside the first axis");
+    }
+  }
+  if (rows.empty()) throw shape_error("gather_rows", {{"x", s}}, "no rows to gather");
+  Graph& g = x.graph();
+  const std::size_t row = s.inner(0);
+  Expr y = g.record(Op::gather_rows, {x}, s.with(0, rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(x.value().data() + static_cast<std::size_t>(rows[i]) * row, row, y.value().data() + i * row);
+  }
+  g.on_backward(y, [=] {
+    float* dx = x.grad().data();
+    const float* dy = y.grad().data();
+    for (std::size_t i = 0; i < rows.size(); ++i) add_into(dx + static_cast<std::size_t>(rows[i]) * row, dy + i * row, row);
   });
   return y;
 }

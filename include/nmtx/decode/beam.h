@@ -1,0 +1,56 @@
+// Beam search: at every step each sentence keeps the `beam_size` best partial
+// translations by total log-probability; a hypothesis that produces </s> is finished.
+// Finished hypotheses are ranked by log p(y|x) / lp(y) with GNMT's length penalty
+//   lp(y) = ((5 + |y|) / 6)^alpha      (|y| counts </s>; alpha = 0: no normalisation)
+// (Wu et al. 2016, as Joey NMT and OpenNMT-py). A sentence ends when `beam_size`
+// hypotheses have finished, when no unfinished one could still enter the n-best (alpha =
+// 0: log-probabilities only fall), or at the step limit, where the unfinished ones count
+// as finished without </s>. With beam_size 1 the result is exactly greedy decoding's.
+#pragma once
+
+#include <vector>
+
+#include "nmtx/decode/greedy.h"
+
+namespace nmtx {
+
+struct BeamOptions {
+  std::size_t beam_size = 5;
+  float alpha = 0.0f;        // length normalisation
+  std::size_t n_best = 1;    // hypotheses returned per sentence (<= beam_size)
+};
+
+// GNMT's length penalty for a hypothesis of `length` output steps (</s> included).
+double length_penalty(std::size_t length, float alpha);
+
+// Per source sentence, its n_best hypotheses, best first (Hypothesis::score holds the
+// ranking score). Sentences are decoded together, beam_size rows each.
+std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                                 const DecodeOptions& options, const BeamOptions& beam);
+
+// ---- the search itself, apart from the model ---------------------------------------
+// One step's scores for all R = N · K rows (sentence i owns rows i·K .. i·K + K - 1).
+struct StepScores {
+  const float* logits = nullptr;     // (R, V) unnormalised next-token scores
+  std::size_t vocab = 0;             // V
+  const float* attention = nullptr;  // (R, stride) attention weights, or null
+  std::size_t attention_stride = 0;
+  const float* positions = nullptr;  // (R) p_t of local attention, or null
+};
+
+// What beam search asks of a model.
+class BeamScorer {
+ public:
+  virtual ~BeamScorer() = default;
+  // Scores the next token of every row, given each row's previous token (step t, 0-based).
+  virtual StepScores step(const std::vector<int>& previous, std::size_t t) = 0;
+  // Reorders the rows: new row j continues old row rows[j].
+  virtual void reorder(const std::vector<int>& rows) = 0;
+};
+
+// Beam search over N sentences (their source lengths give the step limits and the
+// attention rows' widths) with whatever scores the steps.
+std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::vector<std::size_t>& source_lengths,
+                                                 const DecodeOptions& options, const BeamOptions& beam);
+
+}  // namespace nmtx

@@ -1,0 +1,65 @@
+// What greedy and beam search share: log Σ exp over a vocabulary row, and decoding in
+// parallel shards.
+//
+// Decoding in parallel: the sentences are cut into contiguous shards, one per thread,
+// each decoded with its own graph while BLAS runs single-threaded (so the threads do not
+// oversubscribe the cores). Every sentence's result is independent of its shard up to
+// float rounding, so the output does not depend on the order the threads finish in.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <iterator>
+#include <thread>
+#include <vector>
+
+#include "../core/simd.h"
+#include "nmtx/core/blas.h"
+
+namespace nmtx::detail {
+
+// log Σ_v e^{x_v}, vectorised (the vocabulary is the widest loop of a decoding step).
+inline double log_sum_exp(const float* x, std::size_t n) {
+  thread_local std::vector<float> buffer;
+  buffer.resize(n);
+  const float m = simd::max(x, n);
+  simd::map(buffer.data(), n, [m](auto v) { return xsimd::exp(v - m); }, x);
+  return m + std::log(static_cast<double>(simd::sum(buffer.data(), n)));
+}
+
+// decode(part) → one Result per sentence of the part, in order.
+template <class Result, class Decode>
+std::vector<Result> decode_in_shards(const std::vector<std::vector<int>>& sources, std::size_t threads,
+                                     const Decode& decode) {
+  const std::size_t shards = std::min(std::max<std::size_t>(threads, 1), sources.size());
+  if (shards <= 1) return decode(sources);
+  std::vector<std::vector<std::vector<int>>> parts(shards);
+  for (std::size_t i = 0; i < sources.size(); ++i) parts[i * shards / sources.size()].push_back(sources[i]);
+  std::vector<std::vector<Result>> results(shards);
+  std::vector<std::exception_ptr> errors(shards);
+  const int blas = blas_threads();
+  set_blas_threads(1);
+  {
+    std::vector<std::thread> workers;
+    for (std::size_t k = 0; k < shards; ++k) {
+      workers.emplace_back([&, k] {
+        try {
+          results[k] = decode(parts[k]);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      });
+    }
+    for (std::thread& w : workers) w.join();
+  }
+  set_blas_threads(blas);
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  std::vector<Result> out;
+  for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
+  return out;
+}
+
+}  // namespace nmtx::detail
