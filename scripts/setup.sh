@@ -4,7 +4,8 @@
 #   scripts/setup.sh              Release build in build/ (the binary is build/nmtx)
 #   scripts/setup.sh --sanitize   ASan + UBSan build in build-asan/
 #   scripts/setup.sh --test-deps  also installs what the tests use (PyTorch for the
-#                                 reference test); combinable with --sanitize
+#                                 reference test, chromium for the attention page,
+#                                 matplotlib); combinable with --sanitize
 #
 # Idempotent and non-interactive; run as root on a fresh Debian bookworm machine (or as a
 # user with sudo). Nothing is downloaded at build or run time beyond these packages.
@@ -32,6 +33,7 @@ packages=(
 )
 if ((test_deps)); then
   packages+=(python3 python3-numpy python3-torch)  # bench/torch_reference.py, numpy interoperability
+  packages+=(chromium python3-matplotlib)         # the attention page in a headless browser; scripts/plot_attention.py
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,10 @@ namespace {
 
 constexpr nmtx::cli::Command kCommands[] = {
     {"train", "train a model from a recipe (or --resume a run)", nmtx::cli::run_train},
+    {"translate", "translate text with a trained model (greedy or beam; attention export)", nmtx::cli::run_translate},
+    {"score", "log-probability of given translations under a model", nmtx::cli::run_score},
+    {"align", "attention of a model over given translations: alignments, heatmaps", nmtx::cli::run_align},
+    {"aer", "alignment error rate against gold alignments", nmtx::cli::run_aer},
     {"bleu", "corpus BLEU of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_bleu},
     {"chrf", "chrF / chrF++ of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_chrf},
     {"demo", "train an attention model on a toy task and print its loss falling", nmtx::cli::run_demo},

@@ -22,6 +22,7 @@
 #include "nmtx/train/evaluate.h"
 #include "nmtx/train/optim.h"
 #include "nmtx/train/run_data.h"
+#include "nmtx/train/run_model.h"
 
 namespace nmtx {
 
@@ -30,37 +31,6 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-ModelConfig model_config(const Recipe& r, std::size_t src_vocab, std::size_t tgt_vocab) {
-  ModelConfig c;
-  c.cell = r.string("model.cell");
-  c.src_vocab = src_vocab;
-  c.tgt_vocab = tgt_vocab;
-  c.embed = static_cast<std::size_t>(r.integer("model.embed"));
-  c.hidden = static_cast<std::size_t>(r.integer("model.hidden"));
-  c.decoder_hidden = static_cast<std::size_t>(r.integer("model.decoder_hidden"));
-  c.encoder_layers = static_cast<std::size_t>(r.integer("model.encoder_layers"));
-  c.decoder_layers = static_cast<std::size_t>(r.integer("model.decoder_layers"));
-  c.dropout = static_cast<float>(r.number("model.dropout"));
-  c.init = r.string("model.init");
-  c.init_scale = static_cast<float>(r.number("model.init_scale"));
-  c.bridge = r.string("model.bridge");
-  c.input_feeding = r.boolean("model.input_feeding");
-  c.maxout = r.boolean("model.maxout");
-  c.output_dim = static_cast<std::size_t>(r.integer("model.output_dim"));
-  c.tied_embeddings = r.boolean("model.tied_embeddings");
-  AttentionConfig& a = c.attention;
-  a.type = r.string("model.attention.type");
-  a.score = resolved_attention_score(a.type, r.string("model.attention.score"));
-  a.dim = static_cast<std::size_t>(r.integer("model.attention.dim"));
-  a.window = static_cast<float>(r.number("model.attention.window"));
-  a.max_src_len = static_cast<std::size_t>(r.integer("model.attention.max_src_len"));
-  a.heads = static_cast<std::size_t>(r.integer("model.attention.heads"));
-  a.location_filters = static_cast<std::size_t>(r.integer("model.attention.location_filters"));
-  a.location_kernel = static_cast<std::size_t>(r.integer("model.attention.location_kernel"));
-  a.normalize = r.string("model.attention.normalize");
-  return c;
-}
 
 std::unique_ptr<Optimizer> make_optimizer(const Recipe& r) {
   const auto lr = static_cast<float>(r.number("training.learning_rate"));

@@ -1,0 +1,39 @@
+// Looking at what attention learned: per sentence, the target-by-source attention
+// matrix as JSON and as .npy, an SVG heatmap with the tokens on both axes, hard
+// alignments in Pharaoh form, and an index.html showing every heatmap.
+//
+// The matrix of sentence i, DIR/NNNNNN.npy (float32, C order), has shape (T, S):
+//   rows    the output tokens in order, the final </s> included when it was produced
+//   columns the source tokens (nmtx's encoder reads no </s>, so there is no </s> column)
+// DIR/NNNNNN.json holds the same matrix with the tokens ("source", "output"), and p_t per
+// step ("positions") for local-m / local-p.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nmtx {
+
+struct AttentionRecord {
+  std::size_t index = 0;                     // the sentence's 0-based line number
+  std::vector<std::string> source, output;   // tokens; output ends with "</s>" when produced
+  std::vector<std::vector<float>> attention; // (T, S) rows per output token
+  std::vector<float> positions;              // (T) local attention's p_t, or empty
+};
+
+// Hard alignments from attention, Pharaoh (source, target) pairs, 0-based, over the
+// output tokens except a final </s>: each token's most attended source position, or with
+// threshold > 0 every position whose weight reaches the threshold.
+std::vector<std::pair<int, int>> hard_alignment(const AttentionRecord& record, float threshold = 0.0f);
+std::string pharaoh(const std::vector<std::pair<int, int>>& links);  // "0-0 2-1 1-2"
+
+// The heatmap of one sentence as a standalone SVG document.
+std::string heatmap_svg(const AttentionRecord& record);
+
+// Writes DIR/NNNNNN.{json,npy,svg} for every record, DIR/alignments.txt (one Pharaoh line
+// per record) and DIR/index.html, into a temporary directory renamed to DIR at the end
+// (an existing DIR is replaced only then).
+void export_attention(const std::vector<AttentionRecord>& records, const std::string& dir, float threshold = 0.0f);
+
+}  // namespace nmtx

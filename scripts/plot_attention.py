@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Plot attention matrices exported by nmtx (nmtx translate/align --attention DIR).
+
+    scripts/plot_attention.py DIR [--sentences 0 3 7] [--out PLOTS_DIR] [--format png|pdf|svg]
+
+Reads DIR/NNNNNN.json (tokens and the target-by-source matrix; rows are output tokens,
+the final </s> included when produced, columns source tokens) and writes one figure per
+sentence with matplotlib (Debian's python3-matplotlib). For local-p models the predicted
+positions p_t are drawn over the matrix.
+"""
+import argparse
+import json
+import pathlib
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display needed
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def plot(record, path):
+    matrix = record["attention"]
+    rows, cols = len(matrix), len(record["source"])
+    fig, ax = plt.subplots(figsize=(max(3.0, 0.35 * cols + 1.5), max(2.5, 0.35 * rows + 1.2)))
+    ax.imshow(matrix, cmap="Greys", vmin=0.0, vmax=1.0, aspect="equal")
+    ax.set_xticks(range(cols))
+    ax.set_xticklabels(record["source"], rotation=60, ha="right")
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(record["output"][:rows])
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    if record.get("positions"):
+        ax.plot(record["positions"], range(len(record["positions"])), "r.-", linewidth=1, label="p_t")
+        ax.legend(loc="lower left", fontsize="small")
+    ax.set_title(f"sentence {record['index']}")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", type=pathlib.Path, help="an attention export directory")
+    parser.add_argument("--sentences", type=int, nargs="*", help="sentence numbers (default: all)")
+    parser.add_argument("--out", type=pathlib.Path, help="where to write the figures (default: DIR/plots)")
+    parser.add_argument("--format", default="png", choices=["png", "pdf", "svg"])
+    args = parser.parse_args()
+    files = sorted(args.dir.glob("[0-9]" * 6 + ".json"))
+    if not files:
+        sys.exit(f"plot_attention.py: {args.dir}: no NNNNNN.json files (is it an nmtx attention export?)")
+    if args.sentences is not None:
+        wanted = {f"{i:06d}.json" for i in args.sentences}
+        files = [f for f in files if f.name in wanted]
+        missing = wanted - {f.name for f in files}
+        if missing:
+            sys.exit(f"plot_attention.py: {args.dir}: no {', '.join(sorted(missing))}")
+    out = args.out or args.dir / "plots"
+    out.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        record = json.loads(f.read_text(encoding="utf-8"))
+        plot(record, out / f"{f.stem}.{args.format}")
+    print(f"{len(files)} figures written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+#include "nmtx/report/attention_export.h"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "nmtx/core/tensor.h"
+#include "nmtx/data/text.h"
+#include "nmtx/io/npy.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+
+std::vector<std::pair<int, int>> hard_alignment(const AttentionRecord& r, float threshold) {
+  std::vector<std::pair<int, int>> links;
+  std::size_t rows = r.attention.size();
+  if (rows > 0 && !r.output.empty() && r.output.back() == "</s>" && rows == r.output.size()) --rows;
+  for (std::size_t t = 0; t < rows; ++t) {
+    const auto& row = r.attention[t];
+    if (row.empty()) continue;
+    if (threshold > 0.0f) {
+      for (std::size_t s = 0; s < row.size(); ++s) {
+        if (row[s] >= threshold) links.emplace_back(static_cast<int>(s), static_cast<int>(t));
+      }
+    } else {
+      links.emplace_back(static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin()), static_cast<int>(t));
+    }
+  }
+  return links;
+}
+
+std::string pharaoh(const std::vector<std::pair<int, int>>& links) {
+  std::string out;
+  for (const auto& [s, t] : links) out += (out.empty() ? "" : " ") + std::to_string(s) + "-" + std::to_string(t);
+  return out;
+}
+
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Code points, for estimating a label's width.
+std::size_t text_length(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string name_of(std::size_t index) { return fmt::format("{:06d}", index); }
+
+}  // namespace
+
+std::string heatmap_svg(const AttentionRecord& r) {
+  constexpr int cell = 24, char_width = 7;
+  std::size_t longest_source = 1, longest_output = 1;
+  for (const auto& t : r.source) longest_source = std::max(longest_source, text_length(t));
+  for (const auto& t : r.output) longest_output = std::max(longest_output, text_length(t));
+  const int left = static_cast<int>(std::min<std::size_t>(longest_output, 24) * char_width) + 12;
+  const int top = static_cast<int>(std::min<std::size_t>(longest_source, 24) * char_width * 0.75) + 16;
+  const int columns = static_cast<int>(r.source.size()), rows = static_cast<int>(r.attention.size());
+  const int width = left + columns * cell + 8, height = top + rows * cell + 8;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<title>attention of sentence {}</title>\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      width, height, width, height, r.index);
+  for (int s = 0; s < columns; ++s) {  // source tokens along the top, slanted
+    const int x = left + s * cell + cell / 2, y = top - 6;
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" transform=\"rotate(-45 {} {})\">{}</text>\n", x, y, x, y,
+                       xml_escape(r.source[static_cast<std::size_t>(s)]));
+  }
+  for (int t = 0; t < rows; ++t) {
+    const std::string label = t < static_cast<int>(r.output.size()) ? r.output[static_cast<std::size_t>(t)] : "";
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", left - 6, top + t * cell + cell / 2 + 4,
+                       xml_escape(label));
+    const auto& row = r.attention[static_cast<std::size_t>(t)];
+    for (int s = 0; s < columns && s < static_cast<int>(row.size()); ++s) {
+      // Darker is more attention: white (0) to black (1).
+      const int shade = static_cast<int>(std::lround(255.0 * (1.0 - std::clamp(row[static_cast<std::size_t>(s)], 0.0f, 1.0f))));
+      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" stroke=\"#ddd\">"
+                         "<title>{} → {}: {:.3f}</title></rect>\n",
+                         left + s * cell, top + t * cell, cell, cell, shade, shade, shade,
+                         xml_escape(label), xml_escape(r.source[static_cast<std::size_t>(s)]), row[static_cast<std::size_t>(s)]);
+    }
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+void export_attention(const std::vector<AttentionRecord>& records, const std::string& dir, float threshold) {
+  const fs::path target(dir);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const fs::path partial = target.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(partial);
+  fs::create_directories(partial);
+  try {
+    std::string alignments;
+    std::string items;
+    for (const AttentionRecord& r : records) {
+      const std::string name = name_of(r.index);
+      const std::size_t T = r.attention.size(), S = r.source.size();
+      std::vector<float> flat;
+      for (const auto& row : r.attention) {
+        if (row.size() != S) throw std::invalid_argument("attention export: a row of sentence " + std::to_string(r.index) + " has " + std::to_string(row.size()) + " weights for " + std::to_string(S) + " source tokens");
+        flat.insert(flat.end(), row.begin(), row.end());
+      }
+      nlohmann::json j{{"index", r.index},
+                       {"source", r.source},
+                       {"output", r.output},
+                       {"shape", {T, S}},
+                       {"rows", "output tokens, the final </s> included when it was produced"},
+                       {"columns", "source tokens (no </s>)"},
+                       {"attention", r.attention}};
+      if (!r.positions.empty()) j["positions"] = r.positions;
+      write_file_atomically((partial / (name + ".json")).string(), j.dump() + "\n");
+      if (T > 0 && S > 0) {
+        TensorData t(Shape{T, S}, flat);
+        save_npy((partial / (name + ".npy")).string(), t.view());
+      }
+      write_file_atomically((partial / (name + ".svg")).string(), heatmap_svg(r));
+      alignments += pharaoh(hard_alignment(r, threshold)) + "\n";
+      std::string source_text, output_text;
+      for (const auto& s : r.source) source_text += (source_text.empty() ? "" : " ") + s;
+      for (const auto& s : r.output) output_text += (output_text.empty() ? "" : " ") + s;
+      items += fmt::format(
+          "<section><h2>{}</h2><p class=\"src\">{}</p><p class=\"out\">{}</p>"
+          "<img class=\"heatmap\" src=\"{}.svg\" alt=\"attention of sentence {}\"></section>\n",
+          r.index, xml_escape(source_text), xml_escape(output_text), name, r.index);
+    }
+    write_file_atomically((partial / "alignments.txt").string(), alignments);
+    write_file_atomically((partial / "index.html").string(),
+                          "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nmtx attention</title>\n"
+                          "<style>body{font-family:sans-serif;margin:2em}section{margin-bottom:2em}"
+                          ".src{color:#555}.out{font-weight:bold}img{max-width:100%;border:1px solid #eee}</style>\n"
+                          "</head><body>\n<h1>Attention, " + std::to_string(records.size()) +
+                              " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; darker: more attention.</p>\n" +
+                              items +
+                              // For readers and tests: how many heatmaps loaded (an image that fails to load is a console error too).
+                              "<script>window.addEventListener('load', () => {\n"
+                              "  const maps = [...document.querySelectorAll('img.heatmap')];\n"
+                              "  document.body.dataset.heatmapsLoaded = maps.filter(i => i.complete && i.naturalWidth > 0).length;\n"
+                              "});</script>\n</body></html>\n");
+    sync_directory(partial.string());
+    if (fs::exists(target)) {
+      const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
+      fs::rename(target, old);
+      fs::rename(partial, target);
+      fs::remove_all(old);
+    } else {
+      fs::rename(partial, target);
+    }
+  } catch (...) {
+    fs::remove_all(partial);
+    throw;
+  }
+}
+
+}  // namespace nmtx

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# nmtx translate / score / align / aer as a user runs them on a small trained model.
+#   translate_cli.sh NMTX RECIPE
+set -uo pipefail
+nmtx=$1 recipe=$2
+. "$(dirname "$0")/../train/common.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$nmtx" train "$recipe" --out "$tmp/run" "${tiny[@]}" > "$tmp/train.out" 2>&1 || fail "training failed: $(tail -3 "$tmp/train.out")"
+head -20 "$tmp/run/data/test.src" > "$tmp/src"
+head -20 "$tmp/run/data/test.tgt" > "$tmp/tgt"
+head -20 "$tmp/run/data/test.align" > "$tmp/gold"
+
+"$nmtx" translate --model "$tmp/run" < "$tmp/src" > "$tmp/greedy" || fail "translate (stdin) failed"
+[ "$(wc -l < "$tmp/greedy")" = 20 ] || fail "20 lines expected"
+"$nmtx" translate --model "$tmp/run" -i "$tmp/src" -o "$tmp/beam1" --beam 1 || fail "translate --beam 1 failed"
+cmp -s "$tmp/greedy" "$tmp/beam1" || fail "--beam 1 differs from greedy"
+"$nmtx" translate --model "$tmp/run" -i "$tmp/src" --beam 4 --n-best 2 > "$tmp/nbest" || fail "n-best failed"
+[ "$(wc -l < "$tmp/nbest")" = 40 ] || fail "n-best: 2 lines per sentence expected"
+grep -Eqv '^[0-9]+ \|\|\| .* \|\|\| -?[0-9.]+$' "$tmp/nbest" && fail "n-best lines are not 'i ||| hyp ||| score'"
+[ "$(head -1 "$tmp/nbest" | cut -d' ' -f1)" = 0 ] || fail "n-best numbering starts at 0"
+"$nmtx" translate --model "$tmp/run" -i "$tmp/src" --beam 4 --alpha 0.6 --checkpoint latest --monotonic > /dev/null ||
+  fail "beam with alpha, latest checkpoint and monotonic attention failed"
+
+# score: one log-probability per pair; the best n-best hypothesis of sentence 0 scores
+# what the n-best list says (alpha 0: its log-probability).
+head -1 "$tmp/nbest" | awk -F' \\|\\|\\| ' '{ print $2 }' > "$tmp/hyp0"
+head -1 "$tmp/src" > "$tmp/src0"
+"$nmtx" score --model "$tmp/run" --src "$tmp/src0" --tgt "$tmp/hyp0" > "$tmp/score0" 2> "$tmp/score.err" || fail "score failed"
+want=$(head -1 "$tmp/nbest" | awk -F' \\|\\|\\| ' '{ print $3 }')
+awk -v a="$(cat "$tmp/score0")" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }' ||
+  fail "score $(cat "$tmp/score0") differs from the n-best score $want"
+grep -q "perplexity" "$tmp/score.err" || fail "score prints no perplexity"
+
+# align + aer against the toy task's gold alignments.
+"$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" -o "$tmp/test.align" --attention "$tmp/att" ||
+  fail "align failed"
+[ "$(wc -l < "$tmp/test.align")" = 20 ] || fail "align: 20 lines expected"
+[ -f "$tmp/att/000019.npy" ] && [ -f "$tmp/att/index.html" ] || fail "align --attention wrote no export"
+"$nmtx" aer --gold "$tmp/gold" --test "$tmp/test.align" > "$tmp/aer" || fail "aer failed"
+grep -Eq '^AER = 0\.[0-9]{4}$|^AER = 1\.0000$' "$tmp/aer" || fail "aer printed: $(cat "$tmp/aer")"
+
+# scripts/plot_attention.py reads the export (matplotlib from Debian's python3-matplotlib).
+plot=$(dirname "$0")/../../scripts/plot_attention.py
+if /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
+  /usr/bin/python3 "$plot" "$tmp/att" --sentences 0 5 --out "$tmp/plots" > /dev/null || fail "plot_attention.py failed"
+  [ -s "$tmp/plots/000000.png" ] && [ -s "$tmp/plots/000005.png" ] || fail "plot_attention.py wrote no PNGs"
+  /usr/bin/python3 "$plot" "$tmp/nowhere" > /dev/null 2>&1 && fail "plot_attention.py accepted a missing directory"
+elif [ "${CI:-}" = true ]; then
+  fail "python3-matplotlib is missing (scripts/setup.sh --test-deps installs it)"
+fi
+
+# Bad input: clear errors, non-zero exits, no output file.
+"$nmtx" translate --model "$tmp/none" < "$tmp/src" > /dev/null 2> "$tmp/err" && fail "a missing model was accepted"
+grep -q "no such run directory" "$tmp/err" || fail "missing model: $(cat "$tmp/err")"
+head -3 "$tmp/tgt" > "$tmp/tgt3"
+"$nmtx" score --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt3" -o "$tmp/never" 2> "$tmp/err" && fail "mismatched lines accepted"
+grep -q "tgt3: has 3 lines but" "$tmp/err" || fail "mismatch: $(cat "$tmp/err")"
+[ ! -e "$tmp/never" ] || fail "an output file was written after an error"
+"$nmtx" aer --gold "$tmp/gold" --test "$tmp/tgt3" > /dev/null 2> "$tmp/err" && fail "aer with bad links accepted"
+grep -q "tgt3:1: alignment link" "$tmp/err" || fail "aer bad link: $(cat "$tmp/err")"
+"$nmtx" translate --model "$tmp/run" --checkpoint step-99999 < "$tmp/src" > /dev/null 2> "$tmp/err" && fail "a missing checkpoint was accepted"
+grep -q "checkpoint step-99999" "$tmp/err" || fail "missing checkpoint: $(cat "$tmp/err")"
+echo PASS

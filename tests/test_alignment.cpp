@@ -1,0 +1,85 @@
+// Alignments: AER by hand (sure and possible links, 1-based gold, reversed gold), hard
+// alignments from attention, and the attention export's files and shapes.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "nmtx/eval/aer.h"
+#include "nmtx/io/npy.h"
+#include "nmtx/report/attention_export.h"
+#include "test_files.h"
+
+using namespace nmtx;
+namespace fs = std::filesystem;
+
+TEST_CASE("AER by hand, with sure and possible links") {
+  // A = {0-0, 1-1, 2-1}, S = {0-0, 2-2}, P = S ∪ {1-1}: |A∩S| = 1, |A∩P| = 2.
+  const auto gold = parse_alignment("0-0 1p1 2-2");
+  REQUIRE(gold.sure.size() == 2);
+  REQUIRE(gold.possible.size() == 3);
+  const Aer a = alignment_error_rate({gold}, {parse_alignment("0-0 1-1 2-1")});
+  CHECK(a.precision == doctest::Approx(2.0 / 3.0));
+  CHECK(a.recall == doctest::Approx(1.0 / 2.0));
+  CHECK(a.aer == doctest::Approx(1.0 - 3.0 / 5.0));
+  // A perfect alignment of the sure links, with possible links unused: AER 0.
+  CHECK(alignment_error_rate({gold}, {parse_alignment("0-0 2-2")}).aer == doctest::Approx(0.0));
+  // 1-based gold and reversed sides.
+  const auto one = parse_alignment("1-2 3p1", /*one_based=*/true, /*reverse=*/true);
+  CHECK(one.sure == std::set<std::pair<int, int>>{{1, 0}});
+  CHECK(one.possible == std::set<std::pair<int, int>>{{1, 0}, {0, 2}});
+  CHECK(parse_alignment("4?5").sure.empty());
+  CHECK_THROWS_WITH_AS(parse_alignment("3x4"), doctest::Contains("\"3x4\": expected i-j"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_alignment("0-0", true), doctest::Contains("negative position"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(alignment_error_rate({gold}, {}), doctest::Contains("1 gold lines but 0 test lines"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("hard alignments: argmax per output token (not </s>), or a threshold") {
+  AttentionRecord r;
+  r.source = {"a", "b", "c"};
+  r.output = {"x", "y", "</s>"};
+  r.attention = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.1f, 0.4f}, {0.0f, 0.0f, 1.0f}};
+  CHECK(pharaoh(hard_alignment(r)) == "1-0 0-1");
+  CHECK(pharaoh(hard_alignment(r, 0.4f)) == "1-0 0-1 2-1");
+}
+
+TEST_CASE("the attention export writes matrices numpy reads with the documented shape") {
+  const fs::path d = test::fresh_dir("export");
+  AttentionRecord a;
+  a.index = 0;
+  a.source = {"das", "Haus", "<&>"};
+  a.output = {"the", "house", "</s>"};
+  a.attention = {{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.2f, 0.6f}};
+  a.positions = {0.0f, 1.0f, 2.0f};
+  AttentionRecord b;
+  b.index = 1;
+  b.source = {"ja"};
+  b.output = {"yes"};  // cut off before </s>
+  b.attention = {{1.0f}};
+  const fs::path out = d / "att";
+  fs::create_directories(out);
+  test::write_file(out / "stale.txt", "from an earlier export");
+  export_attention({a, b}, out.string());
+  CHECK(!fs::exists(out / "stale.txt"));  // replaced whole
+  const TensorData m = load_npy((out / "000000.npy").string());
+  REQUIRE(m.shape == Shape{3, 3});
+  CHECK(m.values[4] == doctest::Approx(0.8f));
+  const auto j = nlohmann::json::parse(test::read_file(out / "000000.json"));
+  CHECK(j["shape"] == nlohmann::json({3, 3}));
+  CHECK(j["output"].back() == "</s>");
+  CHECK(j["positions"].size() == 3);
+  REQUIRE(load_npy((out / "000001.npy").string()).shape == Shape{1, 1});
+  CHECK(test::read_file(out / "alignments.txt") == "0-0 1-1\n0-0\n");
+  const std::string svg = test::read_file(out / "000000.svg");
+  CHECK(svg.rfind("<svg", 0) == 0);
+  CHECK(svg.find("&lt;&amp;&gt;") != std::string::npos);  // tokens escaped
+  const std::string html = test::read_file(out / "index.html");
+  std::size_t images = 0;
+  for (std::size_t at = 0; (at = html.find("class=\"heatmap\"", at)) != std::string::npos; ++at) ++images;
+  CHECK(images == 2);
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(d)) entries += e.path().filename().string().find(".partial-") != std::string::npos;
+  CHECK(entries == 0);
+  fs::remove_all(d);
+}
