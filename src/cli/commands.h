@@ -18,5 +18,6 @@ int run_translate(int argc, char** argv);
 int run_score(int argc, char** argv);
 int run_align(int argc, char** argv);
 int run_aer(int argc, char** argv);
+int run_compare(int argc, char** argv);
 
 }  // namespace nmtx::cli

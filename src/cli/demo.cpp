@@ -1,7 +1,7 @@
 // nmtx demo: trains an attention model on the reverse task (a few seconds), printing its
 // loss falling, then decodes held-out sentences greedily and reports exact-match
 // accuracy and one learned alignment. The README's main command until the recipes exist.
-#include <cxxopts.hpp>
+#include "options.h"
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 

@@ -1,5 +1,5 @@
 // nmtx: attention-based neural machine translation. `nmtx COMMAND --help` for details.
-#include <cxxopts.hpp>
+#include "options.h"
 #include <exception>
 #include <iostream>
 #include <string>
@@ -10,6 +10,7 @@ namespace {
 
 constexpr nmtx::cli::Command kCommands[] = {
     {"train", "train a model from a recipe (or --resume a run)", nmtx::cli::run_train},
+    {"compare", "train attention variants side by side: table and report.html", nmtx::cli::run_compare},
     {"translate", "translate text with a trained model (greedy or beam; attention export)", nmtx::cli::run_translate},
     {"score", "log-probability of given translations under a model", nmtx::cli::run_score},
     {"align", "attention of a model over given translations: alignments, heatmaps", nmtx::cli::run_align},

@@ -1,7 +1,7 @@
 // nmtx bleu REF [REF...] < HYP    corpus (or --sentence) BLEU as sacreBLEU computes it
 // nmtx chrf REF [REF...] < HYP    chrF / chrF++ as sacreBLEU computes it
 // Each prints sacreBLEU's line, then its signature on a line of its own.
-#include <cxxopts.hpp>
+#include "options.h"
 #include <fmt/core.h>
 
 #include <iostream>

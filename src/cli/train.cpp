@@ -1,6 +1,6 @@
 // nmtx train RECIPE [--set KEY=VALUE ...] [--out DIR] [--overwrite]
 // nmtx train --resume RUN_DIR
-#include <cxxopts.hpp>
+#include "options.h"
 #include <fmt/core.h>
 
 #include "commands.h"

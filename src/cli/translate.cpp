@@ -6,7 +6,7 @@
 // nmtx align --model RUN_DIR --src F --tgt F: attention under forced decoding, as hard
 //   alignments and (--attention DIR) exported matrices and heatmaps.
 // nmtx aer --gold F --test F: alignment error rate.
-#include <cxxopts.hpp>
+#include "options.h"
 #include <fmt/core.h>
 
 #include <cmath>

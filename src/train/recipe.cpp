@@ -279,6 +279,18 @@ void Recipe::check() const {
   } else if (integer("data.toy.min_length") > integer("data.toy.max_length")) {
     throw RecipeError(where + ": data.toy.min_length is larger than data.toy.max_length");
   }
+  for (const std::string& v : list("compare.variants")) {
+    try {
+      parse_variant(v);
+    } catch (const std::invalid_argument& e) {
+      throw RecipeError(where + ": compare.variants: " + e.what());
+    }
+  }
+  for (const std::string& s : list("compare.sentences")) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
+      throw RecipeError(where + ": compare.sentences: \"" + s + "\" is not a sentence number (0, 1, ...)");
+    }
+  }
   if (integer("model.attention.location_kernel") % 2 == 0) {
     throw RecipeError(where + ": model.attention.location_kernel must be odd");
   }

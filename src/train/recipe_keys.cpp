@@ -16,6 +16,7 @@ RecipeKey boolean(const char* name, bool def, const char* help) {
   return {name, KeyType::boolean, def ? "true" : "false", help, {}};
 }
 RecipeKey text(const char* name, const char* def, const char* help) { return {name, KeyType::string, def, help, {}}; }
+RecipeKey list(const char* name, const char* def, const char* help) { return {name, KeyType::list, def, help, {}}; }
 RecipeKey choice(const char* name, std::vector<std::string> choices, const char* help) {
   std::string def = choices.front();
   return {name, KeyType::choice, def, help, std::move(choices)};
@@ -114,6 +115,14 @@ const std::vector<RecipeKey>& recipe_keys() {
       number("validation.max_output_ratio", "2", 0.1, 100, "greedy outputs stop at ratio × source length + 10 tokens"),
       integer("checkpoint.keep_last", 3, 1, kBig, "checkpoints kept besides the best"),
       integer("checkpoint.every", 0, 0, kBig, "also checkpoint every N steps between validations (0: only at validations)"),
+      // ---- nmtx compare ----
+      list("compare.variants", "bahdanau,luong-dot,luong-general,luong-concat,local-m,local-p",
+           "the attention variants nmtx compare trains (short names; nmtx compare --help lists them)"),
+      list("compare.sentences", "0,1,2", "test sentences (0-based) whose heatmaps report.html shows side by side"),
+      integer("compare.beam_size", 5, 1, 100, "beam size of the beam-search BLEU column"),
+      number("compare.alpha", "0.6", 0, 10, "length normalisation of the beam-search BLEU column"),
+      text("compare.gold", "", "gold alignments of the test set, Pharaoh (toy tasks use their own)"),
+      boolean("compare.gold_one_based", false, "compare.gold counts positions from 1"),
   };
   return keys;
 }

@@ -79,6 +79,7 @@ EvalSet read_eval_set(const std::string& name, const ParallelFiles& files, const
   EvalSet set;
   set.name = name;
   set.corpus = to_corpus(text, data.src_vocab, data.tgt_vocab);
+  set.lines = text.line_numbers;
   const std::vector<std::string> sources = side_lines(files, true), targets = side_lines(files, false);
   for (std::size_t line : text.line_numbers) {
     set.sources.push_back(sources[line - 1]);

@@ -22,6 +22,7 @@ struct EvalSet {
   ParallelCorpus corpus;                 // in vocabulary ids
   std::vector<std::string> references;   // the target side as text (normalised as the segmenter does)
   std::vector<std::string> sources;      // the source side as text
+  std::vector<std::size_t> lines;        // each pair's 1-based line in the files (pairs with an empty side are skipped)
 };
 
 struct RunData {

@@ -1,0 +1,29 @@
+// The pictures of `nmtx compare`: line charts of learning curves (every variant on one
+// chart) drawn as SVG, and report.html putting the table, the charts and every variant's
+// heatmaps of the same sentences side by side.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nmtx {
+
+struct Series {
+  std::string name;
+  std::vector<std::pair<double, double>> points;  // (x, y), x ascending
+};
+
+// A line chart with axes, ticks and a legend; y on a log scale when log_y (values > 0).
+std::string line_chart_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
+                           const std::vector<Series>& series, bool log_y = false);
+
+struct HeatmapRow {
+  std::string caption;                                     // e.g. "test sentence 3: <source>"
+  std::vector<std::pair<std::string, std::string>> cells;  // (variant, heatmap SVG document)
+};
+
+std::string compare_report_html(const std::string& title, const std::string& intro_html, const std::string& table_html,
+                                const std::vector<std::string>& charts, const std::vector<HeatmapRow>& heatmaps);
+
+}  // namespace nmtx

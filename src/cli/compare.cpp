@@ -1,0 +1,58 @@
+// nmtx compare RECIPE [--variants a,b,...] [--out DIR] [--set KEY=VALUE ...]
+#include "options.h"
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "commands.h"
+#include "nmtx/attention/attention.h"
+#include "nmtx/train/compare.h"
+
+namespace nmtx::cli {
+
+int run_compare(int argc, char** argv) {
+  std::string names;
+  for (const std::string& n : variant_names()) names += (names.empty() ? "" : ", ") + n;
+  cxxopts::Options options(
+      argv[0], "Train attention variants from one recipe on the same data, seed and budget; compare them in a table "
+               "(results.md, results.csv) and report.html.\n\nVariants: " + names);
+  options.positional_help("RECIPE").show_positional_help();
+  options.add_options()
+      ("recipe", "recipe file", cxxopts::value<std::string>())
+      ("variants", "comma-separated variants (default: the recipe's compare.variants)", cxxopts::value<std::string>())
+      ("out", "the comparison's directory (default: runs/compare-NAME); rerunning resumes it", cxxopts::value<std::string>())
+      ("set", "override a recipe key for every variant (repeatable)", cxxopts::value<std::vector<std::string>>())
+      ("h,help", "show this help");
+  options.add_options("testing")
+      ("debug-nan", "VARIANT:STEP: that variant's gradient turns NaN at STEP", cxxopts::value<std::string>());
+  options.parse_positional({"recipe"});
+  const auto args = options.parse(argc, argv);
+  if (args.count("help")) {
+    fmt::print("{}", options.help({"", "testing"}));
+    return 0;
+  }
+  if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file");
+  CompareCommand c;
+  c.recipe = args["recipe"].as<std::string>();
+  if (args.count("variants")) {
+    std::stringstream in(args["variants"].as<std::string>());
+    for (std::string v; std::getline(in, v, ',');) {
+      if (!v.empty()) c.variants.push_back(v);
+    }
+  }
+  if (args.count("debug-nan")) {
+    const std::string spec = args["debug-nan"].as<std::string>();
+    const std::size_t colon = spec.find(':');
+    if (colon == std::string::npos) throw cxxopts::exceptions::exception("--debug-nan expects VARIANT:STEP");
+    c.nan_variant = spec.substr(0, colon);
+    c.nan_step = std::stoll(spec.substr(colon + 1));
+  }
+  if (args.count("set")) c.overrides = args["set"].as<std::vector<std::string>>();
+  c.out = args.count("out") ? args["out"].as<std::string>()
+                            : (std::filesystem::path("runs") / ("compare-" + std::filesystem::path(c.recipe).stem().string())).string();
+  run_compare(c);
+  return 0;
+}
+
+}  // namespace nmtx::cli

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# nmtx compare on small versions of the reverse recipe: the table (Markdown, CSV) has a
+# row per variant with numbers taken from the runs' own files; a diverging variant is
+# reported, not dropped; a killed comparison resumes to the same table; report.html
+# shows a heatmap per variant and fixed sentence and three learning curves, checked in
+# headless chromium (no console errors, not blank).
+#   compare_cli.sh NMTX RECIPE
+set -uo pipefail
+nmtx=$1 recipe=$2
+. "$(dirname "$0")/../train/common.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+small=("${tiny[@]}" --set training.steps=150 --set validation.every=50 --set compare.sentences=[0,4])
+variants=luong-general,local-p,bahdanau
+
+"$nmtx" compare "$recipe" --variants "$variants" --out "$tmp/c" "${small[@]}" --debug-nan bahdanau:60 > "$tmp/out" 2>&1 ||
+  fail "compare failed: $(tail -5 "$tmp/out")"
+for f in results.md results.csv report.html compare.yaml runs/luong-general/compare.json runs/local-p/summary.json; do
+  [ -e "$tmp/c/$f" ] || fail "missing $f"
+done
+[ "$(grep -c '^| ' "$tmp/c/results.md")" = 4 ] || fail "results.md: a header and 3 rows expected: $(cat "$tmp/c/results.md")"
+grep -q '^| bahdanau | diverged: step 60: the gradient norm is nan' "$tmp/c/results.md" || fail "the diverged variant is not reported"
+[ "$(wc -l < "$tmp/c/results.csv")" = 4 ] || fail "results.csv: 4 lines expected"
+# Every number comes from the run's own files: the greedy BLEU is summary.json's test_bleu.
+bleu=$(sed -n 's/.*"test_bleu": \([0-9.e+-]*\),*$/\1/p' "$tmp/c/runs/local-p/summary.json")
+csv_bleu=$(grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f8)
+awk -v a="$bleu" -v b="$csv_bleu" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }' || fail "CSV BLEU $csv_bleu != summary $bleu"
+grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f10 | grep -Eq '^0\.[0-9]+$|^1\.0+$' || fail "local-p has no AER against the toy gold"
+
+# Resume: a rerun keeps everything; a comparison killed mid-way finishes on rerun with the same table.
+"$nmtx" compare "$recipe" --variants "$variants" --out "$tmp/c" "${small[@]}" > "$tmp/again" 2>&1 || fail "rerun failed"
+[ "$(grep -c 'already evaluated' "$tmp/again")" = 3 ] || fail "the rerun did not reuse the finished variants"
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" > "$tmp/k.out" 2>&1 &
+pid=$!
+sleep 2.5
+kill -9 "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" >> "$tmp/k.out" 2>&1 || fail "resumed comparison failed"
+diff <(grep -v '^|---' "$tmp/c/results.md" | head -3 | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) \
+     <(grep -v '^|---' "$tmp/k/results.md" | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) > "$tmp/diff" ||
+  fail "the resumed comparison's table differs (times aside): $(cat "$tmp/diff")"
+"$nmtx" compare "$recipe" --variants luong-general --out "$tmp/c" --set training.seed=9 > /dev/null 2> "$tmp/err" &&
+  fail "a different recipe reused the directory"
+grep -q "holds a different recipe" "$tmp/err" || fail "reuse message: $(cat "$tmp/err")"
+"$nmtx" compare "$recipe" --variants luong-nonsense --out "$tmp/x" > /dev/null 2> "$tmp/err" && fail "a bad variant was accepted"
+grep -q "luong-general" "$tmp/err" || fail "bad variant message lists no valid names: $(cat "$tmp/err")"
+"$nmtx" compare --help | grep -q "local-p" || fail "compare --help does not list the variants"
+
+# The report in a real browser.
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+  [ "${CI:-}" = true ] && fail "chromium is not installed (scripts/setup.sh --test-deps installs it)"
+  echo "PASS (browser check skipped: no chromium)"; exit 0
+fi
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1300,1600 --user-data-dir="$tmp/profile")
+timeout 120 "$browser" "${flags[@]}" --enable-logging=stderr --v=0 --dump-dom "file://$tmp/c/report.html" > "$tmp/dom.html" 2> "$tmp/console.log" ||
+  fail "chromium --dump-dom failed"
+[ "$(grep -o 'class="heatmap"' "$tmp/dom.html" | wc -l)" = 4 ] || fail "2 sentences × 2 trained variants = 4 heatmaps expected"
+[ "$(grep -o 'class="chart"' "$tmp/dom.html" | wc -l)" = 3 ] || fail "3 learning-curve charts expected"
+if grep -E 'CONSOLE|Uncaught|Failed to load resource' "$tmp/console.log" | grep -qi 'error\|uncaught\|failed'; then
+  fail "console errors: $(grep -E 'CONSOLE|Uncaught|Failed' "$tmp/console.log" | head -3)"
+fi
+timeout 120 "$browser" "${flags[@]}" --screenshot="$tmp/shot.png" "file://$tmp/c/report.html" > /dev/null 2>&1 || fail "screenshot failed"
+[ "$(stat -c %s "$tmp/shot.png")" -gt 20000 ] || fail "the screenshot looks blank"
+echo PASS
