@@ -351,7 +351,8 @@ class Trainer {
     if (!improved && r_.string("training.schedule") == "plateau" &&
         state_.plateau_count > r_.integer("training.plateau_patience")) {
       set_learning_rate(state_.learning_rate * r_.number("training.plateau_factor"),
-                        fmt::format("{} validations without improvement", state_.plateau_count));
+                        fmt::format("no better {} in {} validation{}", r_.string("validation.metric"), state_.plateau_count,
+                                    state_.plateau_count == 1 ? "" : "s"));
       state_.plateau_count = 0;
     }
     const std::int64_t patience = r_.integer("validation.patience");
