@@ -37,6 +37,21 @@ grep -q "perplexity" "$tmp/score.err" || fail "score prints no perplexity"
   fail "align failed"
 [ "$(wc -l < "$tmp/test.align")" = 20 ] || fail "align: 20 lines expected"
 [ -f "$tmp/att/000019.npy" ] && [ -f "$tmp/att/index.html" ] || fail "align --attention wrote no export"
+# numpy reads the matrices with the documented shape: (output tokens with </s>, source tokens).
+if /usr/bin/python3 -c "import numpy" 2> /dev/null; then
+  /usr/bin/python3 - "$tmp/att" "$tmp/src" "$tmp/tgt" <<'PY' || fail "numpy cannot read the exported matrices with the documented shape"
+import json, sys, numpy
+d, src, tgt = sys.argv[1], open(sys.argv[2]).read().splitlines(), open(sys.argv[3]).read().splitlines()
+for i in range(len(src)):
+    m = numpy.load(f"{d}/{i:06d}.npy")
+    j = json.load(open(f"{d}/{i:06d}.json"))
+    assert m.dtype == numpy.float32 and m.shape == (len(tgt[i].split()) + 1, len(src[i].split())), (i, m.shape)
+    assert j["output"][-1] == "</s>" and m.shape == tuple(j["shape"])
+    assert numpy.allclose(m.sum(axis=1), 1.0, atol=1e-4)  # every row a distribution over the source
+PY
+elif [ "${CI:-}" = true ]; then
+  fail "python3-numpy is missing (scripts/setup.sh --test-deps installs it)"
+fi
 "$nmtx" aer --gold "$tmp/gold" --test "$tmp/test.align" > "$tmp/aer" || fail "aer failed"
 grep -Eq '^AER = 0\.[0-9]{4}$|^AER = 1\.0000$' "$tmp/aer" || fail "aer printed: $(cat "$tmp/aer")"
 
