@@ -42,4 +42,10 @@ cmp "$tmp/a/test.hyp" "$tmp/b/test.hyp" || fail "test translations differ betwee
 "$nmtx" train "$recipe" --out "$tmp/c" "${tiny[@]}" --set training.seed=2 > "$tmp/c.out" 2>&1 || fail "seed 2 failed"
 cmp -s "$tmp/a/metrics.jsonl" "$tmp/c/metrics.jsonl" && fail "seed 2 gave the same metrics as seed 1"
 grep -q 'seed: 2' "$tmp/c/config.yaml" || fail "config.yaml does not record the overridden seed"
+# SGD with Luong's halving: the rate halves after every epoch from training.halving_start on.
+"$nmtx" train "$recipe" --out "$tmp/sgd" "${tiny[@]}" --set training.optimizer=sgd --set training.learning_rate=0.5 \
+  --set training.schedule=halving --set training.halving_start=2 --set training.steps=0 --set training.epochs=4 \
+  --set training.log_every=10 > "$tmp/sgd.out" 2>&1 || fail "SGD run failed: $(tail -3 "$tmp/sgd.out")"
+rates=$(grep '"type":"train"' "$tmp/sgd/metrics.jsonl" | sed 's/.*"epoch":\([0-9]*\).*"learning_rate":\([0-9.e-]*\).*/\1:\2/' | sort -u | tr '\n' ' ')
+[ "$rates" = "1:0.5 2:0.5 3:0.25 4:0.125 " ] || fail "halving schedule: epoch:rate pairs $rates"
 echo "PASS"
