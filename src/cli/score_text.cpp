@@ -29,14 +29,7 @@ TextInputs read_inputs(const cxxopts::ParseResult& args) {
     hyp_name = args["input"].as<std::string>();
     in.hypotheses = read_lines(hyp_name);
   } else {
-    std::size_t number = 0;
-    for (std::string line; std::getline(std::cin, line);) {
-      ++number;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const std::size_t bad = invalid_utf8_at(line);
-      if (bad != std::string::npos) throw InputError(hyp_name, number, "invalid UTF-8 at column " + std::to_string(bad + 1));
-      in.hypotheses.push_back(std::move(line));
-    }
+    in.hypotheses = read_lines(std::cin, hyp_name);
   }
   for (const std::string& path : args["refs"].as<std::vector<std::string>>()) {
     in.references.push_back(read_lines(path));

@@ -27,16 +27,7 @@ namespace {
 // Input lines from a file or standard input (checked as files are: UTF-8).
 std::vector<std::string> read_input(const cxxopts::ParseResult& args, const char* key) {
   if (args.count(key)) return read_lines(args[key].as<std::string>());
-  std::vector<std::string> lines;
-  std::size_t number = 0;
-  for (std::string line; std::getline(std::cin, line);) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::size_t bad = invalid_utf8_at(line);
-    if (bad != std::string::npos) throw InputError("standard input", number, "invalid UTF-8 at column " + std::to_string(bad + 1));
-    lines.push_back(std::move(line));
-  }
-  return lines;
+  return read_lines(std::cin, "standard input");
 }
 
 // Writes to --output atomically, or to standard output.

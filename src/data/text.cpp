@@ -9,6 +9,7 @@
 #include <cstring>
 #include <cwctype>
 #include <filesystem>
+#include <istream>
 #include <locale>
 
 namespace nmtx {
@@ -124,6 +125,22 @@ void for_each_line(const std::string& path, const std::function<void(std::string
 std::vector<std::string> read_lines(const std::string& path) {
   std::vector<std::string> lines;
   for_each_line(path, [&](std::string_view line, std::size_t) { lines.emplace_back(line); });
+  return lines;
+}
+
+std::vector<std::string> read_lines(std::istream& in, const std::string& name) {
+  std::vector<std::string> lines;
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t bad = invalid_utf8_at(line);
+    if (bad != std::string::npos) {
+      throw InputError(name, number, "invalid UTF-8 at column " + std::to_string(bad + 1) + "; the text must be UTF-8");
+    }
+    lines.push_back(std::move(line));
+  }
   return lines;
 }
 

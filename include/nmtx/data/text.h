@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@ class InputError : public std::runtime_error {
 // ending). Throws InputError for a missing or unreadable file and for invalid UTF-8.
 void for_each_line(const std::string& path, const std::function<void(std::string_view, std::size_t)>& fn);
 std::vector<std::string> read_lines(const std::string& path);
+// The same from a stream (standard input): `name` is what errors call it.
+std::vector<std::string> read_lines(std::istream& in, const std::string& name);
 
 // The offset of the first invalid UTF-8 byte in `s` (overlong forms, surrogates and code
 // points above U+10FFFF are invalid), or npos when it is valid.
