@@ -103,6 +103,7 @@ class RunLog {
     std::fflush(stderr);
     shown_ = true;
   }
+  bool live() const { return live_; }
   void clear_progress() {
     if (!shown_) return;
     fmt::print(stderr, "\r\033[K");
@@ -280,6 +281,7 @@ class Trainer {
   }
 
   void progress(std::int64_t total_steps, std::int64_t session_first_step) {
+    if (!log_.live()) return;  // no terminal: nothing to draw, nothing to format each step
     const double seconds = std::chrono::duration<double>(Clock::now() - session_start_).count();
     const std::int64_t done = state_.step - session_first_step;
     std::string eta = "?";
