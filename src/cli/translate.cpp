@@ -18,6 +18,7 @@
 #include "nmtx/decode/beam.h"
 #include "nmtx/eval/aer.h"
 #include "nmtx/report/attention_export.h"
+#include "nmtx/train/evaluate.h"
 #include "nmtx/train/run_model.h"
 
 namespace nmtx::cli {
@@ -277,22 +278,7 @@ int run_align(int argc, char** argv) {
     corpus.src.push_back(si.data(), si.size());
     corpus.tgt.push_back(ti.data(), ti.size());
   }
-  Graph g;
-  NoGradScope no_grad(g);
-  for (const BatchIndices& indices : evaluation_batches(corpus, args["batch"].as<std::size_t>())) {
-    const Batch batch = make_batch(corpus, indices);
-    g.clear();
-    const Seq2Seq::Forward f = m->model->forward(g, batch, nullptr);
-    for (std::size_t b = 0; b < batch.size; ++b) {
-      AttentionRecord& r = records[indices[b]];
-      const std::size_t S = r.source.size();
-      for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
-        const float* w = f.attention[t].weights.value().data() + b * batch.src_len;
-        r.attention.emplace_back(w, w + S);
-        if (f.attention[t].position.valid()) r.positions.push_back(f.attention[t].position.value()[b]);
-      }
-    }
-  }
+  forced_attention(*m->model, corpus, args["batch"].as<std::size_t>(), records);
   std::string text;
   for (const AttentionRecord& r : records) text += pharaoh(hard_alignment(r, threshold)) + "\n";
   write_output(args, text);

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "nmtx/data/batching.h"
 #include "nmtx/data/text.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/eval/aer.h"
@@ -129,38 +128,22 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   BeamOptions beam;
   beam.beam_size = static_cast<std::size_t>(compare.integer("compare.beam_size"));
   beam.alpha = static_cast<float>(compare.number("compare.alpha"));
-  std::vector<std::string> hypotheses(test.corpus.size());
-  const std::size_t chunk = batch_size * std::max<std::size_t>(1, threads);
-  for (std::size_t k = 0; k < test.corpus.size(); k += chunk) {
-    std::vector<std::vector<int>> sources;
-    for (std::size_t i = k; i < std::min(test.corpus.size(), k + chunk); ++i) sources.push_back(test.corpus.src.sentence(i));
-    const auto out = beam_decode(*m->model, sources, decode, beam);
-    for (std::size_t j = 0; j < out.size(); ++j) hypotheses[k + j] = hypothesis_text(out[j][0], m->tgt_vocab, *m->tgt_segmenter);
+  std::vector<std::string> hypotheses;
+  for (const Hypothesis& h : translate_corpus(*m->model, test.corpus.src, batch_size, decode, &beam)) {
+    hypotheses.push_back(hypothesis_text(h, m->tgt_vocab, *m->tgt_segmenter));
   }
   row.test_bleu_beam = corpus_bleu(hypotheses, {test.references}, BleuOptions::tokenised()).score;
 
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
   std::vector<AttentionRecord> records(test.corpus.size());
-  Graph g;
-  NoGradScope no_grad(g);
-  for (const BatchIndices& indices : evaluation_batches(test.corpus, batch_size)) {
-    const Batch batch = make_batch(test.corpus, indices);
-    g.clear();
-    const Seq2Seq::Forward f = m->model->forward(g, batch, nullptr);
-    for (std::size_t b = 0; b < batch.size; ++b) {
-      AttentionRecord& r = records[indices[b]];
-      const std::size_t i = indices[b], S = test.corpus.src.length(i);
-      r.index = i;
-      for (std::size_t s = 0; s < S; ++s) r.source.push_back(m->src_vocab.token(test.corpus.src.begin(i)[s]));
-      for (std::size_t t = 0; t < test.corpus.tgt.length(i); ++t) r.output.push_back(m->tgt_vocab.token(test.corpus.tgt.begin(i)[t]));
-      r.output.push_back("</s>");
-      for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
-        const float* w = f.attention[t].weights.value().data() + b * batch.src_len;
-        r.attention.emplace_back(w, w + S);
-        if (f.attention[t].position.valid()) r.positions.push_back(f.attention[t].position.value()[b]);
-      }
-    }
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    AttentionRecord& r = records[i];
+    r.index = i;
+    for (std::size_t s = 0; s < test.corpus.src.length(i); ++s) r.source.push_back(m->src_vocab.token(test.corpus.src.begin(i)[s]));
+    for (std::size_t t = 0; t < test.corpus.tgt.length(i); ++t) r.output.push_back(m->tgt_vocab.token(test.corpus.tgt.begin(i)[t]));
+    r.output.push_back("</s>");
   }
+  forced_attention(*m->model, test.corpus, batch_size, records);
   double entropy = 0.0;
   std::size_t rows = 0;
   for (const AttentionRecord& r : records) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 #include "nmtx/data/batching.h"
 
@@ -24,7 +25,7 @@ CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::
 }
 
 std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
-                                         const DecodeOptions& options) {
+                                         const DecodeOptions& options, const BeamOptions* beam) {
   std::vector<std::uint32_t> order(sources.size());
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
@@ -35,10 +36,36 @@ std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequen
     const std::size_t end = std::min(order.size(), k + chunk);
     std::vector<std::vector<int>> batch;
     for (std::size_t i = k; i < end; ++i) batch.push_back(sources.sentence(order[i]));
-    std::vector<Hypothesis> hyps = greedy_decode(model, batch, options);
+    std::vector<Hypothesis> hyps;
+    if (beam == nullptr) {
+      hyps = greedy_decode(model, batch, options);
+    } else {
+      for (auto& nbest : beam_decode(model, batch, options, *beam)) hyps.push_back(std::move(nbest.front()));
+    }
     for (std::size_t i = k; i < end; ++i) out[order[i]] = std::move(hyps[i - k]);
   }
   return out;
+}
+
+void forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size,
+                      std::vector<AttentionRecord>& records) {
+  if (records.size() != corpus.size()) throw std::invalid_argument("forced_attention: one record per sentence");
+  Graph g;
+  NoGradScope no_grad(g);
+  for (const BatchIndices& indices : evaluation_batches(corpus, batch_size)) {
+    const Batch batch = make_batch(corpus, indices);
+    g.clear();
+    const Seq2Seq::Forward f = model.forward(g, batch, nullptr);
+    for (std::size_t b = 0; b < batch.size; ++b) {
+      AttentionRecord& r = records[indices[b]];
+      const std::size_t S = corpus.src.length(indices[b]);
+      for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
+        const float* w = f.attention[t].weights.value().data() + b * batch.src_len;
+        r.attention.emplace_back(w, w + S);
+        if (f.attention[t].position.valid()) r.positions.push_back(f.attention[t].position.value()[b]);
+      }
+    }
+  }
 }
 
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter) {
