@@ -1,9 +1,10 @@
 // nmtx_bench: the nmtx side of bench/run.sh, and the exporter behind the PyTorch
 // reference test.
 //
-//   nmtx_bench --size toy|medium|large --variant V [--threads N] --phase train|decode
+//   nmtx_bench --size toy|medium|large --variant V [--threads N] --phase train|decode|beam
 //       train: K timed training steps after warm-up (throughput, memory, GFLOP/s);
-//       decode: greedy decoding of a few batches (throughput); one JSON line.
+//       decode: greedy decoding of a few batches (throughput);
+//       beam: beam search (--beam, 5) of a few batches (throughput); one JSON line.
 //   nmtx_bench --export DIR --variant V
 //       writes a tiny model's parameters, a padded batch, its loss and every gradient
 //       under DIR as .npy (names of docs/model.md), for bench/torch_reference.py check.
@@ -24,7 +25,7 @@
 
 #include "nmtx/core/blas.h"
 #include "nmtx/core/rng.h"
-#include "nmtx/decode/greedy.h"
+#include "nmtx/decode/beam.h"
 #include "nmtx/io/npy.h"
 #include "nmtx/train/optim.h"
 
@@ -67,6 +68,9 @@ double peak_rss_mb() {
   ::getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss / 1024.0;
 }
+
+// The shortest decoding warm-up (see the decode phase).
+constexpr std::chrono::milliseconds kMinWarmup{300};
 
 // Random sentences of exactly `length` tokens (ids 4 .. vocab-1), seeded.
 std::vector<std::vector<int>> random_sentences(std::size_t count, std::size_t length, std::size_t vocab, Rng& rng) {
@@ -121,28 +125,38 @@ int benchmark(const cxxopts::ParseResult& args) {
         peak_train - rss_built, gflops, params.numel(), last);
     return 0;
   }
-  if (phase != "decode") throw std::invalid_argument("--phase must be train or decode");
+  if (phase != "decode" && phase != "beam") throw std::invalid_argument("--phase must be train, decode or beam");
 
   const int decode_batches = args["decode-batches"].as<int>(), warmup_decode = args["decode-warmup"].as<int>();
   DecodeOptions decode;
   decode.max_length = s.length + 1;
   decode.ignore_eos = true;  // the same number of steps on both sides
   decode.threads = static_cast<std::size_t>(threads);
+  BeamOptions beam;
+  beam.beam_size = phase == "beam" ? args["beam"].as<std::size_t>() : 1;
+  auto decode_batch = [&] {  // output steps of the longest hypothesis
+    std::size_t steps = 0;
+    if (phase == "decode") {
+      for (const auto& h : greedy_decode(model, src, decode)) steps = std::max(steps, h.attention.size());
+    } else {
+      for (const auto& nbest : beam_decode(model, src, decode, beam)) steps = std::max(steps, nbest[0].attention.size());
+    }
+    return steps;
+  };
   // Warm-up: OpenBLAS's worker thread spins for about 0.1 s after the library loads,
-  // taking a core from the decoding threads; measure after it has gone to sleep.
-  for (int i = 0; i < warmup_decode; ++i) greedy_decode(model, src, decode);
+  // taking a core from the decoding threads; measure after it has gone to sleep (at least
+  // `--decode-warmup` batches and kMinWarmup seconds, as torch_reference.py does).
+  const auto w0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < warmup_decode || std::chrono::steady_clock::now() - w0 < kMinWarmup; ++i) decode_batch();
   const auto t0 = std::chrono::steady_clock::now();
   std::size_t decode_steps = 0;
-  for (int i = 0; i < decode_batches; ++i) {
-    const auto out = greedy_decode(model, src, decode);
-    for (const auto& h : out) decode_steps = std::max(decode_steps, h.attention.size());
-  }
+  for (int i = 0; i < decode_batches; ++i) decode_steps = std::max(decode_steps, decode_batch());
   const double decode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   fmt::print(
-      "{{\"impl\": \"nmtx\", \"phase\": \"decode\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, "
-      "\"decode_sentences_per_s\": {:.1f}, \"decode_steps\": {}}}\n",
-      size_name, variant, threads, decode_batches * s.batch / decode_seconds, decode_steps);
+      "{{\"impl\": \"nmtx\", \"phase\": \"{}\", \"size\": \"{}\", \"variant\": \"{}\", \"threads\": {}, "
+      "\"beam\": {}, \"decode_sentences_per_s\": {:.1f}, \"decode_steps\": {}}}\n",
+      phase, size_name, variant, threads, beam.beam_size, decode_batches * s.batch / decode_seconds, decode_steps);
   return 0;
 }
 
@@ -217,7 +231,8 @@ int main(int argc, char** argv) {
       ("warmup", "untimed training steps first", cxxopts::value<int>()->default_value("2"))
       ("decode-batches", "timed greedy-decoding batches", cxxopts::value<int>()->default_value("20"))
       ("decode-warmup", "untimed greedy-decoding batches first", cxxopts::value<int>()->default_value("5"))
-      ("phase", "what to measure: train or decode", cxxopts::value<std::string>()->default_value("train"))
+      ("phase", "what to measure: train, decode (greedy) or beam", cxxopts::value<std::string>()->default_value("train"))
+      ("beam", "beam size of the beam phase", cxxopts::value<std::size_t>()->default_value("5"))
       ("export", "write a tiny model, batch, loss and gradients to this directory", cxxopts::value<std::string>())
       ("sgemm", "measure sgemm on M,N,K (A · Bᵀ) instead", cxxopts::value<std::string>())
       ("h,help", "show this help");

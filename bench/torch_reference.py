@@ -6,7 +6,7 @@
       names, a padded batch, the loss and every gradient, all .npy), computes the loss
       and the gradients with PyTorch, and exits 1 unless they agree to 1e-4 relative.
 
-  torch_reference.py bench --size toy|medium|large --variant V --threads N --phase train|decode
+  torch_reference.py bench --size toy|medium|large --variant V --threads N --phase train|decode|beam
       The benchmark nmtx_bench runs, the PyTorch way (nn.GRU encoder, nn.GRUCell decoder
       loop, one output projection for all steps), printed as one JSON line.
 
@@ -160,6 +160,33 @@ class Seq2Seq(nn.Module):
         return torch.stack(out)
 
 
+    @torch.no_grad()
+    def beam(self, src, src_lengths, steps, K, bos=2):
+        """Beam search over a fixed number of steps (as nmtx_bench: ignore_eos), batched as
+        Joey NMT and OpenNMT-py do it: the encoder runs once and its outputs are repeated K
+        times; at every step the K·V continuations of each sentence are ranked with topk
+        and the decoder states and the token histories reordered with index_select."""
+        memory, mask, keys, s = self.encode(src, src_lengths)
+        B = src.shape[1]
+        memory, mask, keys, s = (x.repeat_interleave(K, dim=0) for x in (memory, mask, keys, s))
+        feed = torch.zeros_like(s)
+        y = torch.full((B * K,), bos, dtype=torch.long)
+        scores = torch.full((B, K), float("-inf"))
+        scores[:, 0] = 0.0  # one live hypothesis per sentence at first
+        offsets = (torch.arange(B) * K)[:, None]
+        history = torch.empty((B * K, 0), dtype=torch.long)
+        for _ in range(steps):
+            o, s, feed = self.step(y, s, feed, memory, mask, keys)
+            log_probs = torch.log_softmax(self.logits(o), dim=-1)   # (B·K, V)
+            V = log_probs.shape[1]
+            scores, best = (scores.view(-1, 1) + log_probs).view(B, K * V).topk(K, dim=1)
+            origin = (torch.div(best, V, rounding_mode="floor") + offsets).view(-1)
+            y = (best % V).view(-1)
+            s, feed = s.index_select(0, origin), feed.index_select(0, origin)
+            history = torch.cat([history.index_select(0, origin), y[:, None]], 1)
+        return scores, history
+
+
 def load_npy(path):
     return torch.from_numpy(np.load(path))
 
@@ -207,7 +234,10 @@ def rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def bench(size, variant, threads, steps, warmup, decode_batches, decode_warmup, phase):
+MIN_DECODE_WARMUP_S = 0.3  # as nmtx_bench: past OpenBLAS's spinning after the library loads
+
+
+def bench(size, variant, threads, steps, warmup, decode_batches, decode_warmup, phase, beam_size):
     torch.set_num_threads(threads)
     s = SIZES[size]
     model = Seq2Seq(variant, s["embed"], s["hidden"] // 2, s["hidden"], s["vocab"], s["vocab"], s["hidden"], s["embed"])
@@ -245,13 +275,21 @@ def bench(size, variant, threads, steps, warmup, decode_batches, decode_warmup, 
                           "growth_mb": round(peak - rss_built, 1),
                           "params": sum(p.numel() for p in model.parameters()), "last_loss": round(last, 4)}))
         return 0
-    for _ in range(decode_warmup):
-        model.greedy(src, src_lengths, n + 1)
+    if phase == "beam":
+        decode = lambda: model.beam(src, src_lengths, n + 1, beam_size)
+    else:
+        beam_size = 1
+        decode = lambda: model.greedy(src, src_lengths, n + 1)
+    w0, done = time.perf_counter(), 0
+    while done < decode_warmup or time.perf_counter() - w0 < MIN_DECODE_WARMUP_S:
+        decode()
+        done += 1
     t0 = time.perf_counter()
     for _ in range(decode_batches):
-        model.greedy(src, src_lengths, n + 1)
+        decode()
     decode_seconds = time.perf_counter() - t0
-    print(json.dumps({**common, "decode_sentences_per_s": round(decode_batches * B / decode_seconds, 1)}))
+    print(json.dumps({**common, "beam": beam_size,
+                      "decode_sentences_per_s": round(decode_batches * B / decode_seconds, 1)}))
     return 0
 
 
@@ -268,12 +306,13 @@ def main():
     b.add_argument("--warmup", type=int, default=2)
     b.add_argument("--decode-batches", type=int, default=20)
     b.add_argument("--decode-warmup", type=int, default=5)
-    b.add_argument("--phase", choices=["train", "decode"], default="train")
+    b.add_argument("--phase", choices=["train", "decode", "beam"], default="train")
+    b.add_argument("--beam", type=int, default=5, help="beam size of the beam phase")
     args = parser.parse_args()
     if args.command == "check":
         return check(args.directory)
     return bench(args.size, args.variant, args.threads, args.steps, args.warmup, args.decode_batches,
-                 args.decode_warmup, args.phase)
+                 args.decode_warmup, args.phase, args.beam)
 
 
 if __name__ == "__main__":

@@ -85,9 +85,16 @@ TEST_CASE("matmul agrees with a plain-loop reference and xtensor-blas on odd siz
 }
 
 TEST_CASE("bmm agrees with a plain-loop reference for every transpose") {
-  const std::size_t B = 3, M = 4, K = 5, N = 2;
+  // (M, K, N): a general product, and the matrix-vector shapes attention uses (N = 1:
+  // scores, M = 1: context), which bmm computes with vector loops instead of sgemm.
+  const std::size_t shapes[][3] = {{4, 5, 2}, {20, 37, 1}, {1, 37, 20}, {1, 3, 1}};
+  const std::size_t B = 3;
+  for (const auto& [M, K, N] : shapes) {
   for (int ta = 0; ta < 2; ++ta) {
     for (int tb = 0; tb < 2; ++tb) {
+      CAPTURE(M);
+      CAPTURE(K);
+      CAPTURE(N);
       CAPTURE(ta);
       CAPTURE(tb);
       const Shape sa = ta ? Shape{K, M} : Shape{M, K};
@@ -104,6 +111,7 @@ TEST_CASE("bmm agrees with a plain-loop reference for every transpose") {
       Graph g;
       expect_values(bmm(g.constant(a), g.constant(b), ta, tb), {B, M, N}, want, 1e-5f);
     }
+  }
   }
 }
 

@@ -6,19 +6,24 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace nmtx {
 
 namespace {
-std::uint64_t flops = 0;
+std::atomic<std::uint64_t> flops{0};  // decoding threads multiply at the same time
 }
 
-std::uint64_t gemm_flop_count() { return flops; }
+std::uint64_t gemm_flop_count() { return flops.load(std::memory_order_relaxed); }
+
+void count_gemm_flops(std::size_t M, std::size_t N, std::size_t K) {
+  flops.fetch_add(2ull * M * N * K, std::memory_order_relaxed);
+}
 
 void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std::size_t K,
           float alpha, const float* A, const float* B, float beta, float* C) {
   if (M == 0 || N == 0) return;
-  flops += 2ull * M * N * K;
+  count_gemm_flops(M, N, K);
   if (K == 0) {  // an empty sum; BLAS would reject the zero leading dimension
     for (std::size_t i = 0; i < M * N; ++i) C[i] = beta == 0.0f ? 0.0f : beta * C[i];
     return;

@@ -4,8 +4,12 @@
 #include <string>
 
 #include "nmtx/core/params.h"
+#include "packed_gemm.h"
 
 namespace nmtx {
+
+Graph::Graph() = default;
+Graph::~Graph() = default;
 
 // ---- Expr ----------------------------------------------------------------------
 
@@ -55,7 +59,7 @@ Graph::Node& Graph::node(const Expr& e) {
 }
 
 Expr Graph::add_node(Op op, bool needs_grad, const Tensor& value) {
-  nodes_.push_back(Node{op, needs_grad && grad_enabled_, value, Tensor(), BackwardFn()});
+  nodes_.push_back(Node{op, needs_grad && grad_enabled_, false, value, Tensor(), BackwardFn()});
   return Expr(this, static_cast<int>(nodes_.size() - 1), generation_);
 }
 
@@ -92,6 +96,7 @@ Expr Graph::variable(const TensorData& t) {
 Expr Graph::param(const Parameter& p) {
   p.set_->freeze();
   Expr e = add_node(Op::leaf, true, p.value());
+  nodes_.back().parameter = true;
   if (e.needs_grad()) nodes_.back().grad = p.grad();  // backward adds straight into the set
   return e;
 }
@@ -154,7 +159,20 @@ void Graph::backward(const Expr& y, const Tensor& seed) {
   }
 }
 
+void Graph::set_packed_weights(bool on) {
+  if (on && grad_enabled_) throw std::logic_error("Graph::set_packed_weights: needs gradients disabled (NoGradScope)");
+  packed_weights_ = on;
+}
+
+const PackedWeight* Graph::packed_weight(const Expr& W) {
+  const Node& n = node(W);
+  if (!packed_weights_ || grad_enabled_ || !n.parameter || n.value.shape().rank() != 2) return nullptr;
+  if (!packs_) packs_ = std::make_unique<WeightPacks>();
+  return &packs_->get(n.value.data(), n.value.shape()[0], n.value.shape()[1]);
+}
+
 void Graph::clear() {
+  packs_.reset();
   nodes_.clear();
   arena_.clear();
   backward_done_ = false;

@@ -72,4 +72,14 @@ inline float sum(const float* x, std::size_t n) {
   return total;
 }
 
+// Σ_i x[i] · y[i], batched.
+inline float dot(const float* x, const float* y, std::size_t n) {
+  batch acc(0.0f);
+  std::size_t i = 0;
+  for (; i + kWidth <= n; i += kWidth) acc = xsimd::fma(batch::load_unaligned(x + i), batch::load_unaligned(y + i), acc);
+  float total = xsimd::hadd(acc);
+  for (; i < n; ++i) total += x[i] * y[i];
+  return total;
+}
+
 }  // namespace nmtx::simd

@@ -44,6 +44,7 @@ class ModelScorer final : public BeamScorer {
  public:
   ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o)
       : model_(model), constraints_(o.constraints), no_grad_(g_) {
+    g_.set_packed_weights(true);  // small products with the same weights at every step
     std::vector<std::vector<int>> rows;
     for (const auto& s : sources) {
       for (std::size_t k = 0; k < K; ++k) rows.push_back(s);

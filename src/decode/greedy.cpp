@@ -38,6 +38,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
   Graph g;
   NoGradScope no_grad(g);
+  g.set_packed_weights(true);  // small products with the same weights at every step
   const EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
   DecoderState state = model.start(g, encoded);
   std::vector<int> previous(B, bos);

@@ -15,6 +15,8 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std:
 // Floating-point operations (2·M·N·K per product) of every gemm since the program
 // started: what benchmarks divide by time to report GFLOP/s.
 std::uint64_t gemm_flop_count();
+// Adds a product computed elsewhere (the packed kernel) to that count.
+void count_gemm_flops(std::size_t M, std::size_t N, std::size_t K);
 
 // The number of threads OpenBLAS uses for every later call.
 void set_blas_threads(int n);

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <vector>
 
 #include "nmtx/core/arena.h"
@@ -24,6 +25,8 @@ namespace nmtx {
 
 class Graph;
 class Parameter;
+class PackedWeight;
+class WeightPacks;
 
 // A handle to one node of a graph: the value an op produced and, during backward, the
 // gradient of the loss with respect to it. Cheap to copy; valid until the graph is
@@ -63,7 +66,8 @@ using BackwardFn = std::function<void()>;
 
 class Graph {
  public:
-  Graph() = default;
+  Graph();
+  ~Graph();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
@@ -106,7 +110,15 @@ class Graph {
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool on) { grad_enabled_ = on; }
 
-  void clear();  // forgets every node; keeps the arena's memory for the next pass
+  // Inference with small products (decoding): products with a parameter use a copy of
+  // the weight packed once for this graph (src/core/packed_gemm.h) instead of sgemm,
+  // which packs it again on every call. Needs gradients disabled. Parameters must not
+  // change while the graph lives; the copies are dropped by clear().
+  void set_packed_weights(bool on);
+  // The packed copy of W when packed weights are on and W is a parameter (rank 2), else null.
+  const PackedWeight* packed_weight(const Expr& W);
+
+  void clear();  // forgets every node and packed weight; keeps the arena's memory
   std::size_t size() const { return nodes_.size(); }
   Op op_of(int id) const { return nodes_.at(id).op; }
   std::size_t arena_bytes() const { return arena_.bytes_in_use(); }
@@ -116,6 +128,7 @@ class Graph {
   struct Node {
     Op op;
     bool needs_grad;
+    bool parameter;  // aliases a ParameterSet's values
     Tensor value;
     Tensor grad;  // empty until a gradient reaches the node
     BackwardFn backward;
@@ -129,6 +142,8 @@ class Graph {
   Arena arena_;
   std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;
+  bool packed_weights_ = false;
+  std::unique_ptr<WeightPacks> packs_;
   bool backward_done_ = false;
   unsigned generation_ = 0;
 };

@@ -1,5 +1,6 @@
 // matmul: y = op(a) · op(b), op(m) = m or mᵀ; bmm: the same for each entry of a batch;
-// affine: y = Σ_i x_i W_iᵀ + b in one node (nn.Linear's layout, W_i (out, in_i)).
+// affine: y = Σ_i x_i W_iᵀ + b in one node (nn.Linear's layout, W_i (out, in_i)); the first
+// product writes y with the bias, the others accumulate (gemm_weight, core/packed_gemm.h).
 //
 // With A = op(a) (M, K), B = op(b) (K, N) and dY (M, N):
 //   dA = dY · Bᵀ    dB = Aᵀ · dY
@@ -10,6 +11,8 @@
 #include "nmtx/core/blas.h"
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
+#include "../packed_gemm.h"
+#include "../simd.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -48,6 +51,26 @@ void product_backward(bool ta, bool tb, const Dims& d, const float* a, const flo
     if (!tb) gemm(!ta, false, d.K, d.N, d.M, 1.0f, a, dy, beta_b, db);  // Aᵀ · dY
     else gemm(true, ta, d.N, d.K, d.M, 1.0f, dy, a, beta_b, db);        // dYᵀ · A
   }
+}
+
+// One product of bmm's forward. Attention multiplies one vector per sentence (scores:
+// keys (S, D) · q (D, 1); context: weights (1, S) · values (S, D)); for such shapes
+// sgemm's call overhead is larger than the work, so they are plain vector loops.
+void batch_entry_product(bool ta, bool tb, const Dims& d, const float* a, const float* b, float* y) {
+  if (!ta && !tb && (d.N == 1 || d.M == 1)) {
+    count_gemm_flops(d.M, d.N, d.K);
+    if (d.N == 1) {  // y[m] = a[m, :] · b
+      for (std::size_t m = 0; m < d.M; ++m) y[m] = simd::dot(a + m * d.K, b, d.K);
+    } else {         // y = Σ_k a[k] b[k, :]
+      std::fill(y, y + d.N, 0.0f);
+      for (std::size_t k = 0; k < d.K; ++k) {
+        const float w = a[k];
+        simd::map_add(y, d.N, [w](auto v) { return v * w; }, b + k * d.N);
+      }
+    }
+    return;
+  }
+  gemm(ta, tb, d.M, d.N, d.K, 1.0f, a, b, 0.0f, y);
 }
 
 // The gradient buffer of an input, and the beta that adds into it (0 when it is new).
@@ -89,8 +112,8 @@ Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
   Expr y = a.graph().record(Op::bmm, {a, b}, Shape{batch, d.M, d.N});
   const std::size_t step_a = sa[1] * sa[2], step_b = sb[1] * sb[2], step_y = d.M * d.N;
   for (std::size_t i = 0; i < batch; ++i) {
-    gemm(transpose_a, transpose_b, d.M, d.N, d.K, 1.0f, a.value().data() + i * step_a, b.value().data() + i * step_b,
-         0.0f, y.value().data() + i * step_y);
+    batch_entry_product(transpose_a, transpose_b, d, a.value().data() + i * step_a, b.value().data() + i * step_b,
+                        y.value().data() + i * step_y);
   }
   a.graph().on_backward(y, [=] {
     // Each batch entry writes its own block, so a fresh gradient is written whole. For
@@ -107,7 +130,7 @@ Expr bmm(const Expr& a, const Expr& b, bool transpose_a, bool transpose_b) {
 }
 
 Expr affine(const std::vector<Expr>& xs, const std::vector<Expr>& Ws, const Expr& b) {
-  // y = b (repeated on every row), then y += x_i W_iᵀ for each i: one node, no beta pass.
+  // y = x_0 W_0ᵀ + b, then y += x_i W_iᵀ for each further i: one node, no separate bias pass.
   if (xs.empty() || xs.size() != Ws.size()) throw std::invalid_argument("affine: needs as many weights as inputs (at least one)");
   const std::size_t N = xs[0].shape().rank() == 2 ? xs[0].shape()[0] : 0;
   const std::size_t out = Ws[0].shape().rank() == 2 ? Ws[0].shape()[0] : 0;
@@ -127,11 +150,9 @@ Expr affine(const std::vector<Expr>& xs, const std::vector<Expr>& Ws, const Expr
   Graph& g = xs[0].graph();
   Expr y = g.record(Op::affine, inputs, Shape{N, out});
   float* yv = y.value().data();
-  if (b.valid()) {
-    for (std::size_t r = 0; r < N; ++r) std::copy_n(b.value().data(), out, yv + r * out);
-  }
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    gemm(false, true, N, out, xs[i].shape()[1], 1.0f, xs[i].value().data(), Ws[i].value().data(), b.valid() || i > 0 ? 1.0f : 0.0f, yv);
+    const float* bias = i == 0 && b.valid() ? b.value().data() : nullptr;
+    gemm_weight(Ws[i], N, xs[i].value().data(), bias, i > 0 ? 1.0f : 0.0f, yv);
   }
   g.on_backward(y, [=] {
     const float* dy = y.grad().data();

@@ -21,6 +21,7 @@
 #include "nmtx/core/blas.h"
 #include "nmtx/core/error.h"
 #include "nmtx/core/ops.h"
+#include "../packed_gemm.h"
 #include "../simd.h"
 #include "../xt.h"
 
@@ -49,9 +50,7 @@ CellDims check_cell(const char* op, std::size_t gates, const Expr& xp, const Exp
 
 // hp = h W_hhᵀ + b_hh into `out` (B, G·H).
 void recurrent_projection(const Expr& h, const Expr& W_hh, const Expr& b_hh, const Tensor& out) {
-  const std::size_t B = h.shape()[0], H = h.shape()[1], GH = W_hh.shape()[0];
-  for (std::size_t b = 0; b < B; ++b) std::copy_n(b_hh.value().data(), GH, out.data() + b * GH);
-  gemm(false, true, B, GH, H, 1.0f, h.value().data(), W_hh.value().data(), 1.0f, out.data());
+  gemm_weight(W_hh, h.shape()[0], h.value().data(), b_hh.value().data(), 0.0f, out.data());
 }
 
 bool row_kept(const Tensor& keep, std::size_t b) { return keep.empty() || keep[b] != 0.0f; }
