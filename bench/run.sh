@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# nmtx against PyTorch on this machine's 2 cores: training and greedy-decoding throughput,
-# memory, and GFLOP/s against sgemm (method and results: docs/benchmarks.md).
+# nmtx against PyTorch on this machine's 2 cores: training, greedy-decoding and beam-search
+# (beam 5) throughput, memory, and GFLOP/s against sgemm (method and results:
+# docs/benchmarks.md).
 #
 #   bench/run.sh [--sizes "toy medium large"] [--variants "bahdanau luong-general"] [--runs 5]
 #
@@ -28,6 +29,7 @@ torch() { /usr/bin/python3 bench/torch_reference.py bench "$@"; }
 # Steps and decoding batches per size: about as long to run at every size.
 declare -A steps=([toy]=30 [medium]=10 [large]=4)
 declare -A decode_batches=([toy]=20 [medium]=8 [large]=3) decode_warmup=([toy]=5 [medium]=2 [large]=1)
+declare -A beam_batches=([toy]=10 [medium]=4 [large]=2) beam_warmup=([toy]=2 [medium]=1 [large]=1)
 declare -A sgemm_shape=([toy]=1344,1000,128 [medium]=1664,8000,256 [large]=1984,16000,512)
 
 total=$(( $(wc -w <<< "$sizes") * $(wc -w <<< "$variants") * runs ))
@@ -37,9 +39,13 @@ for size in $sizes; do
   for variant in $variants; do
     for run in $(seq "$runs"); do
       common=(--size "$size" --variant "$variant")
-      for phase in train decode; do
-        opts=("${common[@]}" --phase "$phase" --steps "${steps[$size]}" --decode-batches "${decode_batches[$size]}"
-              --decode-warmup "${decode_warmup[$size]}")
+      for phase in train decode beam; do
+        opts=("${common[@]}" --phase "$phase" --steps "${steps[$size]}" --beam 5)
+        if [ "$phase" = beam ]; then
+          opts+=(--decode-batches "${beam_batches[$size]}" --decode-warmup "${beam_warmup[$size]}")
+        else
+          opts+=(--decode-batches "${decode_batches[$size]}" --decode-warmup "${decode_warmup[$size]}")
+        fi
         $nmtx "${opts[@]}" --threads 2 >> "$out"
         torch "${opts[@]}" --threads 1 >> "$out"
         torch "${opts[@]}" --threads 2 >> "$out"

@@ -24,13 +24,15 @@ def main(path):
     order = {"toy": 0, "medium": 1, "large": 2}
     keys = sorted({(s, v) for s, v, *_ in runs}, key=lambda k: (order[k[0]], k[1]))
     print("| size | variant | training tok/s: nmtx | PyTorch best (setting) | ratio (target) "
-          "| decoding sent/s: nmtx | PyTorch best (setting) | ratio (target) "
+          "| greedy decoding sent/s: nmtx | PyTorch best (setting) | ratio (target) "
+          "| beam-5 sent/s: nmtx | PyTorch best (setting) | ratio "
           "| memory growth MB: nmtx / PyTorch | peak RSS MB: nmtx / PyTorch | nmtx GFLOP/s (% of sgemm) | runs |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|" + "---:|" * 13)
     for size, variant in keys:
         cells = [size, variant]
         best_train = None
-        for phase, key in (("train", "train_tokens_per_s"), ("decode", "decode_sentences_per_s")):
+        for phase, key in (("train", "train_tokens_per_s"), ("decode", "decode_sentences_per_s"),
+                           ("beam", "decode_sentences_per_s")):
             ours = runs.get((size, variant, phase, "nmtx", "2 threads"), [])
             torch = {s: rs for (sz, v, ph, impl, s), rs in runs.items()
                      if (sz, v, ph, impl) == (size, variant, phase, "torch")}
@@ -41,7 +43,7 @@ def main(path):
             if phase == "train":
                 best_train = torch[best]
             ratio = med(ours, key) / med(torch[best], key)
-            target = TARGETS[phase].get(size)
+            target = TARGETS.get(phase, {}).get(size)
             mark = "" if target is None else f" ({target:g}x {'met' if ratio >= target else 'MISSED'})"
             cells += [f"{med(ours, key):,.0f}", f"{med(torch[best], key):,.0f} ({best})", f"{ratio:.2f}x{mark}"]
         ours = runs.get((size, variant, "train", "nmtx", "2 threads"), [])

@@ -51,7 +51,79 @@ std::map<int, std::vector<double>> garden_path() {
           {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
 }
 
+// TableScorer whose attention row for row r at step t is {t, previous[r]}: a
+// hypothesis's attention rows tell which path computed them.
+class TracingScorer final : public BeamScorer {
+ public:
+  TracingScorer(std::map<int, std::vector<double>> table, std::size_t rows) : table_(std::move(table), rows), rows_(rows) {}
+  StepScores step(const std::vector<int>& previous, std::size_t t) override {
+    StepScores s = table_.step(previous, t);
+    attention_.assign(rows_ * 2, 0.0f);
+    for (std::size_t r = 0; r < rows_; ++r) {
+      attention_[2 * r] = static_cast<float>(t);
+      attention_[2 * r + 1] = static_cast<float>(previous[r]);
+    }
+    s.attention = attention_.data();
+    s.attention_stride = 2;
+    return s;
+  }
+  void reorder(const std::vector<int>& rows) override { table_.reorder(rows); }
+
+ private:
+  TableScorer table_;
+  std::size_t rows_;
+  std::vector<float> attention_;
+};
+
 }  // namespace
+
+TEST_CASE("every hypothesis carries the attention rows of its own path, and ties go to the lower id") {
+  // After <s>: a and b tie at 0.45 (</s> 0.1); after a: a 0.5, </s> 0.5; after b: </s> 0.9, b 0.1.
+  const double tiny = 1e-12;
+  const std::map<int, std::vector<double>> table{{2, {tiny, tiny, tiny, 0.1, 0.45, 0.45}},
+                                                 {kA, {tiny, tiny, tiny, 0.5, 0.5, tiny}},
+                                                 {kB, {tiny, tiny, tiny, 0.9, tiny, 0.1}},
+                                                 {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
+  auto check_paths = [](const std::vector<Hypothesis>& hyps) {
+    for (const Hypothesis& h : hyps) {
+      REQUIRE(h.attention.size() == h.tokens.size() + (h.finished ? 1 : 0));
+      for (std::size_t u = 0; u < h.attention.size(); ++u) {
+        REQUIRE(h.attention[u].size() == 2);
+        CHECK(h.attention[u][0] == static_cast<float>(u));
+        CHECK(h.attention[u][1] == static_cast<float>(u == 0 ? 2 : h.tokens[u - 1]));
+      }
+    }
+  };
+  DecodeOptions o;
+  o.max_length = 4;
+  TracingScorer greedy_scorer(table, 1);
+  const auto greedy = beam_search(greedy_scorer, {2}, o, {1, 0.0f, 1});
+  REQUIRE(greedy[0].size() == 1);
+  CHECK(greedy[0][0].tokens == std::vector<int>{kA});  // the tie after <s> goes to a (id 4), then </s> (id 3)
+  check_paths(greedy[0]);
+  // Beam 3: step 0 keeps a (row 0) and b (row 1) and finishes ""; step 1 finishes
+  // "b" (0.405), "a" (0.225): three finished hypotheses end the search.
+  TracingScorer scorer(table, 3);
+  const auto beam = beam_search(scorer, {2}, o, {3, 0.0f, 3});
+  REQUIRE(beam[0].size() == 3);
+  CHECK(beam[0][0].tokens == std::vector<int>{kB});
+  CHECK(beam[0][0].log_prob == doctest::Approx(std::log(0.45 * 0.9)).epsilon(1e-6));
+  CHECK(beam[0][1].tokens == std::vector<int>{kA});
+  CHECK(beam[0][2].tokens.empty());
+  check_paths(beam[0]);
+  // Without </s> ending anything, every hypothesis is cut at 4 steps. After step 1 the
+  // rows are b </s> (from row 1), a </s> and a a (from row 0): the best path changes rows.
+  o.ignore_eos = true;
+  TracingScorer long_scorer(table, 3);
+  const auto cut = beam_search(long_scorer, {2}, o, {3, 0.0f, 3});
+  REQUIRE(cut[0].size() == 3);
+  CHECK(cut[0][0].tokens == std::vector<int>{kB, kEos, kEos, kEos});
+  CHECK(cut[0][0].log_prob == doctest::Approx(std::log(0.45 * 0.9)).epsilon(1e-6));
+  CHECK(cut[0][1].tokens == std::vector<int>{kA, kEos, kEos, kEos});
+  CHECK(cut[0][2].tokens == std::vector<int>{kA, kA, kEos, kEos});
+  CHECK(cut[0][2].log_prob == doctest::Approx(std::log(0.45 * 0.5 * 0.5)).epsilon(1e-6));
+  check_paths(cut[0]);
+}
 
 TEST_CASE("beam search finds the better sequence where greedy is led astray") {
   DecodeOptions o;

@@ -112,6 +112,46 @@ TEST_CASE("every step returns its attention weights, and p_t for local attention
   }
 }
 
+TEST_CASE("every variant: selected encoded sentences decode as if those sentences were encoded") {
+  // Beam search encodes each sentence once and repeats it (select_sentences); decoding
+  // from that must equal decoding a batch that holds the repeated sentences.
+  const std::vector<int> rows = {2, 2, 0, 1, 1, 2};
+  for (const std::string& name : variant_names()) {
+    for (const std::string cell : {"gru", "lstm"}) {
+      CAPTURE(name);
+      CAPTURE(cell);
+      ParameterSet params(17);
+      ModelConfig config = tiny_config(name, cell);
+      config.encoder_layers = 2;
+      const Seq2Seq model(config, params);
+      std::vector<std::vector<int>> repeated;
+      for (int r : rows) repeated.push_back(kSources[static_cast<std::size_t>(r)]);
+      const Batch once = make_batch(kSources, kTargets, kPad, kBos, kEos);
+      const Batch direct = make_batch(repeated, std::vector<std::vector<int>>(rows.size()), kPad, kBos, kEos);
+      Graph g;
+      NoGradScope no_grad(g);
+      const EncodedBatch selected =
+          select_sentences(model.encode(g, once.src, once.src_lengths, once.src_len, nullptr), rows);
+      const EncodedBatch encoded = model.encode(g, direct.src, direct.src_lengths, direct.src_len, nullptr);
+      REQUIRE(selected.encoder.batch == rows.size());
+      CHECK(selected.encoder.lengths == encoded.encoder.lengths);
+      CHECK(selected.encoder.states.shape() == encoded.encoder.states.shape());
+      DecoderState a = model.start(g, selected), b = model.start(g, encoded);
+      std::vector<int> previous(rows.size(), kBos);
+      for (std::size_t t = 0; t < 3; ++t) {
+        CAPTURE(t);
+        const DecoderStep x = model.step(g, selected, a, previous, t, nullptr);
+        const DecoderStep y = model.step(g, encoded, b, previous, t, nullptr);
+        for (const auto& [u, v] : {std::pair{x.output, y.output}, std::pair{x.attention.weights, y.attention.weights}}) {
+          REQUIRE(u.shape() == v.shape());
+          for (std::size_t i = 0; i < u.value().size(); ++i) CHECK(u.value()[i] == doctest::Approx(v.value()[i]).epsilon(1e-6));
+        }
+        for (std::size_t r = 0; r < rows.size(); ++r) previous[r] = 4 + static_cast<int>((r + t) % 2);
+      }
+    }
+  }
+}
+
 TEST_CASE("cells, depths and options pass the gradient check") {
   struct Case {
     const char* what;

@@ -73,28 +73,35 @@ TEST_CASE("gemm_packed equals a plain loop for every tail of rows and columns, w
                   std::invalid_argument);
 }
 
-TEST_CASE("a graph packs parameters only when asked, with gradients off, and forgets them at clear()") {
+TEST_CASE("a graph packs parameters only when asked, with gradients off, once for all graphs sharing the packs, up to a size") {
   ParameterSet params(1);
   ParameterFactory f(params, InitScheme::uniform, 0.5f);
   const Parameter W = f.weight("W", {40, 6});
   const Parameter b = f.bias("b", 40);
+  const Parameter huge = f.weight("huge", {WeightPacks::kMaxElements / 2048 + 1, 2048});
+  const auto packs = std::make_shared<WeightPacks>();
   {
     Graph g;
-    CHECK_THROWS_AS(g.set_packed_weights(true), std::logic_error);  // gradients are on
+    CHECK_THROWS_AS(g.use_packed_weights(packs), std::logic_error);  // gradients are on
     CHECK(g.packed_weight(g.param(W)) == nullptr);
   }
-  Graph g;
-  NoGradScope no_grad(g);
+  Graph g, other;
+  NoGradScope no_grad(g), no_grad_other(other);
   CHECK(g.packed_weight(g.param(W)) == nullptr);  // not asked for
-  g.set_packed_weights(true);
+  g.use_packed_weights(packs);
+  other.use_packed_weights(packs);
   const PackedWeight* first = g.packed_weight(g.param(W));
   REQUIRE(first != nullptr);
   CHECK(first->rows() == 40);
   CHECK(first->cols() == 6);
-  CHECK(g.packed_weight(g.param(W)) == first);  // packed once per graph
-  CHECK(g.packed_weight(g.param(b)) == nullptr);  // rank 1
+  CHECK(g.packed_weight(g.param(W)) == first);          // packed once
+  CHECK(other.packed_weight(other.param(W)) == first);  // and shared
+  CHECK(g.packed_weight(g.param(b)) == nullptr);        // rank 1
+  CHECK(g.packed_weight(g.param(huge)) == nullptr);     // streamed from memory either way: sgemm
   const TensorData copy(W.shape(), std::vector<float>(W.value().data(), W.value().data() + W.value().size()));
   CHECK(g.packed_weight(g.constant(copy)) == nullptr);  // not a parameter
+  g.use_packed_weights(nullptr);
+  CHECK(g.packed_weight(g.param(W)) == nullptr);
 }
 
 TEST_CASE("affine and GRU cells give the same values with packed weights as with sgemm") {
@@ -108,7 +115,7 @@ TEST_CASE("affine and GRU cells give the same values with packed weights as with
   auto run = [&](bool packed) {
     Graph g;
     NoGradScope no_grad(g);
-    g.set_packed_weights(packed);
+    if (packed) g.use_packed_weights(std::make_shared<WeightPacks>());
     const Expr y = affine({g.constant(x1), g.constant(x2)}, {g.param(W1), g.param(W2)}, g.param(b));
     const Expr y1 = affine({g.constant(x1)}, {g.param(W1)}, Expr());
     const Expr s = gru_cell(g.constant(xp), g.constant(h), g.param(W_hh), g.param(b_hh));

@@ -159,20 +159,18 @@ void Graph::backward(const Expr& y, const Tensor& seed) {
   }
 }
 
-void Graph::set_packed_weights(bool on) {
-  if (on && grad_enabled_) throw std::logic_error("Graph::set_packed_weights: needs gradients disabled (NoGradScope)");
-  packed_weights_ = on;
+void Graph::use_packed_weights(std::shared_ptr<WeightPacks> packs) {
+  if (packs && grad_enabled_) throw std::logic_error("Graph::use_packed_weights: needs gradients disabled (NoGradScope)");
+  packs_ = std::move(packs);
 }
 
 const PackedWeight* Graph::packed_weight(const Expr& W) {
   const Node& n = node(W);
-  if (!packed_weights_ || grad_enabled_ || !n.parameter || n.value.shape().rank() != 2) return nullptr;
-  if (!packs_) packs_ = std::make_unique<WeightPacks>();
-  return &packs_->get(n.value.data(), n.value.shape()[0], n.value.shape()[1]);
+  if (!packs_ || grad_enabled_ || !n.parameter || n.value.shape().rank() != 2) return nullptr;
+  return packs_->get(n.value.data(), n.value.shape()[0], n.value.shape()[1]);
 }
 
 void Graph::clear() {
-  packs_.reset();
   nodes_.clear();
   arena_.clear();
   backward_done_ = false;

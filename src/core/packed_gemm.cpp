@@ -95,10 +95,12 @@ void gemm_packed(std::size_t M, const float* X, const PackedWeight& W, const flo
   }
 }
 
-const PackedWeight& WeightPacks::get(const float* W, std::size_t N, std::size_t K) {
+const PackedWeight* WeightPacks::get(const float* W, std::size_t N, std::size_t K) {
+  if (N * K > kMaxElements) return nullptr;
+  const std::lock_guard<std::mutex> lock(mutex_);
   std::unique_ptr<PackedWeight>& slot = packs_[W];
   if (!slot || slot->rows() != N || slot->cols() != K) slot = std::make_unique<PackedWeight>(W, N, K);
-  return *slot;
+  return slot.get();
 }
 
 void gemm_weight(const Expr& W, std::size_t M, const float* X, const float* bias, float beta, float* C) {

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "../core/packed_gemm.h"
 #include "shards.h"
 
 namespace nmtx {
@@ -27,30 +28,96 @@ struct Candidate {
   int token;
 };
 
-// The k best tokens of a row, best first; ties go to the lower id (as greedy's argmax).
-std::vector<int> top_tokens(const float* row, std::size_t V, std::size_t k) {
-  std::vector<int> ids(V);
-  std::iota(ids.begin(), ids.end(), 0);
+// The k best tokens of a row into `out`, best first; ties go to the lower id (as greedy's
+// argmax). One pass over the row: a batch of values none above the current k-th best is
+// skipped with one comparison.
+void top_tokens(const float* row, std::size_t V, std::size_t k, std::vector<int>& out) {
+  out.clear();
   k = std::min(k, V);
-  std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(),
-                    [&](int a, int b) { return row[a] != row[b] ? row[a] > row[b] : a < b; });
-  ids.resize(k);
-  return ids;
+  float kth = -std::numeric_limits<float>::infinity();  // the k-th best so far, once there are k
+  auto offer = [&](int v) {
+    if (out.size() == k && !(row[v] > kth)) return;
+    if (out.size() == k) out.pop_back();
+    // After every value at least as large: equal values keep the lower id first.
+    const auto at = std::find_if(out.begin(), out.end(), [&](int u) { return row[u] < row[v]; });
+    out.insert(at, v);
+    if (out.size() == k) kth = row[out.back()];
+  };
+  std::size_t v = 0;
+  for (; v + simd::kWidth <= V; v += simd::kWidth) {
+    if (out.size() == k && xsimd::none(simd::batch::load_unaligned(row + v) > simd::batch(kth))) continue;
+    for (std::size_t u = v; u < v + simd::kWidth; ++u) offer(static_cast<int>(u));
+  }
+  for (; v < V; ++v) offer(static_cast<int>(v));
 }
 
-// The sequence-to-sequence model as a scorer: the source of sentence i repeated in rows
-// i·K .. i·K + K - 1, its decoder state reordered with gather_rows.
+// What the search needs to rebuild any hypothesis at the end instead of copying every
+// live hypothesis's history at every step: per step, each row's attention (and p_t), and
+// for each row after the step, the row it extends and the token it added.
+class BeamHistory {
+ public:
+  void record(const StepScores& scores, std::size_t rows) {
+    Step s;
+    if (scores.attention != nullptr) s.attention.assign(scores.attention, scores.attention + rows * scores.attention_stride);
+    s.stride = scores.attention_stride;
+    if (scores.positions != nullptr) s.positions.assign(scores.positions, scores.positions + rows);
+    s.from.assign(rows, -1);
+    s.token.assign(rows, -1);
+    steps_.push_back(std::move(s));
+  }
+  // Row j after the current step continues row `from` with `token`.
+  void link(std::size_t j, int from, int token) {
+    steps_.back().from[j] = from;
+    steps_.back().token[j] = token;
+  }
+  // The hypothesis whose step t was row r: its tokens before step t and its attention
+  // rows (`width` wide) and positions of steps 0 .. t.
+  Hypothesis trace(std::size_t t, std::size_t r, std::size_t width) const {
+    Hypothesis h;
+    h.tokens.resize(t);
+    h.attention.resize(t + 1);
+    if (!steps_[t].positions.empty()) h.positions.resize(t + 1);
+    for (std::size_t u = t + 1; u-- > 0;) {
+      const Step& s = steps_[u];
+      if (!s.attention.empty()) {
+        const float* w = s.attention.data() + r * s.stride;
+        h.attention[u].assign(w, w + width);
+      }
+      if (!s.positions.empty()) h.positions[u] = s.positions[r];
+      if (u == 0) break;
+      // Row r of step u is row r after step u - 1.
+      const Step& before = steps_[u - 1];
+      h.tokens[u - 1] = before.token[r];
+      r = static_cast<std::size_t>(before.from[r]);
+    }
+    return h;
+  }
+  // Row j after step t: its origin and token.
+  int from(std::size_t t, std::size_t j) const { return steps_[t].from[j]; }
+  int token(std::size_t t, std::size_t j) const { return steps_[t].token[j]; }
+
+ private:
+  struct Step {
+    std::vector<float> attention, positions;
+    std::size_t stride = 0;
+    std::vector<int> from, token;
+  };
+  std::vector<Step> steps_;
+};
+
+// The sequence-to-sequence model as a scorer: sentence i is encoded once and decoded in
+// rows i·K .. i·K + K - 1, its decoder state reordered with gather_rows.
 class ModelScorer final : public BeamScorer {
  public:
-  ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o)
+  ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o,
+              std::shared_ptr<WeightPacks> packs)
       : model_(model), constraints_(o.constraints), no_grad_(g_) {
-    g_.set_packed_weights(true);  // small products with the same weights at every step
-    std::vector<std::vector<int>> rows;
-    for (const auto& s : sources) {
-      for (std::size_t k = 0; k < K; ++k) rows.push_back(s);
-    }
-    batch_ = make_batch(rows, std::vector<std::vector<int>>(rows.size()), /*pad=*/0, o.bos, o.eos);
-    encoded_ = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
+    g_.use_packed_weights(std::move(packs));
+    batch_ = make_batch(sources, std::vector<std::vector<int>>(sources.size()), /*pad=*/0, o.bos, o.eos);
+    const EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
+    std::vector<int> rows;
+    for (std::size_t i = 0; i < sources.size(); ++i) rows.insert(rows.end(), K, static_cast<int>(i));
+    encoded_ = select_sentences(once, rows);
     state_ = model.start(g_, encoded_);
   }
 
@@ -100,67 +167,63 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
   const std::size_t N = source_lengths.size(), K = beam.beam_size, R = N * K;
   std::vector<std::vector<Hypothesis>> finished(N);
   if (N == 0) return finished;
-  std::vector<Hypothesis> live(R);
+  BeamHistory history;
+  std::vector<double> log_prob(R, 0.0);  // of row r's hypothesis
   std::vector<char> alive(R, 0), done(N, 0);
   for (std::size_t i = 0; i < N; ++i) alive[i * K] = 1;  // one live hypothesis to start: no duplicates
   std::vector<int> previous(R, o.bos);
-  auto finish = [&](std::size_t i, Hypothesis h, bool with_eos) {
+  // The hypothesis whose last step t was row r, extended by `token` (</s>: not added).
+  auto finish = [&](std::size_t i, std::size_t t, std::size_t r, int token, double lp, bool with_eos) {
+    Hypothesis h = history.trace(t, r, source_lengths[i]);
+    if (!with_eos) h.tokens.push_back(token);
+    h.log_prob = lp;
     h.finished = with_eos;
-    h.score = h.log_prob / length_penalty(h.attention.size(), beam.alpha);
+    h.score = lp / length_penalty(h.attention.size(), beam.alpha);
     finished[i].push_back(std::move(h));
   };
 
-  for (std::size_t t = 0; t < o.max_length && std::count(done.begin(), done.end(), 0) > 0; ++t) {
+  std::vector<Candidate> candidates;
+  std::vector<int> best;
+  std::size_t t = 0;
+  for (; t < o.max_length && std::count(done.begin(), done.end(), 0) > 0; ++t) {
     const StepScores scores = scorer.step(previous, t);
+    history.record(scores, R);
     const std::size_t V = scores.vocab;
     const float* all = scores.logits;
     std::vector<int> parent(R), next_token(R, o.eos);
     std::iota(parent.begin(), parent.end(), 0);
-    std::vector<Hypothesis> next_live(R);
+    std::vector<double> next_log_prob(R, 0.0);
     std::vector<char> next_alive(R, 0);
     for (std::size_t i = 0; i < N; ++i) {
       if (done[i]) continue;
-      std::vector<Candidate> candidates;
+      candidates.clear();
       for (std::size_t k = 0; k < K; ++k) {
         const std::size_t r = i * K + k;
         if (!alive[r]) continue;
         const float* row = all + r * V;
         const double lse = detail::log_sum_exp(row, V);
-        for (int v : top_tokens(row, V, K)) {
-          // Summed as greedy decoding sums, so that beam size 1 reproduces it bit for bit.
-          candidates.push_back({live[r].log_prob + (row[v] - lse), k, v});
-        }
+        top_tokens(row, V, K, best);
+        // Summed as greedy decoding sums, so that beam size 1 reproduces it bit for bit.
+        for (int v : best) candidates.push_back({log_prob[r] + (row[v] - lse), k, v});
       }
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Candidate& a, const Candidate& b) { return a.log_prob > b.log_prob; });
       if (candidates.size() > K) candidates.resize(K);
-      const std::size_t limit = step_limit(o, source_lengths[i]);
+      // Every live hypothesis has t + 1 output steps after this one.
+      const bool at_limit = t + 1 >= step_limit(o, source_lengths[i]);
       std::size_t slot = 0;
       for (const Candidate& c : candidates) {
         const std::size_t r = i * K + c.beam;
-        Hypothesis h = live[r];
-        h.log_prob = c.log_prob;
-        if (scores.attention != nullptr) {
-          const float* w = scores.attention + r * scores.attention_stride;
-          h.attention.emplace_back(w, w + source_lengths[i]);
-        } else {
-          h.attention.emplace_back();  // steps are counted by attention rows
-        }
-        if (scores.positions != nullptr) h.positions.push_back(scores.positions[r]);
-        if (c.token == o.eos && !o.ignore_eos) {
-          finish(i, std::move(h), /*with_eos=*/true);
-          continue;
-        }
-        h.tokens.push_back(c.token);
-        if (h.attention.size() >= limit) {
-          finish(i, std::move(h), /*with_eos=*/false);
+        if ((c.token == o.eos && !o.ignore_eos) || at_limit) {
+          finish(i, t, r, c.token, c.log_prob, /*with_eos=*/c.token == o.eos && !o.ignore_eos);
           continue;
         }
         const std::size_t j = i * K + slot++;
-        next_live[j] = std::move(h);
+        next_log_prob[j] = c.log_prob;
         next_alive[j] = 1;
         parent[j] = static_cast<int>(r);
         next_token[j] = c.token;
+        history.link(j, static_cast<int>(r), c.token);
       }
       for (std::size_t k = slot; k < K; ++k) parent[i * K + k] = static_cast<int>(i * K);  // dead rows: any state
       // Done when the beam is full of finished hypotheses or empty; without length
@@ -173,7 +236,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         std::nth_element(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(beam.n_best - 1), scores.end(),
                          std::greater<>());
         double best_live = -std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < slot; ++k) best_live = std::max(best_live, next_live[i * K + k].log_prob);
+        for (std::size_t k = 0; k < slot; ++k) best_live = std::max(best_live, next_log_prob[i * K + k]);
         end = best_live <= scores[beam.n_best - 1];
       }
       if (end) {
@@ -183,14 +246,20 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
       }
     }
     scorer.reorder(parent);
-    live = std::move(next_live);
+    log_prob = std::move(next_log_prob);
     alive = std::move(next_alive);
     previous = std::move(next_token);
   }
-  // Sentences still open at the global step limit: their live hypotheses, cut off.
+  // Sentences still open when the steps ran out: their live hypotheses, cut off.
   for (std::size_t i = 0; i < N; ++i) {
-    for (std::size_t k = 0; k < K; ++k) {
-      if (alive[i * K + k]) finish(i, std::move(live[i * K + k]), /*with_eos=*/false);
+    for (std::size_t j = i * K; j < i * K + K; ++j) {
+      if (!alive[j]) continue;
+      if (t == 0) {  // no step at all (max_length 0): the empty hypothesis
+        finished[i].emplace_back();
+        continue;
+      }
+      const auto from = static_cast<std::size_t>(history.from(t - 1, j));
+      finish(i, t - 1, from, history.token(t - 1, j), log_prob[j], /*with_eos=*/false);
     }
   }
   for (auto& hyps : finished) {
@@ -211,7 +280,8 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
   return detail::decode_in_shards<std::vector<Hypothesis>>(
       sources, options.threads,
       [&](const std::vector<std::vector<int>>& part) {
-        ModelScorer scorer(model, part, beam.beam_size, options);
+        // Every step multiplies a few rows by the same weights: pack them once per thread.
+        ModelScorer scorer(model, part, beam.beam_size, options, std::make_shared<WeightPacks>());
         std::vector<std::size_t> lengths;
         for (const auto& s : part) lengths.push_back(s.size());
         return beam_search(scorer, lengths, options, beam);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "../core/packed_gemm.h"
 #include "shards.h"
 
 namespace nmtx {
@@ -17,20 +18,22 @@ std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) 
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options);
+                                     const DecodeOptions& options, const std::shared_ptr<WeightPacks>& packs);
 
 }  // namespace
 
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options) {
-  return detail::decode_in_shards<Hypothesis>(
-      sources, options.threads, [&](const std::vector<std::vector<int>>& part) { return decode_shard(model, part, options); });
+  return detail::decode_in_shards<Hypothesis>(sources, options.threads, [&](const std::vector<std::vector<int>>& part) {
+    // Every step multiplies a few rows by the same weights: pack them once per thread.
+    return decode_shard(model, part, options, std::make_shared<WeightPacks>());
+  });
 }
 
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options) {
+                                     const DecodeOptions& options, const std::shared_ptr<WeightPacks>& packs) {
   const int bos = options.bos, eos = options.eos;
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
@@ -38,7 +41,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
   Graph g;
   NoGradScope no_grad(g);
-  g.set_packed_weights(true);  // small products with the same weights at every step
+  g.use_packed_weights(packs);
   const EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
   DecoderState state = model.start(g, encoded);
   std::vector<int> previous(B, bos);

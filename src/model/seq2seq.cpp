@@ -164,6 +164,44 @@ Seq2Seq::Forward Seq2Seq::forward(Graph& g, const Batch& batch, Rng* dropout_rng
   return out;
 }
 
+namespace {
+
+// Rows of x whose first axis holds the B sentences in order, one row each (B, ...) or a
+// block of rows each (B·k, ...), as PreparedMemory's fields do.
+Expr gather_sentences(const Expr& x, std::size_t B, const std::vector<int>& rows) {
+  if (!x.valid()) return x;
+  const Shape s = x.shape();
+  const Expr per_sentence = reshape(x, {B, s.size() / B});
+  return reshape(gather_rows(per_sentence, rows), s.with(0, s[0] / B * rows.size()));
+}
+
+}  // namespace
+
+EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>& rows) {
+  const EncoderOutput& in = batch.encoder;
+  const std::size_t B = in.batch;
+  auto gather = [&](const Expr& x) { return gather_sentences(x, B, rows); };
+  EncodedBatch out;
+  EncoderOutput& enc = out.encoder;
+  enc.batch = rows.size();
+  enc.length = in.length;
+  for (int r : rows) enc.lengths.push_back(in.lengths.at(static_cast<std::size_t>(r)));
+  enc.memory = gather(in.memory);
+  enc.states = transpose(enc.memory, {1, 0, 2});
+  enc.mask = gather(in.mask);
+  for (const RnnState& s : in.forward_final) enc.forward_final.push_back({gather(s.h), gather(s.c)});
+  for (const RnnState& s : in.backward_first) enc.backward_first.push_back({gather(s.h), gather(s.c)});
+  const PreparedMemory& m = batch.memory;
+  // The attention memory is the encoder's (Seq2Seq::encode): gathered once.
+  const bool same = m.memory.values.id() == in.memory.id() && m.memory.mask.id() == in.mask.id();
+  out.memory.memory = Memory{same ? enc.memory : gather(m.memory.values), same ? enc.mask : gather(m.memory.mask),
+                             enc.lengths, enc.batch, m.memory.length, m.memory.dim};
+  out.memory.keys = gather(m.keys);
+  out.memory.values = gather(m.values);
+  out.memory.query_weight = m.query_weight;  // a weight, the same for every sentence
+  return out;
+}
+
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
   const Forward f = forward(g, batch, dropout_rng);
   const std::vector<float> mask = target_mask(batch);

@@ -58,7 +58,9 @@ struct Memory {
 };
 
 // A memory with what its family precomputes once per batch (never per step): the
-// meaning of each field is given in the family's file.
+// meaning of each field is given in the family's file. keys and values are per sentence,
+// the sentences in order along their first axis ((B, ...), or (B·k, ...) with k rows
+// each); query_weight is a weight shared by all (select_sentences relies on this).
 struct PreparedMemory {
   Memory memory;
   Expr keys, values, query_weight;

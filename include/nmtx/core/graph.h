@@ -110,15 +110,16 @@ class Graph {
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool on) { grad_enabled_ = on; }
 
-  // Inference with small products (decoding): products with a parameter use a copy of
-  // the weight packed once for this graph (src/core/packed_gemm.h) instead of sgemm,
-  // which packs it again on every call. Needs gradients disabled. Parameters must not
-  // change while the graph lives; the copies are dropped by clear().
-  void set_packed_weights(bool on);
-  // The packed copy of W when packed weights are on and W is a parameter (rank 2), else null.
+  // Inference with small products (decoding): products with a parameter use its copy in
+  // `packs` (src/core/packed_gemm.h), packed on first use, instead of sgemm, which packs
+  // the weight again on every call. Needs gradients disabled; the parameters must not
+  // change while `packs` is in use. Null turns it off.
+  void use_packed_weights(std::shared_ptr<WeightPacks> packs);
+  // The packed copy of W when packed weights are in use, W is a parameter (rank 2) and
+  // not too large to pack (WeightPacks::kMaxElements), else null.
   const PackedWeight* packed_weight(const Expr& W);
 
-  void clear();  // forgets every node and packed weight; keeps the arena's memory
+  void clear();  // forgets every node; keeps the arena's memory for the next pass
   std::size_t size() const { return nodes_.size(); }
   Op op_of(int id) const { return nodes_.at(id).op; }
   std::size_t arena_bytes() const { return arena_.bytes_in_use(); }
@@ -142,8 +143,7 @@ class Graph {
   Arena arena_;
   std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;
-  bool packed_weights_ = false;
-  std::unique_ptr<WeightPacks> packs_;
+  std::shared_ptr<WeightPacks> packs_;
   bool backward_done_ = false;
   unsigned generation_ = 0;
 };

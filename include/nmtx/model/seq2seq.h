@@ -107,6 +107,11 @@ class Seq2Seq {
   Parameter out_W_, out_b_;
 };
 
+// The encoded sentences `rows` (indices into the batch; repeats allowed) as a batch of
+// their own, without encoding again: beam search encodes each sentence once and decodes
+// it in K rows. Per-sentence fields are gathered; attention's shared fields are kept.
+EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>& rows);
+
 // The (T·B) 0/1 mask of real target tokens, time-major.
 std::vector<float> target_mask(const Batch& batch);
 
