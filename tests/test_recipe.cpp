@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "nmtx/train/evaluate.h"
 #include "nmtx/train/recipe.h"
 
 using namespace nmtx;
@@ -96,6 +97,20 @@ TEST_CASE("command-line overrides are checked like the file") {
                        RecipeError);
   CHECK_THROWS_WITH_AS(r.set_override("training.batch_size"), doctest::Contains("expected KEY=VALUE"), RecipeError);
   CHECK_THROWS_WITH_AS(r.set_override("training.epochs=-1"), doctest::Contains("training.epochs: expected an integer"),
+                       RecipeError);
+}
+
+TEST_CASE("validation.bleu_tokenize picks sacreBLEU's tokenizer for dev and test BLEU") {
+  Recipe r = Recipe::defaults();
+  CHECK(recipe_bleu_options(r).tokenize == BleuTokenizer::none);  // tokenised corpora
+  r.set_override("validation.bleu_tokenize=13a");
+  const BleuOptions o = recipe_bleu_options(r);
+  CHECK(o.tokenize == BleuTokenizer::t13a);
+  CHECK(bleu_signature(o, 1) == "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.0.0");
+  // "hello , world" against "hello, world": split by 13a, not by none.
+  CHECK(corpus_bleu({"hello , world ."}, {{"hello, world."}}, o).score == doctest::Approx(100.0));
+  CHECK(corpus_bleu({"hello , world ."}, {{"hello, world."}}, BleuOptions::tokenised()).score < 100.0);
+  CHECK_THROWS_WITH_AS(r.set_override("validation.bleu_tokenize=moses"), doctest::Contains("validation.bleu_tokenize"),
                        RecipeError);
 }
 

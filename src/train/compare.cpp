@@ -132,7 +132,7 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   for (const Hypothesis& h : translate_corpus(*m->model, test.corpus.src, batch_size, decode, &beam)) {
     hypotheses.push_back(hypothesis_text(h, m->tgt_vocab, *m->tgt_segmenter));
   }
-  row.test_bleu_beam = corpus_bleu(hypotheses, {test.references}, BleuOptions::tokenised()).score;
+  row.test_bleu_beam = corpus_bleu(hypotheses, {test.references}, recipe_bleu_options(m->recipe)).score;
 
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
   std::vector<AttentionRecord> records(test.corpus.size());

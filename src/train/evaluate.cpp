@@ -68,6 +68,12 @@ void forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::s
   }
 }
 
+BleuOptions recipe_bleu_options(const Recipe& recipe) {
+  BleuOptions options;
+  options.tokenize = parse_bleu_tokenizer(recipe.string("validation.bleu_tokenize"));
+  return options;
+}
+
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter) {
   std::vector<std::string> tokens;
   tokens.reserve(h.tokens.size());

@@ -113,6 +113,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("validation.patience", 0, 0, kBig, "stop after this many validations without improvement (0: never)"),
       integer("validation.batch_size", 64, 1, kBig, "sentences per batch in validation and testing"),
       number("validation.max_output_ratio", "2", 0.1, 100, "greedy outputs stop at ratio × source length + 10 tokens"),
+      choice("validation.bleu_tokenize", {"none", "13a", "intl"},
+             "sacreBLEU tokenizer of dev and test BLEU: none for tokenised corpora, 13a (sacreBLEU's default) for raw text"),
       integer("checkpoint.keep_last", 3, 1, kBig, "checkpoints kept besides the best"),
       integer("checkpoint.every", 0, 0, kBig, "also checkpoint every N steps between validations (0: only at validations)"),
       // ---- nmtx compare ----

@@ -307,7 +307,7 @@ class Trainer {
     for (const Hypothesis& h : translate_corpus(model_, set.corpus.src, batch_size, decode_)) {
       e.hypotheses.push_back(hypothesis_text(h, data_.tgt_vocab, *data_.tgt_segmenter));
     }
-    e.bleu = corpus_bleu(e.hypotheses, {set.references}, BleuOptions::tokenised());
+    e.bleu = corpus_bleu(e.hypotheses, {set.references}, recipe_bleu_options(r_));
     return e;
   }
 
@@ -399,6 +399,7 @@ class Trainer {
                  {"dev_loss", dev.loss.per_token()},
                  {"dev_ppl", dev.loss.perplexity()},
                  {"dev_bleu", dev.bleu.score},
+                 {"bleu_signature", bleu_signature(recipe_bleu_options(r_), 1)},
                  {"test_loss", nullptr},
                  {"test_ppl", nullptr},
                  {"test_bleu", nullptr}};

@@ -9,8 +9,10 @@
 #include "nmtx/data/segmenter.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/decode/greedy.h"
+#include "nmtx/eval/bleu.h"
 #include "nmtx/model/seq2seq.h"
 #include "nmtx/report/attention_export.h"
+#include "nmtx/train/recipe.h"
 
 namespace nmtx {
 
@@ -35,6 +37,9 @@ std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequen
 // over sentence i's source tokens, and p_t of local attention.
 void forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size,
                       std::vector<AttentionRecord>& records);
+
+// The BLEU a recipe asks for: sacreBLEU's defaults with validation.bleu_tokenize.
+BleuOptions recipe_bleu_options(const Recipe& recipe);
 
 // The text of a hypothesis: its tokens joined by the target segmenter.
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter);
