@@ -113,8 +113,11 @@ void gemm_weight(const Expr& W, std::size_t M, const float* X, const float* bias
   if (bias != nullptr) {  // sgemm has no bias: put it in C first, then accumulate
     for (std::size_t r = 0; r < M; ++r) {
       float* c = C + r * N;
-      if (beta == 0.0f) std::copy_n(bias, N, c);
-      else for (std::size_t j = 0; j < N; ++j) c[j] += bias[j];
+      if (beta == 0.0f) {
+        std::copy_n(bias, N, c);
+      } else {
+        for (std::size_t j = 0; j < N; ++j) c[j] += bias[j];
+      }
     }
     beta = 1.0f;
   }

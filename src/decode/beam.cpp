@@ -1,5 +1,5 @@
 // Beam search over a batch: sentence i owns rows i·K .. i·K + K - 1 of every decoder
-// tensor (its source repeated K times), and after each step the rows are reordered to
+// tensor (its encoding repeated K times), and after each step the rows are reordered to
 // follow the surviving hypotheses (gather_rows on the decoder state).
 #include "nmtx/decode/beam.h"
 
