@@ -192,10 +192,8 @@ EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>&
   for (const RnnState& s : in.forward_final) enc.forward_final.push_back({gather(s.h), gather(s.c)});
   for (const RnnState& s : in.backward_first) enc.backward_first.push_back({gather(s.h), gather(s.c)});
   const PreparedMemory& m = batch.memory;
-  // The attention memory is the encoder's (Seq2Seq::encode): gathered once.
-  const bool same = m.memory.values.id() == in.memory.id() && m.memory.mask.id() == in.mask.id();
-  out.memory.memory = Memory{same ? enc.memory : gather(m.memory.values), same ? enc.mask : gather(m.memory.mask),
-                             enc.lengths, enc.batch, m.memory.length, m.memory.dim};
+  // Attention reads the encoder's memory and mask (Seq2Seq::encode): gathered above.
+  out.memory.memory = Memory{enc.memory, enc.mask, enc.lengths, enc.batch, m.memory.length, m.memory.dim};
   out.memory.keys = gather(m.keys);
   out.memory.values = gather(m.values);
   out.memory.query_weight = m.query_weight;  // a weight, the same for every sentence
