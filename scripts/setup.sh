@@ -2,7 +2,8 @@
 # Installs nmtx's build dependencies (Debian packages, only those missing) and builds it.
 #
 #   scripts/setup.sh              Release build in build/ (the binary is build/nmtx)
-#   scripts/setup.sh --sanitize   ASan + UBSan build in build-asan/
+#   scripts/setup.sh --sanitize   clang build with ASan + UBSan in build-asan/, with the
+#                                 libFuzzer targets of tests/fuzz
 #   scripts/setup.sh --test-deps  also installs what the tests use (PyTorch for the
 #                                 reference test, chromium for the attention page,
 #                                 matplotlib); combinable with --sanitize
@@ -15,9 +16,11 @@ cd "$(dirname "$0")/.."
 build_dir=build
 cmake_args=(-DCMAKE_BUILD_TYPE=Release)
 test_deps=0
+sanitize=0
 for arg in "$@"; do
   case "$arg" in
-    --sanitize) build_dir=build-asan; cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNMTX_SANITIZE=ON) ;;
+    --sanitize) build_dir=build-asan; sanitize=1
+                cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DNMTX_SANITIZE=ON -DNMTX_FUZZ=ON) ;;
     --test-deps) test_deps=1 ;;
     *) echo "usage: scripts/setup.sh [--sanitize] [--test-deps]" >&2; exit 2 ;;
   esac
@@ -31,6 +34,9 @@ packages=(
   libsentencepiece-dev libicu-dev            # subword segmentation, Unicode properties (BLEU tokenisers)
   doctest-dev                                # tests
 )
+if ((sanitize)); then
+  packages+=(clang libclang-rt-14-dev)      # the sanitizer tree is clang's: libFuzzer, ASan, UBSan
+fi
 if ((test_deps)); then
   packages+=(python3 python3-numpy python3-torch)  # bench/torch_reference.py, numpy interoperability
   packages+=(chromium python3-matplotlib)         # the attention page in a headless browser; scripts/plot_attention.py
@@ -51,5 +57,9 @@ if ((${#missing[@]})); then
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# A tree configured with another compiler (an older build-asan made by g++) starts afresh.
+if ((sanitize)) && [ -f "$build_dir/CMakeCache.txt" ] && ! grep -q "^CMAKE_CXX_COMPILER:.*clang" "$build_dir/CMakeCache.txt"; then
+  rm -rf "$build_dir"
+fi
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" > /dev/null
 cmake --build "$build_dir" -j "$(nproc)"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs (the tests' dependencies too) and builds if needed, runs
-# every test of the Release build, then the fast unit tests (label `unit`) again under
-# ASan + UBSan.
+# every test of the Release build (GCC), then, in the clang tree with ASan + UBSan, the
+# fast unit tests (label `unit`) again and every fuzz target for 20 seconds (label `fuzz`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test-deps
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 scripts/setup.sh --sanitize
-ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L unit
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L "unit|fuzz"

@@ -30,9 +30,39 @@ TEST_CASE("AER by hand, with sure and possible links") {
   CHECK(one.possible == std::set<std::pair<int, int>>{{1, 0}, {0, 2}});
   CHECK(parse_alignment("4?5").sure.empty());
   CHECK_THROWS_WITH_AS(parse_alignment("3x4"), doctest::Contains("\"3x4\": expected i-j"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(parse_alignment("0-0", true), doctest::Contains("negative position"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_alignment("0-0", true), doctest::Contains("\"0-0\": position 0 in a 1-based alignment"),
+                       std::invalid_argument);
   CHECK_THROWS_WITH_AS(alignment_error_rate({gold}, {}), doctest::Contains("1 gold lines but 0 test lines"),
                        std::invalid_argument);
+}
+
+TEST_CASE("hostile Pharaoh links: checked arithmetic, and links beyond the sentence refused") {
+  // 1--2147483648 once decremented INT_MIN (signed overflow) and was accepted as INT_MAX.
+  for (const char* link : {"1--2147483648", "1--5", "-1-2", "1-+2", "1- 2", "99999999999-1", "1-2147483648", "0x1-1"}) {
+    CAPTURE(link);
+    CHECK_THROWS_AS(parse_alignment(link, /*one_based=*/true), std::invalid_argument);
+    CHECK_THROWS_AS(parse_alignment(link, /*one_based=*/false), std::invalid_argument);
+  }
+  CHECK_THROWS_WITH_AS(parse_alignment("1--2147483648", true), doctest::Contains("positions must be integers from 0 to 1000000"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_alignment("1000001-0"), doctest::Contains("a position above 1000000"), std::invalid_argument);
+  CHECK(parse_alignment("1000000-0").sure == std::set<std::pair<int, int>>{{1000000, 0}});
+  // A long link is echoed cut short.
+  const std::string long_link(100000, '7');
+  std::string message;
+  try {
+    parse_alignment(long_link + "x");
+  } catch (const std::invalid_argument& e) {
+    message = e.what();
+  }
+  CHECK(message.size() < 200);
+  // Against known sentence lengths (what nmtx compare does with its gold file).
+  const AlignmentLine line = parse_alignment("0-0 2p1");
+  CHECK_NOTHROW(check_alignment_lengths(line, 3, 2));
+  CHECK_THROWS_WITH_AS(check_alignment_lengths(line, 2, 2),
+                       doctest::Contains("alignment link 2-1 (0-based) lies outside the sentence pair (2 source tokens, 2 target tokens)"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(check_alignment_lengths(line, 3, 1), std::invalid_argument);
 }
 
 TEST_CASE("hard alignments: argmax per output token (not </s>), or a threshold") {

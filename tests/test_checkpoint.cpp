@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "nmtx/core/rng.h"
+#include "nmtx/io/json_fields.h"
 #include "nmtx/train/checkpoint.h"
 
 using namespace nmtx;
@@ -118,5 +119,48 @@ TEST_CASE("pruning keeps the newest checkpoints and the protected best one, and 
   }
   std::sort(left.begin(), left.end());
   CHECK(left == std::vector<std::string>{"step-00000020", "step-00000040", "step-00000050"});
+  fs::remove_all(run);
+}
+
+TEST_CASE("hostile state.json: every field type- and range-checked, the error naming the file and the field") {
+  TrainingState state;
+  state.step = 7;
+  state.best_checkpoint = "step-00000007";
+  const fs::path run = fresh_dir("ckpt-state");
+  ParameterSet params(3);
+  fill_params(params);
+  Sgd sgd(0.1f, 0.9f);
+  save_checkpoint(run.string(), params, sgd, state, {}, false);
+  const std::string good = nmtx::test::read_file(run / "checkpoints" / "step-00000007" / "state.json");
+  std::int64_t steps = -1;
+  CHECK(parse_training_state(good, "state.json", &steps).step == 7);
+  CHECK(steps == 0);
+  // Replaces one field's value in the good file.
+  const auto with = [&](const std::string& field, const std::string& value) {
+    nlohmann::json j = nlohmann::json::parse(good);
+    j[field] = nlohmann::json::parse(value);
+    return j.dump();
+  };
+  const auto fails = [&](const std::string& text, const std::string& message) {
+    CAPTURE(text);
+    CHECK_THROWS_WITH_AS(parse_training_state(text, "S/state.json", nullptr), doctest::Contains(("S/state.json: " + message).c_str()),
+                         JsonFileError);
+  };
+  fails(R"({"format":1,"step":1e19})", "field \"step\": expected an integer in [0, 9007199254740992], got 1e+19");
+  fails(with("step", "1e19"), "field \"step\": expected an integer in [0, 9007199254740992], got 1e+19");
+  fails(with("step", "1234567890123456789012345678901234567890123456789012345"), "field \"step\": expected an integer");
+  fails(with("step", "18446744073709551615"), "field \"step\": expected an integer");
+  fails(with("step", "-1"), "field \"step\": expected an integer in [0, 9007199254740992], got -1");
+  fails(with("step", "\"7\""), "field \"step\": expected an integer in [0, 9007199254740992], got \"7\"");
+  fails(with("epoch", "0"), "field \"epoch\": expected an integer in [1, ");
+  fails(with("learning_rate", "-0.5"), "field \"learning_rate\": expected a finite number in [0.0, ");
+  fails(with("best_metric", "null"), "field \"best_metric\": expected a number, got null");
+  fails(with("finished", "1"), "field \"finished\": expected true or false, got 1");
+  fails(with("best_checkpoint", "\"../../etc\""), "field \"best_checkpoint\": expected a checkpoint's name");
+  fails(with("dropout_rng", "\"" + std::string(20000, '7') + "\""), "field \"dropout_rng\": a string of 20000 bytes");
+  fails(with("format", "2"), "field \"format\": checkpoint format 2, this nmtx reads 1");
+  fails(R"({"format":1})", "field \"step\": missing");
+  fails("[1, 2]", "expected a JSON object");
+  fails("{\"format\": 1, \"step\": ", "not valid JSON");
   fs::remove_all(run);
 }

@@ -120,7 +120,7 @@ TEST_CASE("the parameter gradient checker passes a correct model and catches a b
 TEST_CASE("at a kink the checker accepts a one-sided slope, and only the right one") {
   // relu at x = 0.004: [x - h, x + h] straddles the kink. The true gradient (1) matches
   // the right-hand slope; a wrong one (0.5, the central difference's average) must fail.
-  const TensorData x({1}, {0.004f});
+  const TensorData x(Shape{1}, std::vector<float>{0.004f});
   const GradCheckReport good = check_gradients([](Graph&, const X& in) { return relu(in[0]); }, {x});
   CHECK(good.ok);
   CHECK(good.nonsmooth == 1);

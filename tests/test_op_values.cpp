@@ -89,7 +89,8 @@ TEST_CASE("bmm agrees with a plain-loop reference for every transpose") {
   // scores, M = 1: context), which bmm computes with vector loops instead of sgemm.
   const std::size_t shapes[][3] = {{4, 5, 2}, {20, 37, 1}, {1, 37, 20}, {1, 3, 1}};
   const std::size_t B = 3;
-  for (const auto& [M, K, N] : shapes) {
+  for (const auto& mkn : shapes) {
+  const std::size_t M = mkn[0], K = mkn[1], N = mkn[2];  // not a structured binding: CAPTURE needs variables
   for (int ta = 0; ta < 2; ++ta) {
     for (int tb = 0; tb < 2; ++tb) {
       CAPTURE(M);

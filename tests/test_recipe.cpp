@@ -100,6 +100,43 @@ TEST_CASE("command-line overrides are checked like the file") {
                        RecipeError);
 }
 
+TEST_CASE("hostile recipes: absurd keys get no suggestion, and messages echo at most 64 bytes") {
+  // A 1 MB unknown key once took 5 s (edit distance against every key) and was repeated whole.
+  const std::string key(1 << 20, 'k');
+  std::string message;
+  try {
+    Recipe::parse("training:\n  ? " + key + "\n  : 1\n", "big.yaml");  // an explicit key: no 1024-byte limit
+  } catch (const RecipeError& e) {
+    message = e.what();
+  }
+  CHECK(message.rfind("big.yaml:2: unknown key training.kkkk", 0) == 0);
+  CHECK(message.find("(1048585 bytes)") != std::string::npos);
+  CHECK(message.size() < 200);
+  message.clear();
+  try {
+    Recipe::defaults().set_override(key + "=1");
+  } catch (const RecipeError& e) {
+    message = e.what();
+  }
+  CHECK(message.rfind("--set kkkk", 0) == 0);
+  CHECK(message.size() < 300);
+  message.clear();
+  try {
+    Recipe::defaults().set_override("training.batch_size=" + std::string(100000, '9'));
+  } catch (const RecipeError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("training.batch_size: expected an integer") != std::string::npos);
+  CHECK(message.size() < 400);
+  // A short misspelling still gets its suggestion.
+  CHECK_THROWS_WITH_AS(Recipe::parse("training:\n  batch_sise: 3\n", "r.yaml"),
+                       doctest::Contains("r.yaml:2: unknown key training.batch_sise (did you mean training.batch_size?)"),
+                       RecipeError);
+  const fs::path big = write_recipe("huge", std::string(2 << 20, '#'));
+  CHECK_THROWS_WITH_AS(Recipe::load(big.string()), doctest::Contains("bytes; a recipe is a few KB"), RecipeError);
+  fs::remove(big);
+}
+
 TEST_CASE("validation.bleu_tokenize picks sacreBLEU's tokenizer for dev and test BLEU") {
   Recipe r = Recipe::defaults();
   CHECK(recipe_bleu_options(r).tokenize == BleuTokenizer::none);  // tokenised corpora

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "nmtx/data/text.h"
 #include "nmtx/data/vocab.h"
@@ -34,6 +35,26 @@ TEST_CASE("lines are read without BOM and CR, from plain and gzip files alike") 
   const std::string bytes = test::read_file(d / "packed.gz");
   test::write_file(d / "cut.gz", bytes.substr(0, bytes.size() - 12));
   CHECK_THROWS_WITH_AS(read_lines((d / "cut.gz").string()), doctest::Contains("cut.gz"), InputError);
+  fs::remove_all(d);
+}
+
+TEST_CASE("a gzip bomb's endless line is an error, not gigabytes of memory") {
+  // 2 MB of 'a' without a line break compress to about 2 KB.
+  const fs::path d = fresh_dir("bomb");
+  gzFile gz = gzopen((d / "bomb.gz").c_str(), "wb9");
+  const std::string chunk(1 << 16, 'a');
+  for (int i = 0; i < 32; ++i) gzwrite(gz, chunk.data(), static_cast<unsigned>(chunk.size()));
+  gzclose(gz);
+  CHECK(fs::file_size(d / "bomb.gz") < 8192);
+  CHECK_THROWS_WITH_AS(read_lines((d / "bomb.gz").string()),
+                       doctest::Contains("bomb.gz:1: a line longer than 1048576 bytes"), InputError);
+  // The same from standard input, and a line just under the limit is fine.
+  std::istringstream in("ok\n" + std::string(kMaxLineBytes + 1, 'b') + "\n");
+  CHECK_THROWS_WITH_AS(read_lines(in, "<stdin>"), doctest::Contains("<stdin>:2: a line longer than"), InputError);
+  test::write_file(d / "long.txt", "x\n" + std::string(kMaxLineBytes, 'c') + "\n");
+  const auto lines = read_lines((d / "long.txt").string());
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1].size() == kMaxLineBytes);
   fs::remove_all(d);
 }
 

@@ -78,6 +78,7 @@ void tail_tile(std::size_t rows, const float* X, std::size_t K, const float* pan
 
 PackedWeight::PackedWeight(const float* W, std::size_t N, std::size_t K)
     : N_(N), K_(K), data_(((N + kPanel - 1) / kPanel) * kPanel * K, 0.0f) {
+  if (K == 0) return;  // nothing to pack (and data_.data() may be null: no offsets from it)
   for (std::size_t n = 0; n < N; ++n) {
     float* out = data_.data() + (n / kPanel) * K * kPanel + n % kPanel;
     for (std::size_t k = 0; k < K; ++k) out[k * kPanel] = W[n * K + k];

@@ -21,6 +21,10 @@ InputError::InputError(const std::string& file, std::size_t line, const std::str
 
 namespace {
 
+std::string line_too_long() {
+  return "a line longer than " + std::to_string(kMaxLineBytes) + " bytes (is this a text file of one sentence per line?)";
+}
+
 // gzread reads a plain file as itself, so one reader serves both.
 class GzReader {
  public:
@@ -35,9 +39,10 @@ class GzReader {
   GzReader& operator=(const GzReader&) = delete;
 
   // Reads the next line into `line` (without '\n'); false at the end of the file.
-  bool next(std::string& line) {
+  bool next(std::string& line, std::size_t number) {
     line.clear();
     for (;;) {
+      if (line.size() > kMaxLineBytes) throw InputError(path_, number, line_too_long());
       if (pos_ == end_) {
         const int n = gzread(file_, buffer_, sizeof buffer_);
         if (n < 0) {
@@ -61,6 +66,7 @@ class GzReader {
         const std::size_t len = static_cast<const char*>(newline) - start;
         line.append(start, len);
         pos_ += len + 1;
+        if (line.size() > kMaxLineBytes) throw InputError(path_, number, line_too_long());
         return true;
       }
       line.append(start, end_ - pos_);
@@ -107,7 +113,7 @@ std::size_t invalid_utf8_at(std::string_view s) {
 void for_each_line(const std::string& path, const std::function<void(std::string_view, std::size_t)>& fn) {
   GzReader reader(path);
   std::string line;
-  for (std::size_t number = 1; reader.next(line); ++number) {
+  for (std::size_t number = 1; reader.next(line, number); ++number) {
     std::string_view view(line);
     if (number == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);  // byte-order mark
     if (!view.empty() && view.back() == '\r') view.remove_suffix(1);                 // CRLF
@@ -133,6 +139,7 @@ std::vector<std::string> read_lines(std::istream& in, const std::string& name) {
   std::size_t number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;
+    if (line.size() > kMaxLineBytes) throw InputError(name, number, line_too_long());
     if (number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const std::size_t bad = invalid_utf8_at(line);

@@ -52,7 +52,8 @@ Vocab Vocab::load(const std::string& path) {
     const auto it = v.index_.find(token);
     if (it != v.index_.end()) {
       if (it->second < kSpecials) return;  // the file's own <unk>, <s>, </s>
-      throw InputError(path, number, "token \"" + token + "\" is listed twice (a vocabulary lists each token once)");
+      const std::string shown = token.size() > 64 ? token.substr(0, 64) + "..." : token;
+      throw InputError(path, number, "token \"" + shown + "\" is listed twice (a vocabulary lists each token once)");
     }
     v.add(token);
   });

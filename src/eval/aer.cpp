@@ -2,8 +2,27 @@
 
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace nmtx {
+
+namespace {
+
+// A position: decimal digits only, at most kMaxAlignmentPosition (no sign, no overflow).
+bool parse_position(std::string_view s, int& out) {
+  if (s.empty() || s.size() > 9) return false;  // 9 digits cannot overflow an int
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::string shown(const std::string& link) { return link.size() > 40 ? link.substr(0, 40) + "..." : link; }
+
+}  // namespace
 
 AlignmentLine parse_alignment(const std::string& line, bool one_based, bool reverse) {
   AlignmentLine out;
@@ -11,30 +30,40 @@ AlignmentLine parse_alignment(const std::string& line, bool one_based, bool reve
   for (std::string link; in >> link;) {
     const std::size_t sep = link.find_first_of("-p?");
     if (sep == std::string::npos || sep == 0 || sep + 1 == link.size()) {
-      throw std::invalid_argument("alignment link \"" + link + "\": expected i-j (sure) or ipj / i?j (possible)");
+      throw std::invalid_argument("alignment link \"" + shown(link) + "\": expected i-j (sure) or ipj / i?j (possible)");
     }
     int i = 0, j = 0;
-    try {
-      std::size_t used_i = 0, used_j = 0;
-      i = std::stoi(link.substr(0, sep), &used_i);
-      j = std::stoi(link.substr(sep + 1), &used_j);
-      if (used_i != sep || used_j != link.size() - sep - 1) throw std::invalid_argument("trailing text");
-    } catch (const std::exception&) {
-      throw std::invalid_argument("alignment link \"" + link + "\": positions must be integers");
+    const std::string_view text(link);
+    if (!parse_position(text.substr(0, sep), i) || !parse_position(text.substr(sep + 1), j)) {
+      throw std::invalid_argument("alignment link \"" + shown(link) + "\": positions must be integers from 0 to " +
+                                  std::to_string(kMaxAlignmentPosition));
+    }
+    if (i > kMaxAlignmentPosition || j > kMaxAlignmentPosition) {
+      throw std::invalid_argument("alignment link \"" + shown(link) + "\": a position above " +
+                                  std::to_string(kMaxAlignmentPosition));
     }
     if (one_based) {
+      if (i == 0 || j == 0) {
+        throw std::invalid_argument("alignment link \"" + shown(link) + "\": position 0 in a 1-based alignment");
+      }
       --i;
       --j;
-    }
-    if (i < 0 || j < 0) {
-      throw std::invalid_argument("alignment link \"" + link + "\": negative position" +
-                                  (one_based ? std::string() : std::string(" (1-based gold? use --gold-one-based)")));
     }
     if (reverse) std::swap(i, j);
     out.possible.emplace(i, j);
     if (link[sep] == '-') out.sure.emplace(i, j);
   }
   return out;
+}
+
+void check_alignment_lengths(const AlignmentLine& line, std::size_t source_length, std::size_t target_length) {
+  for (const auto& [i, j] : line.possible) {
+    if (static_cast<std::size_t>(i) >= source_length || static_cast<std::size_t>(j) >= target_length) {
+      throw std::invalid_argument("alignment link " + std::to_string(i) + "-" + std::to_string(j) +
+                                  " (0-based) lies outside the sentence pair (" + std::to_string(source_length) +
+                                  " source tokens, " + std::to_string(target_length) + " target tokens)");
+    }
+  }
 }
 
 Aer alignment_error_rate(const std::vector<AlignmentLine>& gold, const std::vector<AlignmentLine>& test) {

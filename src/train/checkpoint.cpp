@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nmtx/data/text.h"
+#include "nmtx/io/json_fields.h"
 #include "nmtx/io/npy.h"
 
 namespace nmtx {
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char* kState = "state.json";
 constexpr int kFormat = 1;
+constexpr std::size_t kMaxStateBytes = 1 << 20;  // state.json is about 9 KB
 
 json to_json(const TrainingState& s, std::int64_t optimizer_steps) {
   return json{{"format", kFormat},
@@ -110,45 +112,60 @@ std::optional<std::string> checkpoint_pointer(const std::string& run_dir, const 
   return dir.string();
 }
 
+TrainingState parse_training_state(std::string_view text, const std::string& file, std::int64_t* optimizer_steps) {
+  const JsonFields f(parse_json_object(text, file), file);
+  const std::int64_t format = f.integer("format", 0, 1000);
+  if (format != kFormat) {
+    f.fail("format", "checkpoint format " + std::to_string(format) + ", this nmtx reads " + std::to_string(kFormat));
+  }
+  TrainingState s;
+  s.step = f.integer("step");
+  s.epoch = f.integer("epoch", 1);
+  s.batch_in_epoch = f.integer("batch_in_epoch");
+  s.learning_rate = f.number("learning_rate", 0.0);
+  s.dropout_rng = f.string("dropout_rng", 16384);  // an mt19937_64 state: 312 numbers of up to 20 digits
+  s.last_validation_step = f.integer("last_validation_step", -1);
+  s.best_metric = f.number("best_metric");
+  s.best_step = f.integer("best_step", -1);
+  s.best_checkpoint = f.string("best_checkpoint", 64);
+  if (!s.best_checkpoint.empty() && s.best_checkpoint.find_first_of("/\\") != std::string::npos) {
+    f.fail("best_checkpoint", "expected a checkpoint's name (step-NNNNNNNN), got a path");
+  }
+  s.validations_without_improvement = f.integer("validations_without_improvement");
+  s.plateau_count = f.integer("plateau_count");
+  s.metrics_bytes = static_cast<std::uint64_t>(f.integer("metrics_bytes"));
+  s.train_seconds = f.number("train_seconds", 0.0);
+  s.target_tokens = f.integer("target_tokens");
+  s.interval_loss = f.number("interval_loss");
+  s.interval_grad_norm = f.number("interval_grad_norm", 0.0);
+  s.interval_tokens = f.integer("interval_tokens");
+  s.interval_steps = f.integer("interval_steps");
+  s.finished = f.boolean("finished");
+  s.stop_reason = f.string("stop_reason");
+  const std::int64_t steps = f.integer("optimizer_steps");
+  if (optimizer_steps != nullptr) *optimizer_steps = steps;
+  return s;
+}
+
 TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& params, Optimizer* optimizer) {
   const fs::path dir(checkpoint_dir);
   const fs::path state_file = dir / kState;
-  json j;
-  try {
-    j = json::parse(read_file(state_file));
-  } catch (const json::exception& e) {
-    throw CheckpointError(state_file.string() + ": corrupt checkpoint state (" + e.what() + ")");
-  }
   TrainingState s;
   std::int64_t optimizer_steps = 0;
+  std::string text;
   try {
-    if (j.at("format").get<int>() != kFormat) {
-      throw CheckpointError(state_file.string() + ": checkpoint format " + j.at("format").dump() + ", this nmtx reads " +
-                            std::to_string(kFormat));
-    }
-    s.step = j.at("step");
-    s.epoch = j.at("epoch");
-    s.batch_in_epoch = j.at("batch_in_epoch");
-    s.learning_rate = j.at("learning_rate");
-    s.dropout_rng = j.at("dropout_rng");
-    s.last_validation_step = j.at("last_validation_step");
-    s.best_metric = j.at("best_metric");
-    s.best_step = j.at("best_step");
-    s.best_checkpoint = j.at("best_checkpoint");
-    s.validations_without_improvement = j.at("validations_without_improvement");
-    s.plateau_count = j.at("plateau_count");
-    s.metrics_bytes = j.at("metrics_bytes");
-    s.train_seconds = j.at("train_seconds");
-    s.target_tokens = j.at("target_tokens");
-    s.interval_loss = j.at("interval_loss");
-    s.interval_grad_norm = j.at("interval_grad_norm");
-    s.interval_tokens = j.at("interval_tokens");
-    s.interval_steps = j.at("interval_steps");
-    s.finished = j.at("finished");
-    s.stop_reason = j.at("stop_reason");
-    optimizer_steps = j.at("optimizer_steps");
-  } catch (const json::exception& e) {
-    throw CheckpointError(state_file.string() + ": corrupt checkpoint state (" + e.what() + ")");
+    text = read_file_limited(state_file.string(), kMaxStateBytes);
+  } catch (const JsonFileError& e) {
+    throw CheckpointError(e.what());
+  }
+  try {
+    s = parse_training_state(text, state_file.string(), &optimizer_steps);
+  } catch (const JsonFileError& e) {
+    // "FILE: corrupt checkpoint state: field ...": the file first, as every input error.
+    std::string what = e.what();
+    const std::string file = state_file.string() + ": ";
+    if (what.rfind(file, 0) == 0) what.insert(file.size(), "corrupt checkpoint state: ");
+    throw CheckpointError(what);
   }
   try {
     load_parameters(params, (dir / "params").string());

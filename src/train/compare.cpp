@@ -11,6 +11,7 @@
 #include "nmtx/decode/beam.h"
 #include "nmtx/eval/aer.h"
 #include "nmtx/eval/bleu.h"
+#include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/compare_report.h"
 #include "nmtx/train/evaluate.h"
@@ -28,14 +29,12 @@ namespace {
 constexpr const char* kRowFile = "compare.json";
 constexpr const char* kHeatmapDir = "compare_attention";
 
-json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path.string() + ": cannot open");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw std::runtime_error(path.string() + ": not valid JSON (" + e.what() + ")");
-  }
+// compare.json, summary.json and exported attention are a few KB; metrics.jsonl lines
+// are short.
+constexpr std::size_t kMaxJsonBytes = 64 << 20;
+
+JsonFields read_json(const fs::path& path) {
+  return JsonFields(parse_json_object(read_file_limited(path.string(), kMaxJsonBytes), path.string()), path.string());
 }
 
 json row_to_json(const CompareRow& r) {
@@ -53,20 +52,20 @@ json row_to_json(const CompareRow& r) {
           {"entropy", r.entropy}};
 }
 
-CompareRow row_from_json(const json& j) {
+CompareRow row_from_json(const JsonFields& j) {
   CompareRow r;
-  r.variant = j.at("variant");
-  r.status = j.at("status");
-  r.params = j.at("params");
-  r.steps = j.at("steps");
-  r.train_seconds = j.at("train_seconds");
-  r.tokens_per_second = j.at("tokens_per_second");
-  r.dev_ppl = j.at("dev_ppl");
-  r.test_bleu_greedy = j.at("test_bleu_greedy");
-  r.test_bleu_beam = j.at("test_bleu_beam");
-  r.aer = j.at("aer");
-  r.argmax_accuracy = j.at("argmax_accuracy");
-  r.entropy = j.at("entropy");
+  r.variant = j.string("variant");
+  r.status = j.string("status", 4096);
+  r.params = j.number("params", 0.0);
+  r.steps = j.number("steps", 0.0);
+  r.train_seconds = j.number("train_seconds");
+  r.tokens_per_second = j.number("tokens_per_second");
+  r.dev_ppl = j.number("dev_ppl");
+  r.test_bleu_greedy = j.number("test_bleu_greedy");
+  r.test_bleu_beam = j.number("test_bleu_beam");
+  r.aer = j.number("aer");
+  r.argmax_accuracy = j.number("argmax_accuracy");
+  r.entropy = j.number("entropy");
   return r;
 }
 
@@ -88,6 +87,7 @@ std::vector<AlignmentLine> gold_alignments(const Recipe& compare, const Recipe& 
     }
     try {
       out.push_back(parse_alignment(lines[line - 1], one_based));
+      check_alignment_lengths(out.back(), test.corpus.src.length(out.size() - 1), test.corpus.tgt.length(out.size() - 1));
     } catch (const std::invalid_argument& e) {
       throw InputError(path, line, e.what());
     }
@@ -101,16 +101,16 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   CompareRow row;
   row.variant = variant;
   row.status = "ok";
-  const json summary = read_json(run_dir / "summary.json");
-  row.params = summary.at("params");
-  row.steps = summary.at("steps");
-  row.train_seconds = summary.at("train_seconds");
-  row.tokens_per_second = summary.at("tokens_per_second");
-  row.dev_ppl = summary.at("dev_ppl");
-  if (summary.at("test_bleu").is_null()) {
+  const JsonFields summary = read_json(run_dir / "summary.json");
+  row.params = summary.integer("params");
+  row.steps = summary.integer("steps");
+  row.train_seconds = summary.number("train_seconds");
+  row.tokens_per_second = summary.number("tokens_per_second");
+  row.dev_ppl = summary.number("dev_ppl");
+  if (summary.is_null("test_bleu")) {
     throw std::runtime_error(run_dir.string() + ": no test set was scored: nmtx compare needs data.test");
   }
-  row.test_bleu_greedy = summary.at("test_bleu");
+  row.test_bleu_greedy = summary.number("test_bleu");
 
   const auto m = load_run_model(run_dir.string(), "best");
   const RunData data = load_run_data(m->recipe, run_dir.string());
@@ -185,10 +185,13 @@ Series curve(const fs::path& metrics, const std::string& type, const std::string
   Series s;
   s.name = name;
   std::ifstream in(metrics);
+  std::size_t number = 0;
   for (std::string line; std::getline(in, line);) {
+    ++number;
     const json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || j.value("type", "") != type || !j.contains(key)) continue;
-    s.points.emplace_back(j.at("step").get<double>(), j.at(key).get<double>());
+    if (!j.is_object() || j.value("type", "") != type || !j.contains(key)) continue;  // other entries
+    const JsonFields entry(j, metrics.string() + ":" + std::to_string(number));
+    s.points.emplace_back(static_cast<double>(entry.integer("step")), entry.number(key));
   }
   return s;
 }
@@ -214,9 +217,12 @@ void write_report(const fs::path& out, const std::string& recipe, const std::vec
       const fs::path svg = dir / fmt::format("{:06d}.svg", std::stoul(s));
       if (!fs::exists(svg)) continue;
       if (hr.caption.empty()) {
-        const json j = read_json(dir / fmt::format("{:06d}.json", std::stoul(s)));
+        const JsonFields j = read_json(dir / fmt::format("{:06d}.json", std::stoul(s)));
         std::string source;
-        for (const auto& t : j.at("source")) source += (source.empty() ? "" : " ") + t.get<std::string>();
+        for (const auto& t : j.array("source", 100000)) {
+          if (!t.is_string()) j.fail("source", "expected a list of tokens");
+          source += (source.empty() ? "" : " ") + t.get<std::string>();
+        }
         hr.caption = "test sentence " + s + ": " + source;
       }
       std::ifstream in(svg);

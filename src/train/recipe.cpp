@@ -14,6 +14,8 @@ namespace nmtx {
 
 namespace {
 
+constexpr std::uint64_t kMaxRecipeBytes = 1 << 20;
+
 const RecipeKey* find_key(const std::string& name) {
   for (const RecipeKey& k : recipe_keys()) {
     if (k.name == name) return &k;
@@ -45,8 +47,16 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// "unknown key X (did you mean Y?); keys under S: a, b, c"
+// Text from a recipe or the command line as a message echoes it: at most 64 bytes.
+constexpr std::size_t kEchoBytes = 64;
+std::string echo(const std::string& text) {
+  return text.size() > kEchoBytes ? text.substr(0, kEchoBytes) + "... (" + std::to_string(text.size()) + " bytes)" : text;
+}
+
+// "unknown key X (did you mean Y?); keys under S: a, b, c". No key is longer than 64
+// bytes: a longer one gets no suggestion (and no quadratic edit distance).
 std::string unknown_key_message(const std::string& key) {
+  if (key.size() > kEchoBytes) return "unknown key " + echo(key);
   // Candidates: every key and every section ("model", "model.attention").
   std::vector<std::string> candidates;
   for (const RecipeKey& k : recipe_keys()) {
@@ -96,7 +106,7 @@ std::string format_number(double v) {
 // Checks `value` against the key's type and range; returns its canonical text.
 std::string canonical(const RecipeKey& k, const std::string& value, const std::string& where) {
   auto fail = [&](const std::string& expected) -> std::string {
-    throw RecipeError(where + ": " + k.name + ": expected " + expected + ", got \"" + value + "\"");
+    throw RecipeError(where + ": " + k.name + ": expected " + expected + ", got \"" + echo(value) + "\"");
   };
   auto range = [&]() {
     std::string r;
@@ -191,10 +201,27 @@ Recipe Recipe::defaults() {
 }
 
 Recipe Recipe::load(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw RecipeError(path + ": no such recipe file");
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) throw RecipeError(path + ": no such recipe file");
+  if (std::filesystem::is_directory(path, error)) throw RecipeError(path + ": is a directory, expected a recipe file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RecipeError(path + ": cannot open");
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  if (size > kMaxRecipeBytes) {
+    throw RecipeError(path + ": " + std::to_string(size) + " bytes; a recipe is a few KB (nmtx reads up to " +
+                      std::to_string(kMaxRecipeBytes) + ")");
+  }
+  in.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  return parse(text, path);
+}
+
+Recipe Recipe::parse(const std::string& text, const std::string& path) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw RecipeError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
@@ -219,17 +246,17 @@ void Recipe::set(const std::string& key, const std::string& value, const std::st
 void Recipe::set_override(const std::string& assignment, const std::string& origin) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw RecipeError(origin + " " + assignment + ": expected KEY=VALUE, e.g. training.batch_size=32");
+    throw RecipeError(origin + " " + echo(assignment) + ": expected KEY=VALUE, e.g. training.batch_size=32");
   }
   const std::string key = assignment.substr(0, eq);
   std::string value = assignment.substr(eq + 1);
   const RecipeKey* k = find_key(key);
-  if (k == nullptr) throw RecipeError(origin + " " + assignment + ": " + unknown_key_message(key));
+  if (k == nullptr) throw RecipeError(origin + " " + echo(assignment) + ": " + unknown_key_message(key));
   if (k->type == KeyType::list && value.size() >= 2 && value.front() == '[' && value.back() == ']') {
     value = value.substr(1, value.size() - 2);
     value.erase(std::remove(value.begin(), value.end(), ' '), value.end());
   }
-  set(key, value, origin + " " + assignment);
+  set(key, value, origin + " " + echo(assignment));
 }
 
 const std::string& Recipe::raw(const std::string& key) const {
@@ -280,6 +307,7 @@ void Recipe::check() const {
     throw RecipeError(where + ": data.toy.min_length is larger than data.toy.max_length");
   }
   for (const std::string& v : list("compare.variants")) {
+    if (v.size() > kEchoBytes) throw RecipeError(where + ": compare.variants: unknown attention variant " + echo(v));
     try {
       parse_variant(v);
     } catch (const std::invalid_argument& e) {
@@ -288,7 +316,7 @@ void Recipe::check() const {
   }
   for (const std::string& s : list("compare.sentences")) {
     if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
-      throw RecipeError(where + ": compare.sentences: \"" + s + "\" is not a sentence number (0, 1, ...)");
+      throw RecipeError(where + ": compare.sentences: \"" + echo(s) + "\" is not a sentence number (0, 1, ...)");
     }
   }
   if (integer("model.attention.location_kernel") % 2 == 0) {

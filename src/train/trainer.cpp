@@ -155,7 +155,15 @@ class Trainer {
     const Variant variant{model_.config().attention.type, model_.config().attention.score};
     log_.line(fmt::format("model: {} {}, {} parameters; {} threads", variant.name(), model_.config().cell,
                           params_.numel(), r_.integer("training.threads")));
-    metrics_ = std::make_unique<MetricsLog>((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
+    const fs::path metrics = fs::path(dir_) / "metrics.jsonl";
+    std::error_code error;
+    const std::uintmax_t metrics_size = fs::exists(metrics) ? fs::file_size(metrics, error) : 0;
+    if (state_.metrics_bytes > metrics_size) {  // the log is cut back to this length, never extended
+      throw CheckpointError(fmt::format("{}: the checkpoint records {} bytes of metrics.jsonl, but the file holds {}",
+                                        checkpoint_pointer(dir_, "latest").value_or(dir_), state_.metrics_bytes,
+                                        metrics_size));
+    }
+    metrics_ = std::make_unique<MetricsLog>(metrics.string(), state_.metrics_bytes);
     if (!state_.finished) train();
     finish();
   }

@@ -20,8 +20,13 @@ class InputError : public std::runtime_error {
   InputError(const std::string& file, std::size_t line, const std::string& what);
 };
 
+// The longest line the readers accept: far above any sentence, far below what a
+// decompression bomb would make one line hold.
+inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+
 // Calls fn(line, line_number) for every line of `path` (1-based numbers, without the line
-// ending). Throws InputError for a missing or unreadable file and for invalid UTF-8.
+// ending). Throws InputError for a missing or unreadable file, invalid UTF-8 and a line
+// longer than kMaxLineBytes.
 void for_each_line(const std::string& path, const std::function<void(std::string_view, std::size_t)>& fn);
 std::vector<std::string> read_lines(const std::string& path);
 // The same from a stream (standard input): `name` is what errors call it.

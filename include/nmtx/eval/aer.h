@@ -17,8 +17,16 @@ struct AlignmentLine {
   std::set<std::pair<int, int>> sure, possible;  // possible ⊇ sure
 };
 
-// Parses one line; throws std::invalid_argument naming the bad link.
+// Positions above this are refused (no sentence is a million tokens long).
+inline constexpr int kMaxAlignmentPosition = 1000000;
+
+// Parses one line; throws std::invalid_argument naming the bad link (not two integers,
+// a position above kMaxAlignmentPosition, or 0 in a 1-based line).
 AlignmentLine parse_alignment(const std::string& line, bool one_based = false, bool reverse = false);
+
+// Throws std::invalid_argument when a link of `line` (0-based, source-target) lies outside
+// a sentence pair of these lengths.
+void check_alignment_lengths(const AlignmentLine& line, std::size_t source_length, std::size_t target_length);
 
 struct Aer {
   double aer = 0.0, precision = 0.0, recall = 0.0;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nmtx/core/params.h"
@@ -63,6 +64,11 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
 // The checkpoint a pointer names ("latest", "best"), or nothing when the pointer does not
 // exist. A pointer naming a missing directory is an error.
 std::optional<std::string> checkpoint_pointer(const std::string& run_dir, const std::string& pointer);
+
+// Reads state.json's text (`file` names it in errors): every field type- and
+// range-checked; throws JsonFileError naming the file and the field. The optimiser's step
+// count goes to `optimizer_steps` when given.
+TrainingState parse_training_state(std::string_view text, const std::string& file, std::int64_t* optimizer_steps);
 
 // Reads a checkpoint directory into `params` (shapes checked) and `optimizer`; throws
 // CheckpointError naming the file for a missing, truncated or corrupt one.

@@ -38,6 +38,8 @@ class Recipe {
   static Recipe defaults();
   // The defaults overlaid by the YAML file at `path` (throws RecipeError).
   static Recipe load(const std::string& path);
+  // The defaults overlaid by YAML `text`; errors name `path` and the line.
+  static Recipe parse(const std::string& text, const std::string& path);
   // Parses "KEY=VALUE" (the value as a YAML scalar or [list]) and sets it; errors name
   // `origin` (e.g. "--set").
   void set_override(const std::string& assignment, const std::string& origin = "--set");

@@ -111,8 +111,12 @@ Expr softmax_impl(Op op, const Expr& x, int axis, const Expr* mask) {
   return y;
 }
 
-// Validates the inputs shared by nll_loss and cross_entropy; returns (N, V).
-std::pair<std::size_t, std::size_t> check_loss_inputs(const char* op, const Expr& x, const std::vector<int>& targets,
+struct LossShape {
+  std::size_t rows, vocabulary;  // N, V
+};
+
+// Validates the inputs shared by nll_loss and cross_entropy.
+LossShape check_loss_inputs(const char* op, const Expr& x, const std::vector<int>& targets,
                                                       const Expr* row_mask, float smoothing) {
   const Shape s = x.shape();
   if (s.rank() != 2) throw shape_error(op, {{"x", s}}, "expected (rows, vocabulary) of rank 2");
@@ -136,7 +140,10 @@ std::pair<std::size_t, std::size_t> check_loss_inputs(const char* op, const Expr
 }
 
 Expr nll_impl(const Expr& logp, const std::vector<int>& targets, const Expr* row_mask, float eps) {
-  const auto [N, V] = check_loss_inputs("nll_loss", logp, targets, row_mask, eps);
+  // Plain variables, not a structured binding: C++17 does not let lambdas capture those
+  // (GCC accepts it, clang does not).
+  const LossShape shape = check_loss_inputs("nll_loss", logp, targets, row_mask, eps);
+  const std::size_t N = shape.rows, V = shape.vocabulary;
   Graph& g = logp.graph();
   const Tensor mask = row_mask != nullptr ? row_mask->value() : Tensor();
   auto weight = [mask](std::size_t i) { return mask.empty() ? 1.0f : mask[i]; };
@@ -168,7 +175,8 @@ Expr nll_impl(const Expr& logp, const std::vector<int>& targets, const Expr* row
 }
 
 Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, const Expr* row_mask, float eps) {
-  const auto [N, V] = check_loss_inputs("cross_entropy", logits, targets, row_mask, eps);
+  const LossShape shape = check_loss_inputs("cross_entropy", logits, targets, row_mask, eps);
+  const std::size_t N = shape.rows, V = shape.vocabulary;
   Graph& g = logits.graph();
   const Tensor mask = row_mask != nullptr ? row_mask->value() : Tensor();
   auto weight = [mask](std::size_t i) { return mask.empty() ? 1.0f : mask[i]; };

@@ -1,0 +1,118 @@
+#include "nmtx/io/json_fields.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace nmtx {
+
+namespace {
+
+// A value as the error shows it: its JSON text, cut short.
+std::string shown(const nlohmann::json& value) {
+  const std::string text = value.dump();
+  return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+}
+
+}  // namespace
+
+nlohmann::json parse_json_object(std::string_view text, const std::string& file) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    throw JsonFileError(file + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw JsonFileError(file + ": expected a JSON object {...}");
+  return j;
+}
+
+std::string read_file_limited(const std::string& path, std::size_t max_bytes) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw JsonFileError(path + ": is a directory, expected a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw JsonFileError(path + ": cannot open (missing file?)");
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  if (size > max_bytes) {
+    throw JsonFileError(path + ": " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+                        " such a file can hold");
+  }
+  in.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (!in) throw JsonFileError(path + ": cannot read");
+  return text;
+}
+
+JsonFields::JsonFields(nlohmann::json object, std::string file) : object_(std::move(object)), file_(std::move(file)) {
+  if (!object_.is_object()) throw JsonFileError(file_ + ": expected a JSON object {...}");
+}
+
+void JsonFields::fail(const std::string& field, const std::string& what) const {
+  throw JsonFileError(file_ + ": field \"" + field + "\": " + what);
+}
+
+bool JsonFields::has(const std::string& field) const { return object_.contains(field); }
+
+bool JsonFields::is_null(const std::string& field) const { return at(field).is_null(); }
+
+const nlohmann::json& JsonFields::at(const std::string& field) const {
+  const auto it = object_.find(field);
+  if (it == object_.end()) fail(field, "missing");
+  return *it;
+}
+
+std::int64_t JsonFields::integer(const std::string& field, std::int64_t min, std::int64_t max) const {
+  const nlohmann::json& v = at(field);
+  const std::string expected = "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) fail(field, expected + ", got " + shown(v));
+    const auto i = static_cast<std::int64_t>(u);
+    if (i < min || i > max) fail(field, expected + ", got " + shown(v));
+    return i;
+  }
+  if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    if (i < min || i > max) fail(field, expected + ", got " + shown(v));
+    return i;
+  }
+  fail(field, expected + ", got " + shown(v));
+}
+
+double JsonFields::number(const std::string& field, double min, double max) const {
+  const nlohmann::json& v = at(field);
+  if (!v.is_number()) fail(field, "expected a number, got " + shown(v));
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d < min || d > max) {
+    const bool bounded = min > -std::numeric_limits<double>::max() || max < std::numeric_limits<double>::max();
+    fail(field, "expected a finite number" +
+                    (bounded ? " in [" + nlohmann::json(min).dump() + ", " + nlohmann::json(max).dump() + "]" : std::string()) +
+                    ", got " + shown(v));
+  }
+  return d;
+}
+
+bool JsonFields::boolean(const std::string& field) const {
+  const nlohmann::json& v = at(field);
+  if (!v.is_boolean()) fail(field, "expected true or false, got " + shown(v));
+  return v.get<bool>();
+}
+
+std::string JsonFields::string(const std::string& field, std::size_t max_bytes) const {
+  const nlohmann::json& v = at(field);
+  if (!v.is_string()) fail(field, "expected a string, got " + shown(v));
+  const auto& s = v.get_ref<const std::string&>();
+  if (s.size() > max_bytes) fail(field, "a string of " + std::to_string(s.size()) + " bytes, longer than " + std::to_string(max_bytes));
+  return s;
+}
+
+const nlohmann::json& JsonFields::array(const std::string& field, std::size_t max_items) const {
+  const nlohmann::json& v = at(field);
+  if (!v.is_array()) fail(field, "expected a list, got " + shown(v));
+  if (v.size() > max_items) fail(field, "a list of " + std::to_string(v.size()) + " items, more than " + std::to_string(max_items));
+  return v;
+}
+
+}  // namespace nmtx

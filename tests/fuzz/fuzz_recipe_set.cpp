@@ -1,0 +1,26 @@
+// Command-line overrides (--set KEY=VALUE), one per input line, then the checks between
+// keys.
+#include <sstream>
+
+#include "fuzz.h"
+#include "nmtx/train/recipe.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace nmtx;
+  std::istringstream in{std::string(fuzz::text(data, size))};
+  Recipe r = Recipe::defaults();
+  bool all_set = true;
+  for (std::string assignment; all_set && std::getline(in, assignment);) {
+    all_set = false;
+    fuzz::expect_value_or_error<RecipeError>("--set", [&] {
+      r.set_override(assignment);
+      all_set = true;
+    });
+  }
+  if (!all_set) return 0;
+  fuzz::expect_value_or_error<RecipeError>("recipe: ", [&] {
+    r.check();
+    Recipe::parse(r.to_yaml(), "resolved.yaml").check();  // what a run keeps reads back
+  });
+  return 0;
+}

@@ -1,0 +1,15 @@
+// Recipes as YAML text (nmtx train RECIPE, config.yaml of every run), then the checks
+// between keys.
+#include "fuzz.h"
+#include "nmtx/train/recipe.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace nmtx;
+  const std::string text(fuzz::text(data, size));
+  fuzz::expect_value_or_error<RecipeError>("fuzz.yaml", [&] {
+    const Recipe r = Recipe::parse(text, "fuzz.yaml");
+    r.check();
+    Recipe::parse(r.to_yaml(), "resolved.yaml").check();  // what a run keeps reads back
+  });
+  return 0;
+}
