@@ -27,7 +27,8 @@
 #include "nmtx/core/rng.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/io/npy.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
+#include "nmtx/train/train_step.h"
 
 using namespace nmtx;
 
@@ -93,15 +94,7 @@ int benchmark(const cxxopts::ParseResult& args) {
   const auto src = random_sentences(s.batch, s.length, s.vocab, rng), tgt = random_sentences(s.batch, s.length, s.vocab, rng);
   const Batch batch = make_batch(src, tgt, 0, 2, 3);
   Graph g;
-  auto train_step = [&] {
-    g.clear();
-    params.zero_grad();
-    const Expr loss = scale(model.loss(g, batch, nullptr), 1.0f / static_cast<float>(batch.target_tokens()));
-    g.backward(loss);
-    clip_grad_norm(params, 5.0f);
-    adam.step(params);
-    return loss.item();
-  };
+  auto step = [&] { return train_step(model, params, adam, g, batch).loss_per_token(); };
   // Training and decoding are measured in separate processes (--phase): an idle BLAS
   // worker keeps spinning for a while after the last product, which would otherwise
   // steal a core from the decoding threads.
@@ -109,10 +102,10 @@ int benchmark(const cxxopts::ParseResult& args) {
   double train_seconds = 0, gflops = 0, peak_train = 0;
   float last = 0;
   if (phase == "train") {
-    for (int i = 0; i < warmup; ++i) train_step();
+    for (int i = 0; i < warmup; ++i) step();
     const std::uint64_t flops_before = gemm_flop_count();
     auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < steps; ++i) last = train_step();
+    for (int i = 0; i < steps; ++i) last = step();
     train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     gflops = (gemm_flop_count() - flops_before) / train_seconds / 1e9;
     peak_train = peak_rss_mb();
@@ -137,9 +130,9 @@ int benchmark(const cxxopts::ParseResult& args) {
   auto decode_batch = [&] {  // output steps of the longest hypothesis
     std::size_t steps = 0;
     if (phase == "decode") {
-      for (const auto& h : greedy_decode(model, src, decode)) steps = std::max(steps, h.attention.size());
+      for (const auto& h : greedy_decode(model, src, decode)) steps = std::max(steps, h.attention.steps());
     } else {
-      for (const auto& nbest : beam_decode(model, src, decode, beam)) steps = std::max(steps, nbest[0].attention.size());
+      for (const auto& nbest : beam_decode(model, src, decode, beam)) steps = std::max(steps, nbest[0].attention.steps());
     }
     return steps;
   };

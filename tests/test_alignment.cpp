@@ -66,27 +66,27 @@ TEST_CASE("hostile Pharaoh links: checked arithmetic, and links beyond the sente
 }
 
 TEST_CASE("hard alignments: argmax per output token (not </s>), or a threshold") {
-  AttentionRecord r;
+  SentenceAttention r;
   r.source = {"a", "b", "c"};
   r.output = {"x", "y", "</s>"};
-  r.attention = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.1f, 0.4f}, {0.0f, 0.0f, 1.0f}};
+  r.attention.weights = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.1f, 0.4f}, {0.0f, 0.0f, 1.0f}};
   CHECK(pharaoh(hard_alignment(r)) == "1-0 0-1");
   CHECK(pharaoh(hard_alignment(r, 0.4f)) == "1-0 0-1 2-1");
 }
 
 TEST_CASE("the attention export writes matrices numpy reads with the documented shape") {
   const fs::path d = test::fresh_dir("export");
-  AttentionRecord a;
+  SentenceAttention a;
   a.index = 0;
   a.source = {"das", "Haus", "<&>"};
   a.output = {"the", "house", "</s>"};
-  a.attention = {{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.2f, 0.6f}};
-  a.positions = {0.0f, 1.0f, 2.0f};
-  AttentionRecord b;
+  a.attention.weights = {{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.2f, 0.6f}};
+  a.attention.positions = {0.0f, 1.0f, 2.0f};
+  SentenceAttention b;
   b.index = 1;
   b.source = {"ja"};
   b.output = {"yes"};  // cut off before </s>
-  b.attention = {{1.0f}};
+  b.attention.weights = {{1.0f}};
   const fs::path out = d / "att";
   fs::create_directories(out);
   test::write_file(out / "stale.txt", "from an earlier export");

@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "attention/common.h"
 #include "grad_test.h"
 #include "nmtx/attention/attention.h"
 #include "nmtx/core/params.h"
@@ -340,6 +341,27 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
       }
     }
   }
+}
+
+TEST_CASE("a row with no allowed position gets all-zero weights with softmax and with sigmoid, never NaN") {
+  // Only inference constraints make such a row (a local window that --monotonic excludes).
+  for (const auto n : {attention::Normalization::softmax, attention::Normalization::sigmoid}) {
+    Graph g;
+    NoGradScope no_grad(g);
+    const Expr e = g.constant({2, 3}, {0.5f, -1.0f, 2.0f, 0.1f, 0.2f, 0.3f});
+    const Expr allowed = g.constant({2, 3}, {1.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f});
+    const Expr a = attention::normalize_scores(e, allowed, n);
+    REQUIRE(a.shape() == Shape{2, 3});
+    CHECK(a.value()[0] + a.value()[1] == doctest::Approx(1.0f));
+    CHECK(a.value()[2] == 0.0f);
+    for (std::size_t s = 3; s < 6; ++s) CHECK(a.value()[s] == 0.0f);  // not NaN
+  }
+  // And the sigmoid's value on an ordinary row is σ(e)/Σσ(e), as before.
+  Graph g;
+  const Expr e = g.constant({1, 2}, {0.5f, -1.0f});
+  const Expr a = attention::normalize_scores(e, g.constant({1, 2}, {1.0f, 1.0f}), attention::Normalization::sigmoid);
+  const double s0 = 1.0 / (1.0 + std::exp(-0.5)), s1 = 1.0 / (1.0 + std::exp(1.0));
+  CHECK(a.value()[0] == doctest::Approx(s0 / (s0 + s1)));
 }
 
 TEST_CASE("location-sensitive attention accumulates its weights") {

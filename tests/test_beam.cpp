@@ -10,7 +10,8 @@
 #include "grad_test.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/decode/beam.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
+#include "nmtx/train/train_step.h"
 
 using namespace nmtx;
 
@@ -86,11 +87,11 @@ TEST_CASE("every hypothesis carries the attention rows of its own path, and ties
                                                  {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
   auto check_paths = [](const std::vector<Hypothesis>& hyps) {
     for (const Hypothesis& h : hyps) {
-      REQUIRE(h.attention.size() == h.tokens.size() + (h.finished ? 1 : 0));
-      for (std::size_t u = 0; u < h.attention.size(); ++u) {
-        REQUIRE(h.attention[u].size() == 2);
-        CHECK(h.attention[u][0] == static_cast<float>(u));
-        CHECK(h.attention[u][1] == static_cast<float>(u == 0 ? 2 : h.tokens[u - 1]));
+      REQUIRE(h.attention.steps() == h.tokens.size() + (h.finished ? 1 : 0));
+      for (std::size_t u = 0; u < h.attention.steps(); ++u) {
+        REQUIRE(h.attention.weights[u].size() == 2);
+        CHECK(h.attention.weights[u][0] == static_cast<float>(u));
+        CHECK(h.attention.weights[u][1] == static_cast<float>(u == 0 ? 2 : h.tokens[u - 1]));
       }
     }
   };
@@ -170,7 +171,7 @@ TEST_CASE("length normalisation: GNMT's penalty ranks the finished hypotheses") 
   CHECK(b[0][0].tokens == std::vector<int>{kA});
   CHECK(b[0][0].score == doctest::Approx(std::log(0.45) / std::pow(7.0 / 6.0, 2)).epsilon(1e-6));
   CHECK(b[0][1].tokens.empty());
-  CHECK(b[0][0].score == doctest::Approx(b[0][0].log_prob / length_penalty(b[0][0].attention.size(), 2.0f)));
+  CHECK(b[0][0].score == doctest::Approx(b[0][0].log_prob / length_penalty(b[0][0].attention.steps(), 2.0f)));
 }
 
 TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decoder state") {
@@ -204,9 +205,9 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
         CHECK(b.tokens == greedy[i].tokens);
         CHECK(b.log_prob == greedy[i].log_prob);
         CHECK(b.finished == greedy[i].finished);
-        REQUIRE(b.attention.size() == greedy[i].attention.size());
-        CHECK(b.attention == greedy[i].attention);
-        CHECK(b.positions == greedy[i].positions);
+        REQUIRE(b.attention.steps() == greedy[i].attention.steps());
+        CHECK(b.attention.weights == greedy[i].attention.weights);
+        CHECK(b.attention.positions == greedy[i].attention.positions);
       }
     }
   }
@@ -236,12 +237,7 @@ TEST_CASE("on a trained toy model, beam search's total score is not below greedy
       src.push_back(ids(train[step * 64 + i].source));
       tgt.push_back(ids(train[step * 64 + i].target));
     }
-    g.clear();
-    params.zero_grad();
-    const Batch batch = make_batch(src, tgt, 0, 2, 3);
-    g.backward(scale(model.loss(g, batch, nullptr), 1.0f / static_cast<float>(batch.target_tokens())));
-    clip_grad_norm(params, 5.0f);
-    adam.step(params);
+    REQUIRE(train_step(model, params, adam, g, make_batch(src, tgt, 0, 2, 3)).applied);
   }
   std::vector<std::vector<int>> sources;
   for (const ToyExample& ex : generate_toy(task, 100, 99)) sources.push_back(ids(ex.source));

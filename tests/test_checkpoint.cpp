@@ -10,7 +10,7 @@
 
 #include "nmtx/core/rng.h"
 #include "nmtx/io/json_fields.h"
-#include "nmtx/train/checkpoint.h"
+#include "nmtx/run/checkpoint.h"
 
 using namespace nmtx;
 using nmtx::test::fresh_dir;

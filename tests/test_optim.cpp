@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "nmtx/core/params.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
 
 using namespace nmtx;
 

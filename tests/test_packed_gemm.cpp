@@ -1,9 +1,11 @@
 // The packed-weight product used by decoding (src/core/packed_gemm.h) against a plain
-// loop, and how a graph hands out packed weights.
+// loop, and when products use packed weights (PackedWeightsScope).
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "core/packed_gemm.h"
@@ -73,35 +75,40 @@ TEST_CASE("gemm_packed equals a plain loop for every tail of rows and columns, w
                   std::invalid_argument);
 }
 
-TEST_CASE("a graph packs parameters only when asked, with gradients off, once for all graphs sharing the packs, up to a size") {
+TEST_CASE("inside a PackedWeightsScope, graphs without gradients pack parameters once, on this thread, up to a size") {
   ParameterSet params(1);
   ParameterFactory f(params, InitScheme::uniform, 0.5f);
   const Parameter W = f.weight("W", {40, 6});
   const Parameter b = f.bias("b", 40);
   const Parameter huge = f.weight("huge", {WeightPacks::kMaxElements / 2048 + 1, 2048});
-  const auto packs = std::make_shared<WeightPacks>();
-  {
-    Graph g;
-    CHECK_THROWS_AS(g.use_packed_weights(packs), std::logic_error);  // gradients are on
-    CHECK(g.packed_weight(g.param(W)) == nullptr);
-  }
-  Graph g, other;
+  Graph g, other, with_grad;
   NoGradScope no_grad(g), no_grad_other(other);
-  CHECK(g.packed_weight(g.param(W)) == nullptr);  // not asked for
-  g.use_packed_weights(packs);
-  other.use_packed_weights(packs);
-  const PackedWeight* first = g.packed_weight(g.param(W));
-  REQUIRE(first != nullptr);
-  CHECK(first->rows() == 40);
-  CHECK(first->cols() == 6);
-  CHECK(g.packed_weight(g.param(W)) == first);          // packed once
-  CHECK(other.packed_weight(other.param(W)) == first);  // and shared
-  CHECK(g.packed_weight(g.param(b)) == nullptr);        // rank 1
-  CHECK(g.packed_weight(g.param(huge)) == nullptr);     // streamed from memory either way: sgemm
-  const TensorData copy(W.shape(), std::vector<float>(W.value().data(), W.value().data() + W.value().size()));
-  CHECK(g.packed_weight(g.constant(copy)) == nullptr);  // not a parameter
-  g.use_packed_weights(nullptr);
-  CHECK(g.packed_weight(g.param(W)) == nullptr);
+  CHECK(packed_weight(g.param(W)) == nullptr);  // no scope: sgemm
+  {
+    PackedWeightsScope scope;
+    CHECK(packed_weight(with_grad.param(W)) == nullptr);  // gradients on: never packed
+    const PackedWeight* first = packed_weight(g.param(W));
+    REQUIRE(first != nullptr);
+    CHECK(first->rows() == 40);
+    CHECK(first->cols() == 6);
+    CHECK(packed_weight(g.param(W)) == first);          // packed once
+    CHECK(packed_weight(other.param(W)) == first);      // and shared by the thread's graphs
+    CHECK(packed_weight(g.param(b)) == nullptr);        // rank 1
+    CHECK(packed_weight(g.param(huge)) == nullptr);     // streamed from memory either way: sgemm
+    const TensorData copy(W.shape(), std::vector<float>(W.value().data(), W.value().data() + W.value().size()));
+    CHECK(packed_weight(g.constant(copy)) == nullptr);  // not a parameter
+    {
+      PackedWeightsScope inner;  // scopes nest: the inner one's packs are in force
+      const PackedWeight* again = packed_weight(g.param(W));
+      REQUIRE(again != nullptr);
+      CHECK(again != first);
+    }
+    CHECK(packed_weight(g.param(W)) == first);  // the outer scope again
+    const PackedWeight* elsewhere = first;
+    std::thread([&] { elsewhere = packed_weight(g.param(W)); }).join();
+    CHECK(elsewhere == nullptr);  // another thread: not in this thread's scope
+  }
+  CHECK(packed_weight(g.param(W)) == nullptr);  // the scope ended
 }
 
 TEST_CASE("affine and GRU cells give the same values with packed weights as with sgemm") {
@@ -113,9 +120,10 @@ TEST_CASE("affine and GRU cells give the same values with packed weights as with
   const TensorData x1({11, 7}, random_values(77, rng)), x2({11, 3}, random_values(33, rng));
   const TensorData xp({11, 27}, random_values(297, rng)), h({11, 9}, random_values(99, rng));
   auto run = [&](bool packed) {
+    std::optional<PackedWeightsScope> scope;
+    if (packed) scope.emplace();
     Graph g;
     NoGradScope no_grad(g);
-    if (packed) g.use_packed_weights(std::make_shared<WeightPacks>());
     const Expr y = affine({g.constant(x1), g.constant(x2)}, {g.param(W1), g.param(W2)}, g.param(b));
     const Expr y1 = affine({g.constant(x1)}, {g.param(W1)}, Expr());
     const Expr s = gru_cell(g.constant(xp), g.constant(h), g.param(W_hh), g.param(b_hh));

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "nmtx/train/evaluate.h"
-#include "nmtx/train/recipe.h"
+#include "config/recipe.h"
+#include "nmtx/config/config.h"
 
 using namespace nmtx;
 namespace fs = std::filesystem;
@@ -60,7 +60,10 @@ training:
   CHECK(r.number("training.learning_rate") == doctest::Approx(1e-3));
   CHECK(r.is_default("model.embed"));
   CHECK(!r.is_default("model.hidden"));
-  CHECK(resolved_attention_score("local-p", r.string("model.attention.score")) == "general");
+  AttentionSettings a;
+  a.type = "local-p";
+  a.score = r.string("model.attention.score");
+  CHECK(a.resolved_score() == "general");
   CHECK_NOTHROW(r.check());
 }
 
@@ -83,6 +86,17 @@ TEST_CASE("unknown keys, wrong types and impossible values name the file, line a
   CHECK(error_of("data:\n  task: none\n").find("data.train is empty") != std::string::npos);
   CHECK(error_of("model: [unclosed\n").find("not valid YAML") != std::string::npos);
   CHECK_THROWS_WITH_AS(Recipe::load("/no/such/recipe.yaml"), doctest::Contains("no such recipe file"), RecipeError);
+}
+
+TEST_CASE("local attention's half-width D is at least 1, checked with the recipe") {
+  CHECK(error_of("model:\n  attention: {type: local-p, window: 0.5}\n").find(
+            "model.attention.window: local-p needs a half-width D >= 1, got 0.5") != std::string::npos);
+  CHECK(error_of("model:\n  attention: {type: local-m, window: 0}\n").find("local-m needs a half-width D >= 1") !=
+        std::string::npos);
+  // Other types do not use D; local types accept D = 1 and fractional D above it.
+  CHECK(error_of("data: {task: copy}\nmodel:\n  attention: {type: luong, window: 0}\n") == "(no error)");
+  CHECK(error_of("data: {task: copy}\nmodel:\n  attention: {type: local-p, window: 1}\n") == "(no error)");
+  CHECK(error_of("data: {task: copy}\nmodel:\n  attention: {type: local-m, window: 2.5}\n") == "(no error)");
 }
 
 TEST_CASE("command-line overrides are checked like the file") {
@@ -139,9 +153,8 @@ TEST_CASE("hostile recipes: absurd keys get no suggestion, and messages echo at 
 
 TEST_CASE("validation.bleu_tokenize picks sacreBLEU's tokenizer for dev and test BLEU") {
   Recipe r = Recipe::defaults();
-  CHECK(recipe_bleu_options(r).tokenize == BleuTokenizer::none);  // tokenised corpora
-  r.set_override("validation.bleu_tokenize=13a");
-  const BleuOptions o = recipe_bleu_options(r);
+  CHECK(default_config().validation.bleu_options().tokenize == BleuTokenizer::none);  // tokenised corpora
+  const BleuOptions o = parse_config("data: {task: copy}\nvalidation: {bleu_tokenize: 13a}\n", "r.yaml").validation.bleu_options();
   CHECK(o.tokenize == BleuTokenizer::t13a);
   CHECK(bleu_signature(o, 1) == "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.0.0");
   // "hello , world" against "hello, world": split by 13a, not by none.

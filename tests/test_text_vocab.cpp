@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "nmtx/io/files.h"
 #include "nmtx/data/text.h"
 #include "nmtx/data/vocab.h"
 

@@ -60,6 +60,9 @@ TEST_CASE("toy tasks are seeded and their options are checked") {
 }
 
 TEST_CASE("greedy decoding: its log-probability is that of forced decoding of its own output") {
+  // Counted as compared: every decoding step whose log-probability was recomputed, and every
+  // hypothesis that ended with </s> and so could be compared with the whole forced loss.
+  std::size_t steps_compared = 0, losses_compared = 0;
   for (const char* variant : {"bahdanau", "luong-general", "local-p"}) {
     CAPTURE(variant);
     ModelConfig c;
@@ -72,37 +75,47 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
     c.attention.score = v.score;
     ParameterSet params(3);
     const Seq2Seq model(c, params);
+    // A push towards </s> (id 3), so that some hypotheses end before the length limit and
+    // their whole forced loss can be compared too.
+    params.get("decoder.out.b").value()[3] += 3.0f;
     const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6}};
     DecodeOptions options;
     options.max_length = 6;
     const std::vector<Hypothesis> out = greedy_decode(model, sources, options);
     REQUIRE(out.size() == 3);
-    int compared = 0;
     for (std::size_t i = 0; i < 3; ++i) {
       CAPTURE(i);
       const Hypothesis& h = out[i];
       CHECK(h.tokens.size() <= 6);
-      const bool ended = h.attention.size() == h.tokens.size() + 1;
+      const bool ended = h.attention.steps() == h.tokens.size() + 1;
       CHECK((ended || h.tokens.size() == 6));
-      for (const auto& row : h.attention) CHECK(row.size() == sources[i].size());
-      CHECK(h.positions.size() == (v.type == "local-p" ? h.attention.size() : 0));
+      for (const auto& row : h.attention.weights) CHECK(row.size() == sources[i].size());
+      CHECK(h.attention.positions.size() == (v.type == "local-p" ? h.attention.steps() : 0));
       // Forced decoding of (source, output) with the same model: Σ_t log p(y_t) over the
       // steps greedy took (</s> included when it was produced), from the logits.
       Graph g;
       const Batch forced = make_batch({sources[i]}, {h.tokens}, 0, 2, 3);
       const Expr logits = model.forward(g, forced, nullptr).logits;  // (T, V) for one sentence
-      const std::size_t V = logits.shape()[1], steps = h.attention.size();
+      const std::size_t V = logits.shape()[1], steps = h.attention.steps();
+      REQUIRE(steps >= 1);
+      REQUIRE(logits.shape()[0] >= steps);
       double log_prob = 0;
       for (std::size_t t = 0; t < steps; ++t) {
         const float* row = logits.value().data() + t * V;
         log_prob += nmtx::test::log_softmax_at(row, V, t < h.tokens.size() ? h.tokens[t] : 3);
       }
       CHECK(log_prob == doctest::Approx(h.log_prob).epsilon(1e-5));
-      if (ended) CHECK(-model.loss(g, forced, nullptr).item() == doctest::Approx(h.log_prob).epsilon(1e-5));
-      ++compared;
+      steps_compared += steps;
+      if (ended) {
+        CHECK(-model.loss(g, forced, nullptr).item() == doctest::Approx(h.log_prob).epsilon(1e-5));
+        ++losses_compared;
+      }
     }
-    CHECK(compared == 3);
   }
+  CHECK(steps_compared >= 9);  // 3 variants x 3 sentences, at least a step each
+  // Both kinds occur: hypotheses that ended with </s> (6 of 9 here) and ones cut at 6 steps.
+  CHECK(losses_compared >= 3);
+  CHECK(losses_compared < 9);
 }
 
 TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one batch") {
@@ -128,6 +141,6 @@ TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one b
     CAPTURE(i);
     CHECK(a[i].tokens == b[i].tokens);
     CHECK(a[i].log_prob == doctest::Approx(b[i].log_prob).epsilon(1e-5));
-    REQUIRE(a[i].attention.size() == b[i].attention.size());
+    REQUIRE(a[i].attention.steps() == b[i].attention.steps());
   }
 }

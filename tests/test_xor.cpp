@@ -3,7 +3,7 @@
 
 #include "nmtx/core/ops.h"
 #include "nmtx/core/params.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
 
 using namespace nmtx;
 

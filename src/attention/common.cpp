@@ -30,8 +30,16 @@ Expr allowed_positions(Graph& g, const Expr& mask, const AttentionState& state, 
 Expr normalize_scores(const Expr& e, const Expr& allowed, Normalization n) {
   if (n == Normalization::softmax) return softmax(e, -1, allowed);
   const Expr kept = mul(sigmoid(e), allowed);                  // σ(e), 0 where not allowed
-  Shape totals = e.shape().with(-1, 1);                         // (..., 1) to broadcast back
-  return div(kept, reshape(sum(kept, -1), totals));
+  const Expr totals = reshape(sum(kept, -1), e.shape().with(-1, 1));  // (..., 1) to broadcast back
+  // A row with no allowed position (only inference constraints make one: a local window
+  // that --monotonic or --window excludes) gets all-zero weights, as softmax gives it,
+  // instead of 0/0: its total is divided as 1. Every other total is left exactly as it is.
+  TensorData empty_rows(totals.shape());
+  bool any_empty = false;
+  for (std::size_t i = 0; i < empty_rows.values.size(); ++i) {
+    if (totals.value()[i] == 0.0f) empty_rows.values[i] = 1.0f, any_empty = true;
+  }
+  return div(kept, any_empty ? totals + e.graph().constant(empty_rows) : totals);
 }
 
 Expr hard_weights(Graph& g, const Expr& weights) {

@@ -1,13 +1,13 @@
 // nmtx compare RECIPE [--variants a,b,...] [--out DIR] [--set KEY=VALUE ...]
-#include "options.h"
 #include <fmt/core.h>
 
 #include <filesystem>
 #include <sstream>
 
 #include "commands.h"
+#include "common.h"
 #include "nmtx/attention/attention.h"
-#include "nmtx/train/compare.h"
+#include "nmtx/experiment/compare.h"
 
 namespace nmtx::cli {
 
@@ -28,13 +28,10 @@ int run_compare(int argc, char** argv) {
       ("debug-nan", "VARIANT:STEP: that variant's gradient turns NaN at STEP", cxxopts::value<std::string>());
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
-  if (args.count("help")) {
-    fmt::print("{}", options.help({"", "testing"}));
-    return 0;
-  }
+  if (print_help(args, options, {"", "testing"})) return 0;
   if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file");
-  CompareCommand c;
-  c.recipe = args["recipe"].as<std::string>();
+  const std::string recipe = args["recipe"].as<std::string>();
+  CompareOptions c;
   if (args.count("variants")) {
     std::stringstream in(args["variants"].as<std::string>());
     for (std::string v; std::getline(in, v, ',');) {
@@ -48,10 +45,11 @@ int run_compare(int argc, char** argv) {
     c.nan_variant = spec.substr(0, colon);
     c.nan_step = std::stoll(spec.substr(colon + 1));
   }
-  if (args.count("set")) c.overrides = args["set"].as<std::vector<std::string>>();
   c.out = args.count("out") ? args["out"].as<std::string>()
-                            : (std::filesystem::path("runs") / ("compare-" + std::filesystem::path(c.recipe).stem().string())).string();
-  run_compare(c);
+                            : (std::filesystem::path("runs") / ("compare-" + std::filesystem::path(recipe).stem().string())).string();
+  const std::vector<std::string> overrides =
+      args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  run_compare(load_config(recipe, overrides), c);
   return 0;
 }
 

@@ -1,16 +1,17 @@
 // nmtx demo: trains an attention model on the reverse task (a few seconds), printing its
 // loss falling, then decodes held-out sentences greedily and reports exact-match
 // accuracy and one learned alignment. The README's main command until the recipes exist.
-#include "options.h"
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
 #include <chrono>
 
 #include "commands.h"
+#include "common.h"
+#include "nmtx/core/optim.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/decode/greedy.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/train/train_step.h"
 
 namespace nmtx::cli {
 
@@ -40,10 +41,7 @@ int run_demo(int argc, char** argv) {
       ("seed", "random seed", cxxopts::value<std::uint64_t>()->default_value("1"))
       ("h,help", "show this help");
   const auto args = options.parse(argc, argv);
-  if (args.count("help")) {
-    fmt::print("{}", options.help());
-    return 0;
-  }
+  if (print_help(args, options)) return 0;
   const int steps = args["steps"].as<int>(), batch_size = args["batch"].as<int>();
   const int symbols = args["symbols"].as<int>(), max_length = args["max-length"].as<int>();
   if (steps < 1 || batch_size < 1 || symbols < 1 || max_length < 1) {
@@ -77,16 +75,10 @@ int run_demo(int argc, char** argv) {
       src.push_back(to_ids(ex.source));
       tgt.push_back(to_ids(ex.target));
     }
-    const Batch batch = make_batch(src, tgt, kPad, kBos, kEos);
-    g.clear();
-    params.zero_grad();
-    const Expr loss = scale(model.loss(g, batch, nullptr), 1.0f / static_cast<float>(batch.target_tokens()));
-    g.backward(loss);
-    clip_grad_norm(params, 5.0f);
-    adam.step(params);
+    const StepResult r = train_step(model, params, adam, g, make_batch(src, tgt, kPad, kBos, kEos));
     if (step == 1 || step % 50 == 0 || step == steps) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      fmt::print("step {:5d}  loss/token {:.4f}  {:.1f}s\n", step, loss.item(), seconds);
+      fmt::print("step {:5d}  loss/token {:.4f}  {:.1f}s\n", step, r.loss_per_token(), seconds);
     }
   }
 
@@ -104,9 +96,7 @@ int run_demo(int argc, char** argv) {
   const ToyExample& ex = test[0];
   fmt::print("example: source {}\n         output {}\n         most attended source position per output token:",
              fmt::join(ex.source, " "), [&] { std::string s; for (int t : out[0].tokens) s += std::to_string(t - kFirstSymbol) + " "; return s; }());
-  for (const auto& row : out[0].attention) {
-    fmt::print(" {}", std::max_element(row.begin(), row.end()) - row.begin());
-  }
+  for (std::size_t t = 0; t < out[0].attention.steps(); ++t) fmt::print(" {}", out[0].attention.argmax(t));
   fmt::print("\n");
   return 0;
 }

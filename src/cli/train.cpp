@@ -1,42 +1,14 @@
 // nmtx train RECIPE [--set KEY=VALUE ...] [--out DIR] [--overwrite]
 // nmtx train --resume RUN_DIR
-#include "options.h"
+// nmtx train --keys
 #include <fmt/core.h>
 
 #include "commands.h"
-#include "nmtx/train/recipe.h"
+#include "common.h"
+#include "nmtx/config/config.h"
 #include "nmtx/train/trainer.h"
 
 namespace nmtx::cli {
-
-namespace {
-
-const char* type_name(const RecipeKey& k) {
-  switch (k.type) {
-    case KeyType::integer: return "integer";
-    case KeyType::number: return "number";
-    case KeyType::boolean: return "boolean";
-    case KeyType::string: return "string";
-    case KeyType::choice: return "choice";
-    case KeyType::list: return "list";
-  }
-  return "?";
-}
-
-// The table docs/recipes.md carries (a unit test checks that the two agree).
-void print_recipe_keys() {
-  fmt::print("| key | type | default | meaning |\n|---|---|---|---|\n");
-  for (const RecipeKey& k : recipe_keys()) {
-    std::string type = type_name(k);
-    if (k.type == KeyType::choice) {
-      type.clear();
-      for (const auto& c : k.choices) type += (type.empty() ? "" : " \\| ") + c;
-    }
-    fmt::print("| `{}` | {} | `{}` | {} |\n", k.name, type, k.default_value.empty() ? "\"\"" : k.default_value, k.help);
-  }
-}
-
-}  // namespace
 
 int run_train(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Train a model from a recipe (recipes/*.yaml; keys in docs/recipes.md).");
@@ -58,27 +30,28 @@ int run_train(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("written"));
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
-  if (args.count("help")) {
-    fmt::print("{}", options.help({"", "testing"}));
-    return 0;
-  }
+  if (print_help(args, options, {"", "testing"})) return 0;
   if (args.count("keys")) {
-    print_recipe_keys();
+    fmt::print("{}", recipe_keys_markdown());  // the table docs/recipes.md carries (a unit test checks both agree)
     return 0;
   }
-  TrainCommand command;
-  if (args.count("recipe")) command.recipe = args["recipe"].as<std::string>();
-  if (args.count("set")) command.overrides = args["set"].as<std::vector<std::string>>();
-  if (args.count("out")) command.out = args["out"].as<std::string>();
-  if (args.count("resume")) command.resume = args["resume"].as<std::string>();
-  command.overwrite = args.count("overwrite") > 0;
-  command.inject_nan_at = args["debug-nan-at"].as<std::int64_t>();
-  command.kill_in_checkpoint_at = args["debug-kill-in-checkpoint"].as<std::int64_t>();
-  command.kill_stage = args["debug-kill-stage"].as<std::string>();
-  if (command.recipe.empty() && command.resume.empty()) {
-    throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
+  TrainHooks hooks;
+  hooks.nan_at_step = args["debug-nan-at"].as<std::int64_t>();
+  hooks.kill_in_checkpoint_at = args["debug-kill-in-checkpoint"].as<std::int64_t>();
+  hooks.kill_stage = args["debug-kill-stage"].as<std::string>();
+  if (args.count("resume")) {
+    if (args.count("recipe") || args.count("set") || args.count("overwrite") || args.count("out")) {
+      throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --set, --out or --overwrite");
+    }
+    resume_run(args["resume"].as<std::string>(), hooks);
+    return 0;
   }
-  run_training(command);
+  if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
+  const std::vector<std::string> overrides =
+      args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  Config config = load_config(args["recipe"].as<std::string>(), overrides);
+  if (args.count("out")) config.run.dir = args["out"].as<std::string>();
+  train_new_run(config, args.count("overwrite") > 0, hooks);
   return 0;
 }
 

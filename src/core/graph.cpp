@@ -4,7 +4,6 @@
 #include <string>
 
 #include "nmtx/core/params.h"
-#include "packed_gemm.h"
 
 namespace nmtx {
 
@@ -157,17 +156,6 @@ void Graph::backward(const Expr& y, const Tensor& seed) {
     const Node& n = nodes_[id];
     if (!n.grad.empty() && n.backward) n.backward();
   }
-}
-
-void Graph::use_packed_weights(std::shared_ptr<WeightPacks> packs) {
-  if (packs && grad_enabled_) throw std::logic_error("Graph::use_packed_weights: needs gradients disabled (NoGradScope)");
-  packs_ = std::move(packs);
-}
-
-const PackedWeight* Graph::packed_weight(const Expr& W) {
-  const Node& n = node(W);
-  if (!packs_ || grad_enabled_ || !n.parameter || n.value.shape().rank() != 2) return nullptr;
-  return packs_->get(n.value.data(), n.value.shape()[0], n.value.shape()[1]);
 }
 
 void Graph::clear() {

@@ -104,9 +104,29 @@ const PackedWeight* WeightPacks::get(const float* W, std::size_t N, std::size_t 
   return slot.get();
 }
 
+namespace {
+
+thread_local WeightPacks* packs_in_force = nullptr;  // the innermost PackedWeightsScope's
+
+}  // namespace
+
+PackedWeightsScope::PackedWeightsScope() : packs_(std::make_unique<WeightPacks>()), previous_(packs_in_force) {
+  packs_in_force = packs_.get();
+}
+
+PackedWeightsScope::~PackedWeightsScope() { packs_in_force = previous_; }
+
+const PackedWeight* packed_weight(const Expr& W) {
+  if (packs_in_force == nullptr) return nullptr;
+  const Graph& g = W.graph();
+  const Shape s = W.shape();
+  if (g.grad_enabled() || !g.is_parameter(W) || s.rank() != 2) return nullptr;
+  return packs_in_force->get(W.value().data(), s[0], s[1]);
+}
+
 void gemm_weight(const Expr& W, std::size_t M, const float* X, const float* bias, float beta, float* C) {
   const std::size_t N = W.shape()[0], K = W.shape()[1];
-  if (const PackedWeight* packed = W.graph().packed_weight(W)) {
+  if (const PackedWeight* packed = packed_weight(W)) {
     count_gemm_flops(M, N, K);
     gemm_packed(M, X, *packed, bias, beta, C);
     return;

@@ -25,6 +25,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "nmtx/core/graph.h"
+#include "nmtx/core/packed_weights.h"
 
 namespace nmtx {
 
@@ -47,8 +48,8 @@ class PackedWeight {
 void gemm_packed(std::size_t M, const float* X, const PackedWeight& W, const float* bias, float beta, float* C);
 
 // Packed weights by the address of the parameter's values, each packed on first use
-// (thread-safe, though decoding gives each thread its own: the kernel ran 25% slower
-// at toy size reading one copy from both cores). Weights above kMaxElements are not
+// (thread-safe, though each decoding thread has its own PackedWeightsScope: the kernel ran
+// 25% slower at toy size reading one copy from both cores). Weights above kMaxElements are not
 // packed (null): the product then streams the weight from memory either way, and a copy
 // per decoding call and thread costs more than it saves (measured: large decoding, a
 // 16,000 x 512 output layer, fell from 192 to 149-178 sentences/s with it packed).
@@ -62,10 +63,14 @@ class WeightPacks {
   std::unordered_map<const float*, std::unique_ptr<PackedWeight>> packs_;
 };
 
+// The packed copy of the weight node W when a PackedWeightsScope is in force on this
+// thread, W's graph has gradients off, W is a parameter of rank 2 and not too large to
+// pack (WeightPacks::kMaxElements); else null.
+const PackedWeight* packed_weight(const Expr& W);
+
 // C (M, N) = X (M, K) · Wᵀ [+ bias on every row] + beta · C for a weight node W (N, K),
-// beta 0 or 1, bias (N) or null: through the packed copy when the graph uses packed
-// weights (Graph::use_packed_weights) and W is a parameter, otherwise sgemm. What ops call for
-// x · Wᵀ + b products with a weight.
+// beta 0 or 1, bias (N) or null: through packed_weight(W) when there is one, otherwise
+// sgemm. What ops call for x · Wᵀ + b products with a weight.
 void gemm_weight(const Expr& W, std::size_t M, const float* X, const float* bias, float beta, float* C);
 
 }  // namespace nmtx

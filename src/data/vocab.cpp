@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "nmtx/io/files.h"
 #include "nmtx/data/text.h"
 
 namespace nmtx {

@@ -10,7 +10,8 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "../core/packed_gemm.h"
+#include "nmtx/core/packed_weights.h"
+#include "nmtx/core/row_kernels.h"
 #include "shards.h"
 
 namespace nmtx {
@@ -27,29 +28,6 @@ struct Candidate {
   std::size_t beam; // the row it extends, within its sentence
   int token;
 };
-
-// The k best tokens of a row into `out`, best first; ties go to the lower id (as greedy's
-// argmax). One pass over the row: a batch of values none above the current k-th best is
-// skipped with one comparison.
-void top_tokens(const float* row, std::size_t V, std::size_t k, std::vector<int>& out) {
-  out.clear();
-  k = std::min(k, V);
-  float kth = -std::numeric_limits<float>::infinity();  // the k-th best so far, once there are k
-  auto offer = [&](int v) {
-    if (out.size() == k && !(row[v] > kth)) return;
-    if (out.size() == k) out.pop_back();
-    // After every value at least as large: equal values keep the lower id first.
-    const auto at = std::find_if(out.begin(), out.end(), [&](int u) { return row[u] < row[v]; });
-    out.insert(at, v);
-    if (out.size() == k) kth = row[out.back()];
-  };
-  std::size_t v = 0;
-  for (; v + simd::kWidth <= V; v += simd::kWidth) {
-    if (out.size() == k && xsimd::none(simd::batch::load_unaligned(row + v) > simd::batch(kth))) continue;
-    for (std::size_t u = v; u < v + simd::kWidth; ++u) offer(static_cast<int>(u));
-  }
-  for (; v < V; ++v) offer(static_cast<int>(v));
-}
 
 // What the search needs to rebuild any hypothesis at the end instead of copying every
 // live hypothesis's history at every step: per step, each row's attention (and p_t), and
@@ -75,15 +53,15 @@ class BeamHistory {
   Hypothesis trace(std::size_t t, std::size_t r, std::size_t width) const {
     Hypothesis h;
     h.tokens.resize(t);
-    h.attention.resize(t + 1);
-    if (!steps_[t].positions.empty()) h.positions.resize(t + 1);
+    h.attention.weights.resize(t + 1);
+    if (!steps_[t].positions.empty()) h.attention.positions.resize(t + 1);
     for (std::size_t u = t + 1; u-- > 0;) {
       const Step& s = steps_[u];
       if (!s.attention.empty()) {
         const float* w = s.attention.data() + r * s.stride;
-        h.attention[u].assign(w, w + width);
+        h.attention.weights[u].assign(w, w + width);
       }
-      if (!s.positions.empty()) h.positions[u] = s.positions[r];
+      if (!s.positions.empty()) h.attention.positions[u] = s.positions[r];
       if (u == 0) break;
       // Row r of step u is row r after step u - 1.
       const Step& before = steps_[u - 1];
@@ -109,10 +87,8 @@ class BeamHistory {
 // rows i·K .. i·K + K - 1, its decoder state reordered with gather_rows.
 class ModelScorer final : public BeamScorer {
  public:
-  ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o,
-              std::shared_ptr<WeightPacks> packs)
+  ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o)
       : model_(model), constraints_(o.constraints), no_grad_(g_) {
-    g_.use_packed_weights(std::move(packs));
     batch_ = make_batch(sources, std::vector<std::vector<int>>(sources.size()), /*pad=*/0, o.bos, o.eos);
     const EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
     std::vector<int> rows;
@@ -151,6 +127,7 @@ class ModelScorer final : public BeamScorer {
  private:
   const Seq2Seq& model_;
   InferenceConstraints constraints_;
+  PackedWeightsScope packed_;  // decoding steps multiply a few rows by the same weights: pack them once
   Graph g_;
   NoGradScope no_grad_;
   Batch batch_;
@@ -178,7 +155,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     if (!with_eos) h.tokens.push_back(token);
     h.log_prob = lp;
     h.finished = with_eos;
-    h.score = lp / length_penalty(h.attention.size(), beam.alpha);
+    h.score = lp / length_penalty(h.attention.steps(), beam.alpha);
     finished[i].push_back(std::move(h));
   };
 
@@ -201,8 +178,8 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         const std::size_t r = i * K + k;
         if (!alive[r]) continue;
         const float* row = all + r * V;
-        const double lse = detail::log_sum_exp(row, V);
-        top_tokens(row, V, K, best);
+        const double lse = row_log_sum_exp(row, V);
+        row_top_k(row, V, K, best);
         // Summed as greedy decoding sums, so that beam size 1 reproduces it bit for bit.
         for (int v : best) candidates.push_back({log_prob[r] + (row[v] - lse), k, v});
       }
@@ -281,7 +258,7 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
       sources, options.threads,
       [&](const std::vector<std::vector<int>>& part) {
         // Every step multiplies a few rows by the same weights: pack them once per thread.
-        ModelScorer scorer(model, part, beam.beam_size, options, std::make_shared<WeightPacks>());
+        ModelScorer scorer(model, part, beam.beam_size, options);
         std::vector<std::size_t> lengths;
         for (const auto& s : part) lengths.push_back(s.size());
         return beam_search(scorer, lengths, options, beam);

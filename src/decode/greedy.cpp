@@ -4,7 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "../core/packed_gemm.h"
+#include "nmtx/core/packed_weights.h"
+#include "nmtx/core/row_kernels.h"
 #include "shards.h"
 
 namespace nmtx {
@@ -18,30 +19,29 @@ std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) 
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options, const std::shared_ptr<WeightPacks>& packs);
+                                     const DecodeOptions& options);
 
 }  // namespace
 
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options) {
   return detail::decode_in_shards<Hypothesis>(sources, options.threads, [&](const std::vector<std::vector<int>>& part) {
-    // Every step multiplies a few rows by the same weights: pack them once per thread.
-    return decode_shard(model, part, options, std::make_shared<WeightPacks>());
+    return decode_shard(model, part, options);
   });
 }
 
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options, const std::shared_ptr<WeightPacks>& packs) {
+                                     const DecodeOptions& options) {
   const int bos = options.bos, eos = options.eos;
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
   if (B == 0) return out;
   const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
+  PackedWeightsScope packed;  // every step multiplies a few rows by the same weights: pack them once per thread
   Graph g;
   NoGradScope no_grad(g);
-  g.use_packed_weights(packs);
   const EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
   DecoderState state = model.start(g, encoded);
   std::vector<int> previous(B, bos);
@@ -56,18 +56,18 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         continue;
       }
       const float* row = logits.value().data() + b * V;
-      const std::size_t best = simd::argmax(row, V);
+      const std::size_t best = row_argmax(row, V);
       Hypothesis& h = out[b];
-      h.log_prob += row[best] - detail::log_sum_exp(row, V);  // log softmax of the best token
+      h.log_prob += row[best] - row_log_sum_exp(row, V);  // log softmax of the best token
       const float* w = step.attention.weights.value().data() + b * S;
-      h.attention.emplace_back(w, w + batch.src_lengths[b]);
-      if (step.attention.position.valid()) h.positions.push_back(step.attention.position.value()[b]);
+      h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
+      if (step.attention.position.valid()) h.attention.positions.push_back(step.attention.position.value()[b]);
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = true;
         h.finished = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));
-        if (h.attention.size() >= step_limit(options, sources[b].size())) done[b] = true;
+        if (h.attention.steps() >= step_limit(options, sources[b].size())) done[b] = true;
       }
       previous[b] = static_cast<int>(best);
     }

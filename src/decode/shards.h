@@ -1,5 +1,4 @@
-// What greedy and beam search share: log Σ exp over a vocabulary row, and decoding in
-// parallel shards.
+// What greedy and beam search share: decoding in parallel shards.
 //
 // Decoding in parallel: the sentences are cut into contiguous shards, one per thread,
 // each decoded with its own graph while BLAS runs single-threaded (so the threads do not
@@ -14,19 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "../core/simd.h"
 #include "nmtx/core/blas.h"
 
 namespace nmtx::detail {
-
-// log Σ_v e^{x_v}, vectorised (the vocabulary is the widest loop of a decoding step).
-inline double log_sum_exp(const float* x, std::size_t n) {
-  thread_local std::vector<float> buffer;
-  buffer.resize(n);
-  const float m = simd::max(x, n);
-  simd::map(buffer.data(), n, [m](auto v) { return xsimd::exp(v - m); }, x);
-  return m + std::log(static_cast<double>(simd::sum(buffer.data(), n)));
-}
 
 // decode(part) → one Result per sentence of the part, in order.
 template <class Result, class Decode>

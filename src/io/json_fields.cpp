@@ -1,8 +1,6 @@
 #include "nmtx/io/json_fields.h"
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 
 namespace nmtx {
 
@@ -25,24 +23,6 @@ nlohmann::json parse_json_object(std::string_view text, const std::string& file)
   }
   if (!j.is_object()) throw JsonFileError(file + ": expected a JSON object {...}");
   return j;
-}
-
-std::string read_file_limited(const std::string& path, std::size_t max_bytes) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) throw JsonFileError(path + ": is a directory, expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw JsonFileError(path + ": cannot open (missing file?)");
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::uint64_t>(in.tellg());
-  if (size > max_bytes) {
-    throw JsonFileError(path + ": " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
-                        " such a file can hold");
-  }
-  in.seekg(0);
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (!in) throw JsonFileError(path + ": cannot read");
-  return text;
 }
 
 JsonFields::JsonFields(nlohmann::json object, std::string file) : object_(std::move(object)), file_(std::move(file)) {

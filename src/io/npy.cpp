@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "nmtx/data/text.h"
+#include "nmtx/io/files.h"
 
 namespace nmtx {
 

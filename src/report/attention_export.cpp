@@ -8,20 +8,20 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "nmtx/io/files.h"
 #include "nmtx/core/tensor.h"
-#include "nmtx/data/text.h"
 #include "nmtx/io/npy.h"
 
 namespace nmtx {
 
 namespace fs = std::filesystem;
 
-std::vector<std::pair<int, int>> hard_alignment(const AttentionRecord& r, float threshold) {
+std::vector<std::pair<int, int>> hard_alignment(const SentenceAttention& r, float threshold) {
   std::vector<std::pair<int, int>> links;
-  std::size_t rows = r.attention.size();
+  std::size_t rows = r.attention.steps();
   if (rows > 0 && !r.output.empty() && r.output.back() == "</s>" && rows == r.output.size()) --rows;
   for (std::size_t t = 0; t < rows; ++t) {
-    const auto& row = r.attention[t];
+    const auto& row = r.attention.weights[t];
     if (row.empty()) continue;
     if (threshold > 0.0f) {
       for (std::size_t s = 0; s < row.size(); ++s) {
@@ -68,14 +68,14 @@ std::string name_of(std::size_t index) { return fmt::format("{:06d}", index); }
 
 }  // namespace
 
-std::string heatmap_svg(const AttentionRecord& r) {
+std::string heatmap_svg(const SentenceAttention& r) {
   constexpr int cell = 24, char_width = 7;
   std::size_t longest_source = 1, longest_output = 1;
   for (const auto& t : r.source) longest_source = std::max(longest_source, text_length(t));
   for (const auto& t : r.output) longest_output = std::max(longest_output, text_length(t));
   const int left = static_cast<int>(std::min<std::size_t>(longest_output, 24) * char_width) + 12;
   const int top = static_cast<int>(std::min<std::size_t>(longest_source, 24) * char_width * 0.75) + 16;
-  const int columns = static_cast<int>(r.source.size()), rows = static_cast<int>(r.attention.size());
+  const int columns = static_cast<int>(r.source.size()), rows = static_cast<int>(r.attention.steps());
   const int width = left + columns * cell + 8, height = top + rows * cell + 8;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
@@ -91,7 +91,7 @@ std::string heatmap_svg(const AttentionRecord& r) {
     const std::string label = t < static_cast<int>(r.output.size()) ? r.output[static_cast<std::size_t>(t)] : "";
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", left - 6, top + t * cell + cell / 2 + 4,
                        xml_escape(label));
-    const auto& row = r.attention[static_cast<std::size_t>(t)];
+    const auto& row = r.attention.weights[static_cast<std::size_t>(t)];
     for (int s = 0; s < columns && s < static_cast<int>(row.size()); ++s) {
       // Darker is more attention: white (0) to black (1).
       const int shade = static_cast<int>(std::lround(255.0 * (1.0 - std::clamp(row[static_cast<std::size_t>(s)], 0.0f, 1.0f))));
@@ -105,7 +105,7 @@ std::string heatmap_svg(const AttentionRecord& r) {
   return svg;
 }
 
-void export_attention(const std::vector<AttentionRecord>& records, const std::string& dir, float threshold) {
+void export_attention(const std::vector<SentenceAttention>& records, const std::string& dir, float threshold) {
   const fs::path target(dir);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
   const fs::path partial = target.string() + ".partial-" + std::to_string(::getpid());
@@ -114,11 +114,11 @@ void export_attention(const std::vector<AttentionRecord>& records, const std::st
   try {
     std::string alignments;
     std::string items;
-    for (const AttentionRecord& r : records) {
+    for (const SentenceAttention& r : records) {
       const std::string name = name_of(r.index);
-      const std::size_t T = r.attention.size(), S = r.source.size();
+      const std::size_t T = r.attention.steps(), S = r.source.size();
       std::vector<float> flat;
-      for (const auto& row : r.attention) {
+      for (const auto& row : r.attention.weights) {
         if (row.size() != S) throw std::invalid_argument("attention export: a row of sentence " + std::to_string(r.index) + " has " + std::to_string(row.size()) + " weights for " + std::to_string(S) + " source tokens");
         flat.insert(flat.end(), row.begin(), row.end());
       }
@@ -128,8 +128,8 @@ void export_attention(const std::vector<AttentionRecord>& records, const std::st
                        {"shape", {T, S}},
                        {"rows", "output tokens, the final </s> included when it was produced"},
                        {"columns", "source tokens (no </s>)"},
-                       {"attention", r.attention}};
-      if (!r.positions.empty()) j["positions"] = r.positions;
+                       {"attention", r.attention.weights}};
+      if (!r.attention.positions.empty()) j["positions"] = r.attention.positions;
       write_file_atomically((partial / (name + ".json")).string(), j.dump() + "\n");
       if (T > 0 && S > 0) {
         TensorData t(Shape{T, S}, flat);

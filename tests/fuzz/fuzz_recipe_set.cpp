@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "fuzz.h"
-#include "nmtx/train/recipe.h"
+#include "config/recipe.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace nmtx;

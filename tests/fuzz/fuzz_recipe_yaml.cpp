@@ -1,7 +1,7 @@
 // Recipes as YAML text (nmtx train RECIPE, config.yaml of every run), then the checks
 // between keys.
 #include "fuzz.h"
-#include "nmtx/train/recipe.h"
+#include "config/recipe.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace nmtx;

@@ -1,7 +1,7 @@
 // A checkpoint's state.json (nmtx train --resume): every field type- and range-checked.
 #include "fuzz.h"
 #include "nmtx/io/json_fields.h"
-#include "nmtx/train/checkpoint.h"
+#include "nmtx/run/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace nmtx;

@@ -17,7 +17,7 @@ head -20 "$tmp/run/data/test.align" > "$tmp/gold"
 cmp -s "$tmp/greedy" "$tmp/beam1" || fail "--beam 1 differs from greedy"
 "$nmtx" translate --model "$tmp/run" -i "$tmp/src" --beam 4 --n-best 2 > "$tmp/nbest" || fail "n-best failed"
 [ "$(wc -l < "$tmp/nbest")" = 40 ] || fail "n-best: 2 lines per sentence expected"
-grep -Eqv '^[0-9]+ \|\|\| .* \|\|\| -?[0-9.]+$' "$tmp/nbest" && fail "n-best lines are not 'i ||| hyp ||| score'"
+grep -Eqv '^[0-9]+ \|\|\| .* \|\|\| -?[0-9.]+(e-?[0-9]+)?$' "$tmp/nbest" && fail "n-best lines are not 'i ||| hyp ||| score'"
 [ "$(head -1 "$tmp/nbest" | cut -d' ' -f1)" = 0 ] || fail "n-best numbering starts at 0"
 "$nmtx" translate --model "$tmp/run" -i "$tmp/src" --beam 4 --alpha 0.6 --checkpoint latest --monotonic > /dev/null ||
   fail "beam with alpha, latest checkpoint and monotonic attention failed"
@@ -31,6 +31,17 @@ want=$(head -1 "$tmp/nbest" | awk -F' \\|\\|\\| ' '{ print $3 }')
 awk -v a="$(cat "$tmp/score0")" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }' ||
   fail "score $(cat "$tmp/score0") differs from the n-best score $want"
 grep -q "perplexity" "$tmp/score.err" || fail "score prints no perplexity"
+# Log-probabilities in the shortest form that reads back as the same double (not 6
+# decimals): every pair's, compared with what the same text gives after a round trip.
+"$nmtx" score --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" > "$tmp/scores" 2> /dev/null || fail "score failed"
+[ "$(wc -l < "$tmp/scores")" = 20 ] || fail "score: 20 lines expected"
+/usr/bin/python3 - "$tmp/scores" <<'PY' || fail "score lines are not the shortest round-trip form"
+import sys
+lines = open(sys.argv[1]).read().split()
+assert len(lines) == 20
+assert all(repr(float(x)) == x or repr(float(x)) == x.replace("e-0", "e-") for x in lines), lines
+assert any(len(x.lstrip("-").split("e")[0].replace(".", "").lstrip("0")) > 6 for x in lines), lines  # more than 6 digits
+PY
 
 # align + aer against the toy task's gold alignments.
 "$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" -o "$tmp/test.align" --attention "$tmp/att" ||

@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <functional>
 #include <initializer_list>
-#include <memory>
 #include <vector>
 
 #include "nmtx/core/arena.h"
@@ -25,8 +24,6 @@ namespace nmtx {
 
 class Graph;
 class Parameter;
-class PackedWeight;
-class WeightPacks;
 
 // A handle to one node of a graph: the value an op produced and, during backward, the
 // gradient of the loss with respect to it. Cheap to copy; valid until the graph is
@@ -110,19 +107,12 @@ class Graph {
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool on) { grad_enabled_ = on; }
 
-  // Inference with small products (decoding): products with a parameter use its copy in
-  // `packs` (src/core/packed_gemm.h), packed on first use, instead of sgemm, which packs
-  // the weight again on every call. Needs gradients disabled; the parameters must not
-  // change while `packs` is in use. Null turns it off.
-  void use_packed_weights(std::shared_ptr<WeightPacks> packs);
-  // The packed copy of W when packed weights are in use, W is a parameter (rank 2) and
-  // not too large to pack (WeightPacks::kMaxElements), else null.
-  const PackedWeight* packed_weight(const Expr& W);
-
   void clear();  // forgets every node; keeps the arena's memory for the next pass
   std::size_t size() const { return nodes_.size(); }
   Op op_of(int id) const { return nodes_.at(id).op; }
   std::size_t arena_bytes() const { return arena_.bytes_in_use(); }
+  // Whether `e` is a leaf made by param(): it aliases a ParameterSet's values.
+  bool is_parameter(const Expr& e) const { return node(e).parameter; }
 
  private:
   friend class Expr;
@@ -143,7 +133,6 @@ class Graph {
   Arena arena_;
   std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;
-  std::shared_ptr<WeightPacks> packs_;
   bool backward_done_ = false;
   unsigned generation_ = 0;
 };

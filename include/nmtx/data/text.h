@@ -50,10 +50,4 @@ constexpr std::string_view kSpaceSymbol = "\xE2\x96\x81";
 void tokenize(std::string_view line, TokenLevel level, std::vector<std::string_view>& out);
 std::string detokenize(const std::vector<std::string>& tokens, TokenLevel level);
 
-// Writes `content` to `path` through a temporary file in the same directory, fsynced
-// before it is renamed over `path`: `path` is always either old or complete.
-void write_file_atomically(const std::string& path, const std::string& content);
-// fsyncs a directory, so that renames inside it are durable.
-void sync_directory(const std::string& dir);
-
 }  // namespace nmtx

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "nmtx/decode/attention_record.h"
 #include "nmtx/model/seq2seq.h"
 
 namespace nmtx {
@@ -12,8 +13,7 @@ struct Hypothesis {
   double log_prob = 0.0;                        // Σ log p of the tokens and </s> (if produced), natural log
   double score = 0.0;                           // what ranks it: log_prob (greedy), length-normalised (beam)
   bool finished = false;                        // it produced </s> (not cut by the length limit)
-  std::vector<std::vector<float>> attention;    // per output step (</s> included): weights over the source
-  std::vector<float> positions;                 // per output step, p_t of local attention (empty otherwise)
+  AttentionRecord attention;                    // per output step (</s> included): weights over the source, p_t
 };
 
 struct DecodeOptions {

@@ -30,10 +30,6 @@ inline constexpr std::int64_t kMaxJsonCount = std::int64_t{1} << 53;
 // "FILE: not valid JSON (...)" or "FILE: expected a JSON object".
 nlohmann::json parse_json_object(std::string_view text, const std::string& file);
 
-// Reads `path` whole, refusing a file above `max_bytes` (nothing nmtx writes comes near
-// the limits callers pass); throws JsonFileError naming the file.
-std::string read_file_limited(const std::string& path, std::size_t max_bytes);
-
 // Checked access to the fields of one JSON object of `file`.
 class JsonFields {
  public:

@@ -13,27 +13,29 @@
 #include <utility>
 #include <vector>
 
+#include "nmtx/decode/attention_record.h"
+
 namespace nmtx {
 
-struct AttentionRecord {
+// One sentence's attention with the tokens that label its axes.
+struct SentenceAttention {
   std::size_t index = 0;                     // the sentence's 0-based line number
   std::vector<std::string> source, output;   // tokens; output ends with "</s>" when produced
-  std::vector<std::vector<float>> attention; // (T, S) rows per output token
-  std::vector<float> positions;              // (T) local attention's p_t, or empty
+  AttentionRecord attention;                 // (T, S) rows per output token, p_t of local attention
 };
 
 // Hard alignments from attention, Pharaoh (source, target) pairs, 0-based, over the
 // output tokens except a final </s>: each token's most attended source position, or with
 // threshold > 0 every position whose weight reaches the threshold.
-std::vector<std::pair<int, int>> hard_alignment(const AttentionRecord& record, float threshold = 0.0f);
+std::vector<std::pair<int, int>> hard_alignment(const SentenceAttention& record, float threshold = 0.0f);
 std::string pharaoh(const std::vector<std::pair<int, int>>& links);  // "0-0 2-1 1-2"
 
 // The heatmap of one sentence as a standalone SVG document.
-std::string heatmap_svg(const AttentionRecord& record);
+std::string heatmap_svg(const SentenceAttention& record);
 
 // Writes DIR/NNNNNN.{json,npy,svg} for every record, DIR/alignments.txt (one Pharaoh line
 // per record) and DIR/index.html, into a temporary directory renamed to DIR at the end
 // (an existing DIR is replaced only then).
-void export_attention(const std::vector<AttentionRecord>& records, const std::string& dir, float threshold = 0.0f);
+void export_attention(const std::vector<SentenceAttention>& records, const std::string& dir, float threshold = 0.0f);
 
 }  // namespace nmtx

@@ -1,8 +1,8 @@
-// `nmtx train`: a recipe becomes a trained model in a run directory
+// `nmtx train`: a configuration becomes a trained model in a run directory
 //   RUN/config.yaml           the resolved recipe (every key)
 //   RUN/src.vocab, tgt.vocab  vocabularies (and src/tgt.spm.model with SentencePiece)
 //   RUN/data/                 a toy task's generated sets with gold alignments
-//   RUN/checkpoints/          step-N directories, `latest` and `best` pointers (checkpoint.h)
+//   RUN/checkpoints/          step-N directories, `latest` and `best` pointers (run/checkpoint.h)
 //   RUN/metrics.jsonl         one JSON object per log interval and per validation
 //   RUN/validations/          the dev translations of every validation
 //   RUN/train.log             the log lines, with speed and time
@@ -14,19 +14,16 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "nmtx/config/config.h"
 
 namespace nmtx {
 
-struct TrainCommand {
-  std::string recipe;                  // a new run from this recipe file
-  std::vector<std::string> overrides;  // "KEY=VALUE"
-  std::string out;                     // run directory (overrides run.dir)
-  bool overwrite = false;              // replace an existing run directory
-  std::string resume;                  // or: continue the run in this directory
-  std::int64_t inject_nan_at = 0;      // testing hook: a NaN gradient at this step
-  // Testing hook: SIGKILL itself while writing the checkpoint of this step, at a stage
-  // of save_checkpoint ("written" or "renamed").
+// Testing hooks of `nmtx train` (--debug-...): failures at chosen moments.
+struct TrainHooks {
+  std::int64_t nan_at_step = 0;             // a NaN gradient at this step
+  // SIGKILL itself while writing the checkpoint of this step, at a stage of
+  // save_checkpoint ("written" or "renamed").
   std::int64_t kill_in_checkpoint_at = 0;
   std::string kill_stage = "written";
 };
@@ -37,7 +34,15 @@ class TrainingDiverged : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Runs the command to its end; returns the run directory.
-std::string run_training(const TrainCommand& command);
+// Trains a new run of `config` in its run directory (config.run.dir, or runs/NAME for
+// recipe NAME.yaml) to its end; returns the directory. An existing non-empty directory is
+// refused unless `overwrite`. Everything a run starts with (config.yaml, data,
+// vocabularies) is prepared under a temporary name and renamed into place, so bad input
+// leaves no half-made run directory.
+std::string train_new_run(Config config, bool overwrite, const TrainHooks& hooks = {});
+
+// Continues the run in `dir` from its latest checkpoint with its own config.yaml, exactly
+// as if it had not stopped; returns the directory.
+std::string resume_run(const std::string& dir, const TrainHooks& hooks = {});
 
 }  // namespace nmtx

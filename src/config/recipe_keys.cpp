@@ -1,6 +1,6 @@
 // The recipe schema: every key, its type, default, allowed values and meaning. docs/recipes.md
 // lists the same keys (a test checks that every key here is documented there).
-#include "nmtx/train/recipe.h"
+#include "recipe.h"
 
 namespace nmtx {
 
@@ -76,7 +76,7 @@ const std::vector<RecipeKey>& recipe_keys() {
              "attention family"),
       text("model.attention.score", "", "score function (empty: the type's default; see nmtx compare --help)"),
       integer("model.attention.dim", 0, 0, kBig, "hidden size of additive / concat / local-p scores (0: decoder size)"),
-      number("model.attention.window", "10", 0, 1000, "local-m / local-p half-width D"),
+      number("model.attention.window", "10", 0, 1000, "local-m / local-p half-width D (at least 1 for them)"),
       integer("model.attention.max_src_len", 100, 1, kBig, "luong-location: longest source"),
       integer("model.attention.heads", 4, 1, 64, "multi-head: heads"),
       integer("model.attention.location_filters", 32, 1, 1024, "location-sensitive: convolution filters"),

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "nmtx/core/params.h"
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
 
 namespace nmtx {
 

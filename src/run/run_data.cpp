@@ -1,7 +1,8 @@
-#include "nmtx/train/run_data.h"
+#include "nmtx/run/run_data.h"
 
 #include <filesystem>
 
+#include "nmtx/io/files.h"
 #include "nmtx/core/rng.h"
 #include "nmtx/data/toy_tasks.h"
 
@@ -10,8 +11,6 @@ namespace nmtx {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool is_toy(const Recipe& r) { return r.string("data.task") != "none"; }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -26,26 +25,27 @@ std::string side_file(const std::string& key, const std::string& prefix, const s
                     ".gz for " + key + " = " + prefix + ")");
 }
 
-// The files of split `key` ("data.train", ...), or nothing for an unset optional split.
-std::optional<ParallelFiles> split_files(const Recipe& r, const std::string& dir, const std::string& key) {
+// The files of a split (key "data.train", ... and its value), or nothing for an unset
+// optional split.
+std::optional<ParallelFiles> split_files(const DataConfig& d, const std::string& dir, const std::string& key,
+                                         const std::string& value) {
   ParallelFiles f;
-  if (is_toy(r)) {
+  if (d.is_toy()) {
     const std::string prefix = (fs::path(dir) / run_files::toy_data / key.substr(key.find('.') + 1)).string();
     f.src = prefix + ".src";
     f.tgt = prefix + ".tgt";
     return f;
   }
-  const std::string value = r.string(key);
   if (value.empty()) return std::nullopt;
   if (ends_with(value, ".tsv") || ends_with(value, ".tsv.gz") || ends_with(value, ".txt") || ends_with(value, ".txt.gz")) {
     if (!fs::exists(value)) throw RecipeError(key + ": " + value + ": no such file");
     f.tsv = value;
-    f.src_column = static_cast<std::size_t>(r.integer("data.tsv_src_column"));
-    f.tgt_column = static_cast<std::size_t>(r.integer("data.tsv_tgt_column"));
+    f.src_column = static_cast<std::size_t>(d.tsv_src_column);
+    f.tgt_column = static_cast<std::size_t>(d.tsv_tgt_column);
     return f;
   }
-  f.src = side_file(key, value, r.string("data.src_lang"));
-  f.tgt = side_file(key, value, r.string("data.tgt_lang"));
+  f.src = side_file(key, value, d.src_lang);
+  f.tgt = side_file(key, value, d.tgt_lang);
   return f;
 }
 
@@ -66,13 +66,16 @@ std::vector<std::string> side_lines(const ParallelFiles& f, bool source) {
   return out;
 }
 
-std::unique_ptr<Segmenter> segmenter(const Recipe& r, const std::string& dir, bool source) {
-  const bool lowercase = r.boolean("data.lowercase");
-  if (r.string("data.subword.type") == "sentencepiece") {
-    return load_sentencepiece((fs::path(dir) / (source ? run_files::src_spm : run_files::tgt_spm)).string(), lowercase);
+}  // namespace
+
+std::unique_ptr<Segmenter> run_segmenter(const DataConfig& d, const std::string& dir, bool source) {
+  if (d.subword == SubwordType::sentencepiece) {
+    return load_sentencepiece((fs::path(dir) / (source ? run_files::src_spm : run_files::tgt_spm)).string(), d.lowercase);
   }
-  return make_plain_segmenter(parse_token_level(r.string("data.level")), lowercase);
+  return make_plain_segmenter(d.level, d.lowercase);
 }
+
+namespace {
 
 EvalSet read_eval_set(const std::string& name, const ParallelFiles& files, const RunData& data) {
   const ParallelText text = read_parallel(files, *data.src_segmenter, *data.tgt_segmenter);
@@ -88,25 +91,25 @@ EvalSet read_eval_set(const std::string& name, const ParallelFiles& files, const
   return set;
 }
 
-RunData read_run_data(const Recipe& r, const std::string& dir, const std::function<void(const std::string&)>& log,
+RunData read_run_data(const DataConfig& d, const std::string& dir, const std::function<void(const std::string&)>& log,
                       bool build_vocab) {
   RunData data;
-  data.src_segmenter = segmenter(r, dir, true);
-  data.tgt_segmenter = segmenter(r, dir, false);
-  const ParallelFiles train_files = *split_files(r, dir, "data.train");
+  data.src_segmenter = run_segmenter(d, dir, true);
+  data.tgt_segmenter = run_segmenter(d, dir, false);
+  const ParallelFiles train_files = *split_files(d, dir, "data.train", d.train);
   const ParallelText train = read_parallel(train_files, *data.src_segmenter, *data.tgt_segmenter,
-                                           static_cast<std::size_t>(r.integer("data.max_length")));
+                                           static_cast<std::size_t>(d.max_length));
   if (train.size() == 0) throw InputError(train_files.describe(), 0, "no training pairs left (all empty or too long)");
   data.train_skipped_empty = train.skipped_empty;
   data.train_skipped_long = train.skipped_long;
   const fs::path run(dir);
   if (build_vocab) {
-    const auto size = static_cast<std::size_t>(r.integer("data.vocab_size"));
-    const auto min_freq = static_cast<std::size_t>(r.integer("data.min_freq"));
-    data.src_vocab = r.string("data.src_vocab").empty() ? Vocab::build(train.src.types, train.src.counts(), size, min_freq)
-                                                        : Vocab::load(r.string("data.src_vocab"));
-    data.tgt_vocab = r.string("data.tgt_vocab").empty() ? Vocab::build(train.tgt.types, train.tgt.counts(), size, min_freq)
-                                                        : Vocab::load(r.string("data.tgt_vocab"));
+    const auto size = static_cast<std::size_t>(d.vocab_size);
+    const auto min_freq = static_cast<std::size_t>(d.min_freq);
+    data.src_vocab = d.src_vocab.empty() ? Vocab::build(train.src.types, train.src.counts(), size, min_freq)
+                                         : Vocab::load(d.src_vocab);
+    data.tgt_vocab = d.tgt_vocab.empty() ? Vocab::build(train.tgt.types, train.tgt.counts(), size, min_freq)
+                                         : Vocab::load(d.tgt_vocab);
     data.src_vocab.save((run / run_files::src_vocab).string());
     data.tgt_vocab.save((run / run_files::tgt_vocab).string());
   } else {
@@ -118,27 +121,28 @@ RunData read_run_data(const Recipe& r, const std::string& dir, const std::functi
       std::to_string(data.train.src.tokens()) + " / " + std::to_string(data.train.tgt.tokens()) + " tokens" +
       (train.skipped_empty + train.skipped_long > 0
            ? " (skipped " + std::to_string(train.skipped_empty) + " with an empty side, " +
-                 std::to_string(train.skipped_long) + " longer than " + std::to_string(r.integer("data.max_length")) + ")"
+                 std::to_string(train.skipped_long) + " longer than " + std::to_string(d.max_length) + ")"
            : std::string()) +
       "; vocabularies " + std::to_string(data.src_vocab.size()) + " / " + std::to_string(data.tgt_vocab.size()));
-  data.dev = read_eval_set("dev", *split_files(r, dir, "data.dev"), data);
+  data.dev = read_eval_set("dev", *split_files(d, dir, "data.dev", d.dev), data);
   if (data.dev.corpus.size() == 0) throw RecipeError("data.dev: the dev set has no sentence pairs");
-  if (const auto test = split_files(r, dir, "data.test")) data.test = read_eval_set("test", *test, data);
+  if (const auto test = split_files(d, dir, "data.test", d.test)) data.test = read_eval_set("test", *test, data);
   return data;
 }
 
 }  // namespace
 
-void write_toy_task(const Recipe& r, const std::string& dir) {
+void write_toy_task(const ToyDataSettings& toy, const std::string& dir) {
   ToyConfig config;
-  config.task = parse_toy_task(r.string("data.task"));
-  config.symbols = static_cast<std::size_t>(r.integer("data.toy.symbols"));
-  config.min_length = static_cast<std::size_t>(r.integer("data.toy.min_length"));
-  config.max_length = static_cast<std::size_t>(r.integer("data.toy.max_length"));
-  const auto seed = static_cast<std::uint64_t>(r.integer("data.toy.seed"));
+  config.task = toy.task.value();
+  config.symbols = static_cast<std::size_t>(toy.symbols);
+  config.min_length = static_cast<std::size_t>(toy.min_length);
+  config.max_length = static_cast<std::size_t>(toy.max_length);
+  const auto seed = static_cast<std::uint64_t>(toy.seed);
   fs::create_directories(dir);
-  for (const char* split : {"train", "dev", "test"}) {
-    const auto count = static_cast<std::size_t>(r.integer(std::string("data.toy.") + split + "_size"));
+  const std::pair<const char*, std::int64_t> splits[] = {{"train", toy.train_size}, {"dev", toy.dev_size}, {"test", toy.test_size}};
+  for (const auto& [split, size] : splits) {
+    const auto count = static_cast<std::size_t>(size);
     std::string src, tgt, align;
     for (const ToyExample& ex : generate_toy(config, count, derive_seed(seed, split))) {
       for (std::size_t i = 0; i < ex.source.size(); ++i) src += (i ? " " : "") + std::to_string(ex.source[i]);
@@ -157,32 +161,33 @@ void write_toy_task(const Recipe& r, const std::string& dir) {
   }
 }
 
-RunData prepare_run_data(const Recipe& r, const std::string& dir, const std::function<void(const std::string&)>& log) {
-  if (is_toy(r)) {
-    write_toy_task(r, (fs::path(dir) / run_files::toy_data).string());
-    log("generated the " + r.string("data.task") + " task (" + std::to_string(r.integer("data.toy.train_size")) +
-        " training pairs, " + std::to_string(r.integer("data.toy.symbols")) + " symbols, lengths " +
-        std::to_string(r.integer("data.toy.min_length")) + ".." + std::to_string(r.integer("data.toy.max_length")) +
-        ") into " + (fs::path(dir) / run_files::toy_data).string());
+RunData prepare_run_data(const Config& config, const std::string& dir, const std::function<void(const std::string&)>& log) {
+  const DataConfig& d = config.data;
+  if (d.is_toy()) {
+    const ToyDataSettings& toy = d.toy;
+    write_toy_task(toy, (fs::path(dir) / run_files::toy_data).string());
+    log(std::string("generated the ") + toy_task_name(*toy.task) + " task (" + std::to_string(toy.train_size) +
+        " training pairs, " + std::to_string(toy.symbols) + " symbols, lengths " + std::to_string(toy.min_length) + ".." +
+        std::to_string(toy.max_length) + ") into " + (fs::path(dir) / run_files::toy_data).string());
   }
-  if (r.string("data.subword.type") == "sentencepiece") {
-    const ParallelFiles train = *split_files(r, dir, "data.train");
+  if (d.subword == SubwordType::sentencepiece) {
+    const ParallelFiles train = *split_files(d, dir, "data.train", d.train);
     SentencePieceOptions o;
-    o.vocab_size = static_cast<std::size_t>(r.integer("data.subword.vocab_size"));
-    o.model_type = r.string("data.subword.model_type");
-    o.seed = static_cast<std::uint32_t>(r.integer("training.seed"));
+    o.vocab_size = static_cast<std::size_t>(d.subword_vocab_size);
+    o.model_type = d.subword_model_type;
+    o.seed = static_cast<std::uint32_t>(config.training.seed);
     for (const bool source : {true, false}) {
       log(std::string("training the ") + (source ? "source" : "target") + " SentencePiece model (" +
           std::to_string(o.vocab_size) + " pieces, " + o.model_type + ")");
-      train_sentencepiece(side_lines(train, source), r.boolean("data.lowercase"), o,
+      train_sentencepiece(side_lines(train, source), d.lowercase, o,
                           (fs::path(dir) / (source ? run_files::src_spm : run_files::tgt_spm)).string());
     }
   }
-  return read_run_data(r, dir, log, /*build_vocab=*/true);
+  return read_run_data(d, dir, log, /*build_vocab=*/true);
 }
 
-RunData load_run_data(const Recipe& r, const std::string& dir) {
-  return read_run_data(r, dir, [](const std::string&) {}, /*build_vocab=*/false);
+RunData load_run_data(const Config& config, const std::string& dir) {
+  return read_run_data(config.data, dir, [](const std::string&) {}, /*build_vocab=*/false);
 }
 
 }  // namespace nmtx

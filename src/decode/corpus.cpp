@@ -1,4 +1,4 @@
-#include "nmtx/train/evaluate.h"
+#include "nmtx/decode/corpus.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,18 +9,32 @@
 
 namespace nmtx {
 
-double CorpusLoss::perplexity() const { return std::exp(per_token()); }
+namespace {
 
-CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
-  CorpusLoss out;
+// Teacher forcing over the corpus without gradients or dropout: fn(g, batch, indices) for
+// each evaluation batch (sentences of similar length; indices: their corpus positions),
+// on one graph cleared in between.
+template <class Fn>
+void for_each_forced_batch(const ParallelCorpus& corpus, std::size_t batch_size, Fn fn) {
   Graph g;
   NoGradScope no_grad(g);
   for (const BatchIndices& indices : evaluation_batches(corpus, batch_size)) {
     const Batch batch = make_batch(corpus, indices);
     g.clear();
+    fn(g, batch, indices);
+  }
+}
+
+}  // namespace
+
+double CorpusLoss::perplexity() const { return std::exp(per_token()); }
+
+CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
+  CorpusLoss out;
+  for_each_forced_batch(corpus, batch_size, [&](Graph& g, const Batch& batch, const BatchIndices&) {
     out.total += model.loss(g, batch, nullptr).item();
     out.tokens += batch.target_tokens();
-  }
+  });
   return out;
 }
 
@@ -47,31 +61,41 @@ std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequen
   return out;
 }
 
-void forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size,
-                      std::vector<AttentionRecord>& records) {
-  if (records.size() != corpus.size()) throw std::invalid_argument("forced_attention: one record per sentence");
-  Graph g;
-  NoGradScope no_grad(g);
-  for (const BatchIndices& indices : evaluation_batches(corpus, batch_size)) {
-    const Batch batch = make_batch(corpus, indices);
-    g.clear();
+std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
+  std::vector<AttentionRecord> records(corpus.size());
+  for_each_forced_batch(corpus, batch_size, [&](Graph& g, const Batch& batch, const BatchIndices& indices) {
     const Seq2Seq::Forward f = model.forward(g, batch, nullptr);
     for (std::size_t b = 0; b < batch.size; ++b) {
       AttentionRecord& r = records[indices[b]];
       const std::size_t S = corpus.src.length(indices[b]);
       for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
         const float* w = f.attention[t].weights.value().data() + b * batch.src_len;
-        r.attention.emplace_back(w, w + S);
+        r.weights.emplace_back(w, w + S);
         if (f.attention[t].position.valid()) r.positions.push_back(f.attention[t].position.value()[b]);
       }
     }
-  }
+  });
+  return records;
 }
 
-BleuOptions recipe_bleu_options(const Recipe& recipe) {
-  BleuOptions options;
-  options.tokenize = parse_bleu_tokenizer(recipe.string("validation.bleu_tokenize"));
-  return options;
+std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
+  std::vector<double> log_probs(corpus.size());
+  for_each_forced_batch(corpus, batch_size, [&](Graph& g, const Batch& batch, const BatchIndices& indices) {
+    const Expr logits = model.forward(g, batch, nullptr).logits;  // (T·B, V)
+    const std::size_t V = logits.shape()[1];
+    for (std::size_t b = 0; b < batch.size; ++b) {
+      double lp = 0;
+      for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
+        const float* row = logits.value().data() + (t * batch.size + b) * V;
+        const float mx = *std::max_element(row, row + V);
+        double sum = 0;
+        for (std::size_t v = 0; v < V; ++v) sum += std::exp(static_cast<double>(row[v] - mx));
+        lp += static_cast<double>(row[batch.tgt_out[t * batch.size + b]]) - mx - std::log(sum);
+      }
+      log_probs[indices[b]] = lp;
+    }
+  });
+  return log_probs;
 }
 
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter) {

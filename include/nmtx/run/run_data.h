@@ -1,9 +1,10 @@
-// The data of a training run, from its recipe: a toy task generated into the run
+// The data of a training run, from its configuration: a toy task generated into the run
 // directory or corpus files read from disk; the segmenters (words, characters or
 // SentencePiece models trained on the training set) and vocabularies, built once when a
 // run starts and saved in the run directory, and read back from there when it resumes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,7 +13,7 @@
 #include "nmtx/data/corpus.h"
 #include "nmtx/data/segmenter.h"
 #include "nmtx/data/vocab.h"
-#include "nmtx/train/recipe.h"
+#include "nmtx/config/config.h"
 
 namespace nmtx {
 
@@ -47,12 +48,16 @@ inline const char* const toy_data = "data";  // toy tasks: data/{train,dev,test}
 // Prepares a new run in `dir` (which must exist and be empty: the caller creates it under
 // a temporary name): generates a toy task, trains SentencePiece models, builds and saves
 // the vocabularies. Returns the loaded data. `log` receives progress lines.
-RunData prepare_run_data(const Recipe& recipe, const std::string& dir, const std::function<void(const std::string&)>& log);
+RunData prepare_run_data(const Config& config, const std::string& dir, const std::function<void(const std::string&)>& log);
 // Reads the data of an existing run `dir` with its saved segmenters and vocabularies.
-RunData load_run_data(const Recipe& recipe, const std::string& dir);
+RunData load_run_data(const Config& config, const std::string& dir);
+
+// The segmenter of one side of run `dir`: SentencePiece (its saved model), words or
+// characters, lowercasing as configured.
+std::unique_ptr<Segmenter> run_segmenter(const DataConfig& data, const std::string& dir, bool source);
 
 // Writes a toy task's train/dev/test sets (and their gold alignments, Pharaoh src-tgt,
 // 0-based) into `dir` as {train,dev,test}.{src,tgt,align}.
-void write_toy_task(const Recipe& recipe, const std::string& dir);
+void write_toy_task(const ToyDataSettings& toy, const std::string& dir);
 
 }  // namespace nmtx

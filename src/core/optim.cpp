@@ -1,12 +1,12 @@
-#include "nmtx/train/optim.h"
+#include "nmtx/core/optim.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "../core/simd.h"
-#include "../core/xt.h"
+#include "simd.h"
+#include "xt.h"
 
 namespace nmtx {
 

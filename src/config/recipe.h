@@ -1,9 +1,12 @@
-// Recipes: a training run described by one YAML file (recipes/*.yaml), overlaid on
-// documented defaults (recipe_keys(), listed in docs/recipes.md), with command-line
+// Recipes as text: a training run described by one YAML file (recipes/*.yaml), overlaid
+// on documented defaults (recipe_keys(), listed in docs/recipes.md), with command-line
 // overrides (`--set training.batch_size=32`). Every key is typed and checked: unknown
 // keys, wrong types and impossible values are errors naming the file, line and key and
 // saying what is allowed. The resolved recipe is what a run directory keeps
 // (config.yaml), so a run can always be reproduced and resumed from it alone.
+//
+// Private to the config layer: the rest of nmtx reads the typed Config of
+// nmtx/config/config.h, never keys (tests/layers.txt's check enforces it).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +14,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "nmtx/config/config.h"
 
 namespace nmtx {
 
@@ -27,11 +32,6 @@ struct RecipeKey {
 
 // Every key a recipe may set, grouped by section, in documentation order.
 const std::vector<RecipeKey>& recipe_keys();
-
-class RecipeError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class Recipe {
  public:
@@ -67,7 +67,8 @@ class Recipe {
   std::string source_;
 };
 
-// The type's default score when `score` is empty (AttentionConfig's first score).
-std::string resolved_attention_score(const std::string& type, const std::string& score);
+
+// The keys config.cpp binds to Config fields, in order (a test checks: every key once).
+std::vector<std::string> bound_recipe_keys();
 
 }  // namespace nmtx

@@ -1,5 +1,7 @@
-// Evaluating a model on a parallel set: perplexity under teacher forcing and greedy
-// translations scored with BLEU, as validation and the final test do.
+// Decoding and scoring whole corpora, in batches: perplexity under teacher forcing (as
+// validation reports it), translations in corpus order (greedy or beam search), the
+// attention of given translations under forced decoding (nmtx align, nmtx compare), and
+// each given translation's log-probability (nmtx score).
 #pragma once
 
 #include <string>
@@ -7,12 +9,11 @@
 
 #include "nmtx/data/corpus.h"
 #include "nmtx/data/segmenter.h"
+#include "nmtx/data/vocab.h"
+#include "nmtx/decode/attention_record.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/decode/greedy.h"
-#include "nmtx/eval/bleu.h"
 #include "nmtx/model/seq2seq.h"
-#include "nmtx/report/attention_export.h"
-#include "nmtx/train/recipe.h"
 
 namespace nmtx {
 
@@ -32,14 +33,13 @@ CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::
 std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
                                          const DecodeOptions& options, const BeamOptions* beam = nullptr);
 
-// The attention under forced decoding of the corpus's targets: appends to records[i]
-// (one per sentence, tokens filled by the caller) a row per target token, </s> included,
-// over sentence i's source tokens, and p_t of local attention.
-void forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size,
-                      std::vector<AttentionRecord>& records);
+// The attention under forced decoding of the corpus's targets, one record per sentence:
+// a row per target token, </s> included, over the sentence's source tokens.
+std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
-// The BLEU a recipe asks for: sacreBLEU's defaults with validation.bleu_tokenize.
-BleuOptions recipe_bleu_options(const Recipe& recipe);
+// log p(target | source) of every pair under forced decoding: Σ over the target tokens and
+// </s> of the log-softmax of the logits (natural log, accumulated in double).
+std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
 // The text of a hypothesis: its tokens joined by the target segmenter.
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter);

@@ -1,4 +1,4 @@
-#include "nmtx/train/checkpoint.h"
+#include "nmtx/run/checkpoint.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "nmtx/data/text.h"
+#include "nmtx/io/files.h"
 #include "nmtx/io/json_fields.h"
 #include "nmtx/io/npy.h"
 
@@ -103,7 +103,12 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
 std::optional<std::string> checkpoint_pointer(const std::string& run_dir, const std::string& pointer) {
   const fs::path file = fs::path(run_dir) / "checkpoints" / pointer;
   if (!fs::exists(file)) return std::nullopt;
-  std::string name = read_file(file);
+  std::string name;
+  try {
+    name = read_file_limited(file.string(), 4096);  // a pointer holds one checkpoint's name
+  } catch (const std::runtime_error& e) {
+    throw CheckpointError(e.what());
+  }
   while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
   const fs::path dir = fs::path(run_dir) / "checkpoints" / name;
   if (name.empty() || name.find('/') != std::string::npos || !fs::is_directory(dir)) {
@@ -155,7 +160,7 @@ TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& p
   std::string text;
   try {
     text = read_file_limited(state_file.string(), kMaxStateBytes);
-  } catch (const JsonFileError& e) {
+  } catch (const std::runtime_error& e) {
     throw CheckpointError(e.what());
   }
   try {

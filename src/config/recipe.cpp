@@ -1,4 +1,4 @@
-#include "nmtx/train/recipe.h"
+#include "recipe.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -279,21 +279,20 @@ std::vector<std::string> Recipe::list(const std::string& key) const {
 }
 bool Recipe::is_default(const std::string& key) const { return raw(key) == find_key(key)->default_value; }
 
-std::string resolved_attention_score(const std::string& type, const std::string& score) {
-  if (!score.empty()) return score;
-  for (const Variant& v : accepted_variants()) {
-    if (v.type == type) return v.score;
-  }
-  return score;
-}
-
 void Recipe::check() const {
   const std::string where = source_.empty() ? "recipe" : source_;
   const std::string type = string("model.attention.type");
   try {
-    validate_variant(type, resolved_attention_score(type, string("model.attention.score")));
+    AttentionSettings a;
+    a.type = type;
+    a.score = string("model.attention.score");
+    validate_variant(type, a.resolved_score());
   } catch (const std::invalid_argument& e) {
     throw RecipeError(where + ": model.attention.score: " + e.what());
+  }
+  if ((type == "local-m" || type == "local-p") && number("model.attention.window") < 1.0) {
+    throw RecipeError(where + ": model.attention.window: " + type + " needs a half-width D >= 1, got " +
+                      string("model.attention.window"));
   }
   if (integer("training.epochs") == 0 && integer("training.steps") == 0) {
     throw RecipeError(where + ": training.epochs and training.steps are both 0: set at least one to end training");
@@ -315,7 +314,7 @@ void Recipe::check() const {
     }
   }
   for (const std::string& s : list("compare.sentences")) {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
       throw RecipeError(where + ": compare.sentences: \"" + echo(s) + "\" is not a sentence number (0, 1, ...)");
     }
   }

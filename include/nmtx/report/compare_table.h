@@ -1,0 +1,21 @@
+// The table of `nmtx compare`, one row per attention variant, rendered as Markdown
+// (results.md), CSV (results.csv) and HTML (report.html). Missing values: "n/a".
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nmtx {
+
+// The columns of the table, as compare.json and results.csv name them.
+struct CompareRow {
+  std::string variant, status;  // status: "ok", or "diverged: ..." / "failed: ..."
+  double params = 0, steps = 0, train_seconds = 0, tokens_per_second = 0, dev_ppl = 0, test_bleu_greedy = 0,
+         test_bleu_beam = 0, aer = -1, argmax_accuracy = -1, entropy = 0;  // aer, argmax_accuracy < 0: no gold
+};
+
+std::string compare_markdown(const std::vector<CompareRow>& rows);
+std::string compare_csv(const std::vector<CompareRow>& rows);
+std::string compare_table_html(const std::vector<CompareRow>& rows);
+
+}  // namespace nmtx

@@ -1,0 +1,39 @@
+// A trained run loaded once: the model a run directory holds, with its configuration,
+// segmenters, vocabularies and the parameters of one checkpoint (the best by default).
+// What translate, score, align and compare (and a future inspector or server) share.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nmtx/config/config.h"
+#include "nmtx/core/params.h"
+#include "nmtx/data/segmenter.h"
+#include "nmtx/data/vocab.h"
+#include "nmtx/model/seq2seq.h"
+
+namespace nmtx {
+
+// The model a configuration describes, for the given vocabulary sizes.
+ModelConfig model_config(const ModelSettings& settings, std::size_t src_vocab, std::size_t tgt_vocab);
+
+struct TrainedRun {
+  Config config;                    // the run's config.yaml
+  std::unique_ptr<Segmenter> src_segmenter, tgt_segmenter;
+  Vocab src_vocab, tgt_vocab;
+  std::unique_ptr<ParameterSet> params;
+  std::unique_ptr<Seq2Seq> model;
+  std::string checkpoint;           // the directory the parameters came from
+
+  // A line of text as the model reads it: segmented, then vocabulary ids (unknown tokens
+  // become <unk>). `tokens` is set to the segments.
+  std::vector<int> source_ids(const std::string& line, std::vector<std::string>& tokens) const;
+  std::vector<int> target_ids(const std::string& line, std::vector<std::string>& tokens) const;
+};
+
+// Loads RUN_DIR with the checkpoint `which`: "best", "latest", a checkpoint's name
+// (step-00001200) or a checkpoint directory's path. Errors name what is missing.
+std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const std::string& which = "best");
+
+}  // namespace nmtx

@@ -1,0 +1,87 @@
+#include "common.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "nmtx/data/text.h"
+#include "nmtx/io/files.h"
+
+namespace nmtx::cli {
+
+std::vector<std::string> read_input(const cxxopts::ParseResult& args, const char* key) {
+  if (args.count(key)) return read_lines(args[key].as<std::string>());
+  return read_lines(std::cin, "standard input");
+}
+
+void write_output(const cxxopts::ParseResult& args, const std::string& text) {
+  if (args.count("output")) {
+    write_file_atomically(args["output"].as<std::string>(), text);
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+}
+
+void add_model_options(cxxopts::Options& options) {
+  options.add_options()
+      ("model", "run directory of a trained model", cxxopts::value<std::string>())
+      ("checkpoint", "best, latest, or a checkpoint name (step-N) or directory", cxxopts::value<std::string>()->default_value("best"))
+      ("batch", "sentences per batch", cxxopts::value<std::size_t>()->default_value("64"))
+      ("threads", "threads", cxxopts::value<std::size_t>()->default_value("2"))
+      ("h,help", "show this help");
+}
+
+std::unique_ptr<TrainedRun> load_model(const cxxopts::ParseResult& args) {
+  if (!args.count("model")) throw cxxopts::exceptions::exception("--model RUN_DIR is required");
+  return load_trained_run(args["model"].as<std::string>(), args["checkpoint"].as<std::string>());
+}
+
+LinePairs read_line_pairs(const cxxopts::ParseResult& args) {
+  if (!args.count("src") || !args.count("tgt")) throw cxxopts::exceptions::exception("--src and --tgt are required");
+  LinePairs p;
+  p.src_path = args["src"].as<std::string>();
+  p.tgt_path = args["tgt"].as<std::string>();
+  p.src = read_lines(p.src_path);
+  p.tgt = read_lines(p.tgt_path);
+  if (p.src.size() != p.tgt.size()) {
+    throw InputError(p.tgt_path, 0, "has " + std::to_string(p.tgt.size()) + " lines but " + p.src_path + " has " +
+                                        std::to_string(p.src.size()));
+  }
+  return p;
+}
+
+void add_reference_options(cxxopts::Options& options) {
+  options.positional_help("REF [REF...]  (hypotheses on standard input)").show_positional_help();
+  options.add_options()
+      ("refs", "reference files", cxxopts::value<std::vector<std::string>>())
+      ("i,input", "read the hypotheses from this file instead of standard input", cxxopts::value<std::string>())
+      ("lowercase", "compare lowercased text")
+      ("h,help", "show this help");
+  options.parse_positional({"refs"});
+}
+
+ScoredText read_scored_text(const cxxopts::ParseResult& args) {
+  if (!args.count("refs")) throw cxxopts::exceptions::exception("give at least one reference file");
+  ScoredText in;
+  const std::string hyp_name = args.count("input") ? args["input"].as<std::string>() : "standard input";
+  in.hypotheses = read_input(args, "input");
+  for (const std::string& path : args["refs"].as<std::vector<std::string>>()) {
+    in.references.push_back(read_lines(path));
+    if (in.references.back().size() != in.hypotheses.size()) {
+      throw InputError(path, 0, "has " + std::to_string(in.references.back().size()) + " lines but the hypotheses (" +
+                                    hyp_name + ") have " + std::to_string(in.hypotheses.size()) +
+                                    ": one reference line per hypothesis line");
+    }
+  }
+  return in;
+}
+
+bool print_help(const cxxopts::ParseResult& args, const cxxopts::Options& options, const std::vector<std::string>& groups) {
+  if (!args.count("help")) return false;
+  fmt::print("{}", options.help(groups));
+  return true;
+}
+
+}  // namespace nmtx::cli

@@ -1,0 +1,44 @@
+// What several subcommands share: input lines from a file or standard input, output to a
+// file (atomically) or standard output, loading a trained run (--model, --checkpoint),
+// and the hypotheses and references of bleu and chrf.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nmtx/run/trained_run.h"
+#include "options.h"
+
+namespace nmtx::cli {
+
+// The lines of the file option `key`, or of standard input when it is absent (checked as
+// files are: UTF-8, line length).
+std::vector<std::string> read_input(const cxxopts::ParseResult& args, const char* key);
+// Writes to --output atomically, or to standard output.
+void write_output(const cxxopts::ParseResult& args, const std::string& text);
+
+// --model, --checkpoint, --batch, --threads, --help.
+void add_model_options(cxxopts::Options& options);
+std::unique_ptr<TrainedRun> load_model(const cxxopts::ParseResult& args);
+
+// --src and --tgt: two files with a line each per pair.
+struct LinePairs {
+  std::string src_path, tgt_path;
+  std::vector<std::string> src, tgt;
+};
+LinePairs read_line_pairs(const cxxopts::ParseResult& args);
+
+// bleu and chrf: REF [REF...] positional, hypotheses on standard input or --input, --lowercase.
+void add_reference_options(cxxopts::Options& options);
+struct ScoredText {
+  std::vector<std::string> hypotheses;
+  std::vector<std::vector<std::string>> references;  // one set per file, as long as the hypotheses
+};
+ScoredText read_scored_text(const cxxopts::ParseResult& args);
+
+// The help text of `options` when --help was given (then the command returns 0).
+bool print_help(const cxxopts::ParseResult& args, const cxxopts::Options& options,
+                const std::vector<std::string>& groups = {""});
+
+}  // namespace nmtx::cli

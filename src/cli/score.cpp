@@ -1,0 +1,49 @@
+// nmtx score --model RUN_DIR --src F --tgt F: log p(target | source) of each pair by
+// forced decoding (natural log, </s> included), one per line in the shortest form that
+// reads back as the same number, and the corpus perplexity on standard error.
+#include <fmt/core.h>
+
+#include <cmath>
+
+#include "commands.h"
+#include "common.h"
+#include "nmtx/data/text.h"
+#include "nmtx/decode/corpus.h"
+
+namespace nmtx::cli {
+
+int run_score(int argc, char** argv) {
+  cxxopts::Options options(argv[0], "Log-probability of each given translation under a model (forced decoding).");
+  add_model_options(options);
+  options.add_options()
+      ("src", "source file", cxxopts::value<std::string>())
+      ("tgt", "target file (one translation per source line)", cxxopts::value<std::string>())
+      ("o,output", "output file, written atomically (default: standard output)", cxxopts::value<std::string>());
+  const auto args = options.parse(argc, argv);
+  if (print_help(args, options)) return 0;
+  const LinePairs pairs = read_line_pairs(args);
+  const auto run = load_model(args);
+  ParallelCorpus corpus;
+  std::vector<std::string> tokens;
+  for (std::size_t i = 0; i < pairs.src.size(); ++i) {
+    const std::vector<int> src = run->source_ids(pairs.src[i], tokens);
+    if (src.empty()) throw InputError(pairs.src_path, i + 1, "an empty source cannot be scored");
+    const std::vector<int> tgt = run->target_ids(pairs.tgt[i], tokens);
+    corpus.src.push_back(src.data(), src.size());
+    corpus.tgt.push_back(tgt.data(), tgt.size());
+  }
+  const std::vector<double> log_probs = forced_log_probs(*run->model, corpus, args["batch"].as<std::size_t>());
+  double total = 0;
+  std::string text;
+  for (double lp : log_probs) {
+    total += lp;
+    text += fmt::format("{}\n", lp);
+  }
+  write_output(args, text);
+  const std::size_t tokens_scored = corpus.tgt.tokens() + corpus.size();  // </s> of every pair included
+  fmt::print(stderr, "{} pairs, {} target tokens (</s> included): log-probability {:.4f}, perplexity {:.4f}\n",
+             corpus.size(), tokens_scored, total, std::exp(-total / static_cast<double>(tokens_scored)));
+  return 0;
+}
+
+}  // namespace nmtx::cli

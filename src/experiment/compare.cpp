@@ -1,0 +1,338 @@
+// nmtx compare: the variants trained in turn, each evaluated (beam BLEU, attention
+// entropy, AER against gold alignments, heatmaps of fixed sentences), then the table and
+// report.html.
+#include "nmtx/experiment/compare.h"
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "nmtx/attention/attention.h"
+#include "nmtx/data/text.h"
+#include "nmtx/decode/corpus.h"
+#include "nmtx/eval/aer.h"
+#include "nmtx/eval/bleu.h"
+#include "nmtx/io/files.h"
+#include "nmtx/io/json_fields.h"
+#include "nmtx/report/attention_export.h"
+#include "nmtx/report/compare_report.h"
+#include "nmtx/run/run_data.h"
+#include "nmtx/run/trained_run.h"
+#include "nmtx/train/trainer.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kRowFile = "compare.json";
+constexpr const char* kHeatmapDir = "compare_attention";
+
+// compare.json, summary.json and exported attention are a few KB; metrics.jsonl lines
+// are short.
+constexpr std::size_t kMaxJsonBytes = 64 << 20;
+
+JsonFields read_json(const fs::path& path) {
+  return JsonFields(parse_json_object(read_file_limited(path.string(), kMaxJsonBytes), path.string()), path.string());
+}
+
+json row_to_json(const CompareRow& r) {
+  return {{"variant", r.variant},
+          {"status", r.status},
+          {"params", r.params},
+          {"steps", r.steps},
+          {"train_seconds", r.train_seconds},
+          {"tokens_per_second", r.tokens_per_second},
+          {"dev_ppl", r.dev_ppl},
+          {"test_bleu_greedy", r.test_bleu_greedy},
+          {"test_bleu_beam", r.test_bleu_beam},
+          {"aer", r.aer},
+          {"argmax_accuracy", r.argmax_accuracy},
+          {"entropy", r.entropy}};
+}
+
+CompareRow row_from_json(const JsonFields& j) {
+  CompareRow r;
+  r.variant = j.string("variant");
+  r.status = j.string("status", 4096);
+  r.params = j.number("params", 0.0);
+  r.steps = j.number("steps", 0.0);
+  r.train_seconds = j.number("train_seconds");
+  r.tokens_per_second = j.number("tokens_per_second");
+  r.dev_ppl = j.number("dev_ppl");
+  r.test_bleu_greedy = j.number("test_bleu_greedy");
+  r.test_bleu_beam = j.number("test_bleu_beam");
+  r.aer = j.number("aer");
+  r.argmax_accuracy = j.number("argmax_accuracy");
+  r.entropy = j.number("entropy");
+  return r;
+}
+
+// The test set's gold alignments, one per kept test pair (toy tasks: their own), or none.
+std::vector<AlignmentLine> gold_alignments(const CompareConfig& compare, const Config& run, const fs::path& run_dir,
+                                           const EvalSet& test) {
+  std::string path = compare.gold;
+  bool one_based = compare.gold_one_based;
+  if (run.data.is_toy()) {
+    path = (run_dir / run_files::toy_data / "test.align").string();
+    one_based = false;
+  }
+  if (path.empty()) return {};
+  const std::vector<std::string> lines = read_lines(path);
+  std::vector<AlignmentLine> out;
+  for (std::size_t line : test.lines) {
+    if (line > lines.size()) {
+      throw InputError(path, 0, "has " + std::to_string(lines.size()) + " lines, fewer than the test set");
+    }
+    try {
+      out.push_back(parse_alignment(lines[line - 1], one_based));
+      check_alignment_lengths(out.back(), test.corpus.src.length(out.size() - 1), test.corpus.tgt.length(out.size() - 1));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(path, line, e.what());
+    }
+  }
+  return out;
+}
+
+// The numbers of a trained variant that summary.json holds.
+CompareRow row_from_summary(const std::string& variant, const fs::path& run_dir) {
+  CompareRow row;
+  row.variant = variant;
+  row.status = "ok";
+  const JsonFields summary = read_json(run_dir / "summary.json");
+  row.params = static_cast<double>(summary.integer("params"));
+  row.steps = static_cast<double>(summary.integer("steps"));
+  row.train_seconds = summary.number("train_seconds");
+  row.tokens_per_second = summary.number("tokens_per_second");
+  row.dev_ppl = summary.number("dev_ppl");
+  if (summary.is_null("test_bleu")) {
+    throw std::runtime_error(run_dir.string() + ": no test set was scored: nmtx compare needs data.test");
+  }
+  row.test_bleu_greedy = summary.number("test_bleu");
+  return row;
+}
+
+// Test BLEU with beam search (compare.beam_size, compare.alpha).
+double beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig& compare) {
+  DecodeOptions decode;
+  decode.bos = Vocab::kBos;
+  decode.eos = Vocab::kEos;
+  decode.max_length = 1000;
+  decode.max_length_ratio = static_cast<float>(run.config.validation.max_output_ratio);
+  decode.threads = static_cast<std::size_t>(run.config.training.threads);
+  BeamOptions beam;
+  beam.beam_size = static_cast<std::size_t>(compare.beam_size);
+  beam.alpha = static_cast<float>(compare.alpha);
+  std::vector<std::string> hypotheses;
+  const auto batch_size = static_cast<std::size_t>(run.config.validation.batch_size);
+  for (const Hypothesis& h : translate_corpus(*run.model, test.corpus.src, batch_size, decode, &beam)) {
+    hypotheses.push_back(hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter));
+  }
+  return corpus_bleu(hypotheses, {test.references}, run.config.validation.bleu_options()).score;
+}
+
+// Mean entropy (nats) of the attention rows of the references' tokens, </s> left out.
+double mean_entropy(const std::vector<SentenceAttention>& sentences) {
+  double entropy = 0.0;
+  std::size_t rows = 0;
+  for (const SentenceAttention& s : sentences) {
+    for (std::size_t t = 0; t + 1 < s.attention.steps(); ++t) {
+      for (float p : s.attention.weights[t]) entropy -= p > 0.0f ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
+      ++rows;
+    }
+  }
+  return rows ? entropy / static_cast<double>(rows) : 0.0;
+}
+
+// AER and argmax accuracy of the hard alignments against the gold ones.
+void score_alignments(const std::vector<SentenceAttention>& sentences, const std::vector<AlignmentLine>& gold,
+                      CompareRow& row) {
+  std::vector<AlignmentLine> predicted;
+  std::size_t tokens = 0, hits = 0;
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    AlignmentLine line;
+    for (const auto& link : hard_alignment(sentences[i])) {
+      line.sure.insert(link);
+      line.possible.insert(link);
+      ++tokens;
+      hits += gold[i].possible.count(link);
+    }
+    predicted.push_back(std::move(line));
+  }
+  row.aer = alignment_error_rate(gold, predicted).aer;
+  row.argmax_accuracy = tokens ? static_cast<double>(hits) / static_cast<double>(tokens) : 0.0;
+}
+
+// Evaluates a trained variant: the numbers of its table row beyond summary.json, and the
+// heatmaps of the fixed sentences (written into RUN/compare_attention).
+CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir, const CompareConfig& compare) {
+  CompareRow row = row_from_summary(variant, run_dir);
+  const auto run = load_trained_run(run_dir.string(), "best");
+  const RunData data = load_run_data(run->config, run_dir.string());
+  const EvalSet& test = *data.test;
+  row.test_bleu_beam = beam_bleu(*run, test, compare);
+  // Attention under forced decoding of the references: entropy, alignments, heatmaps.
+  const auto batch_size = static_cast<std::size_t>(run->config.validation.batch_size);
+  const std::vector<AttentionRecord> forced = forced_attention(*run->model, test.corpus, batch_size);
+  std::vector<SentenceAttention> sentences(test.corpus.size());
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    SentenceAttention& s = sentences[i];
+    s.index = i;
+    for (std::size_t k = 0; k < test.corpus.src.length(i); ++k) s.source.push_back(run->src_vocab.token(test.corpus.src.begin(i)[k]));
+    for (std::size_t k = 0; k < test.corpus.tgt.length(i); ++k) s.output.push_back(run->tgt_vocab.token(test.corpus.tgt.begin(i)[k]));
+    s.output.push_back("</s>");
+    s.attention = forced[i];
+  }
+  row.entropy = mean_entropy(sentences);
+  const std::vector<AlignmentLine> gold = gold_alignments(compare, run->config, run_dir, test);
+  if (!gold.empty()) score_alignments(sentences, gold, row);
+  std::vector<SentenceAttention> shown;
+  for (std::size_t i : compare.sentences) {
+    if (i < sentences.size()) shown.push_back(sentences[i]);
+  }
+  export_attention(shown, (run_dir / kHeatmapDir).string());
+  return row;
+}
+
+Series curve(const fs::path& metrics, const std::string& type, const std::string& key, const std::string& name) {
+  Series s;
+  s.name = name;
+  std::ifstream in(metrics);
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const json j = json::parse(line, nullptr, false);
+    if (!j.is_object() || j.value("type", "") != type || !j.contains(key)) continue;  // other entries
+    const JsonFields entry(j, metrics.string() + ":" + std::to_string(number));
+    s.points.emplace_back(static_cast<double>(entry.integer("step")), entry.number(key));
+  }
+  return s;
+}
+
+// Every variant's heatmap of each fixed sentence, side by side.
+std::vector<HeatmapRow> heatmap_rows(const fs::path& out, const std::vector<std::string>& variants,
+                                     const CompareConfig& compare) {
+  std::vector<HeatmapRow> heatmaps;
+  for (std::size_t i : compare.sentences) {
+    HeatmapRow hr;
+    for (const std::string& v : variants) {
+      const fs::path dir = out / "runs" / v / kHeatmapDir;
+      const fs::path svg = dir / fmt::format("{:06d}.svg", i);
+      if (!fs::exists(svg)) continue;
+      if (hr.caption.empty()) {
+        const JsonFields j = read_json(dir / fmt::format("{:06d}.json", i));
+        std::string source;
+        for (const auto& t : j.array("source", 100000)) {
+          if (!t.is_string()) j.fail("source", "expected a list of tokens");
+          source += (source.empty() ? "" : " ") + t.get<std::string>();
+        }
+        hr.caption = "test sentence " + std::to_string(i) + ": " + source;
+      }
+      hr.cells.emplace_back(v, read_file_limited(svg.string(), kMaxJsonBytes));
+    }
+    if (!hr.cells.empty()) heatmaps.push_back(std::move(hr));
+  }
+  return heatmaps;
+}
+
+void write_report(const fs::path& out, const Config& config, const std::vector<std::string>& variants,
+                  const std::vector<CompareRow>& rows) {
+  std::vector<Series> loss, ppl, bleu;
+  for (const std::string& v : variants) {
+    const fs::path metrics = out / "runs" / v / "metrics.jsonl";
+    loss.push_back(curve(metrics, "train", "loss", v));
+    ppl.push_back(curve(metrics, "valid", "dev_ppl", v));
+    bleu.push_back(curve(metrics, "valid", "dev_bleu", v));
+  }
+  const std::vector<std::string> charts = {
+      line_chart_svg("training loss", "step", "loss per target token (nats)", loss, /*log_y=*/true),
+      line_chart_svg("dev perplexity", "step", "perplexity", ppl, /*log_y=*/true),
+      line_chart_svg("dev BLEU (greedy)", "step", "BLEU", bleu)};
+  const std::string intro = "<p>nmtx compare " + config.source + ": every variant trained on the same data with the "
+                            "same seed and budget, evaluated on the same test set (BLEU on the test set; beam " +
+                            std::to_string(config.compare.beam_size) + "; AER and argmax accuracy against "
+                            "gold alignments where they exist; entropy: mean attention entropy in nats over the "
+                            "reference's tokens, under forced decoding).</p>";
+  write_file_atomically((out / "report.html").string(),
+                        compare_report_html("nmtx compare: " + fs::path(config.source).stem().string(), intro,
+                                            compare_table_html(rows), charts, heatmap_rows(out, variants, config.compare)));
+}
+
+// The same DIR must keep meaning the same comparison: its resolved recipe is kept and a
+// rerun with another is refused. Compared as values, not text (a kept "1e-8" is 1e-08).
+void keep_or_check_recipe(const fs::path& out, const Config& config) {
+  const std::string resolved = config_yaml(config);
+  const fs::path kept = out / "compare.yaml";
+  if (!fs::exists(kept)) return write_file_atomically(kept.string(), resolved);
+  if (config_yaml(parse_config(read_file_limited(kept.string(), kMaxJsonBytes), kept.string())) != resolved) {
+    throw RecipeError(kept.string() + " holds a different recipe (or --set): this directory is another comparison; "
+                      "use another --out");
+  }
+}
+
+// Trains (or resumes) one variant's run and evaluates it; a diverging run is a row too.
+CompareRow compare_variant(const Config& config, const std::string& variant, const fs::path& run,
+                           const CompareOptions& options) {
+  TrainHooks hooks;
+  if (variant == options.nan_variant) hooks.nan_at_step = options.nan_step;
+  try {
+    if (!fs::exists(run / "summary.json")) {
+      if (fs::exists(run / run_files::config)) {
+        resume_run(run.string(), hooks);
+      } else {
+        const Variant v = parse_variant(variant);
+        Config c = config;
+        c.model.attention.type = v.type;
+        c.model.attention.score = v.score;
+        c.run.dir = run.string();
+        train_new_run(c, /*overwrite=*/true, hooks);  // a directory without config.yaml holds no run
+      }
+    }
+    return evaluate_variant(variant, run, config.compare);
+  } catch (const TrainingDiverged& e) {
+    CompareRow row;
+    row.variant = variant;
+    row.status = std::string("diverged: ") + e.what();
+    return row;
+  }
+}
+
+}  // namespace
+
+std::vector<CompareRow> run_compare(const Config& config, const CompareOptions& options) {
+  const std::vector<std::string> variants = options.variants.empty() ? config.compare.variants : options.variants;
+  if (variants.empty()) throw RecipeError("no variants to compare (--variants, or compare.variants in the recipe)");
+  for (const std::string& v : variants) parse_variant(v);  // throws, listing the valid names
+  if (options.out.empty()) throw RecipeError("give the comparison's directory with --out DIR");
+  const fs::path out(options.out);
+  fs::create_directories(out / "runs");
+  keep_or_check_recipe(out, config);
+  std::vector<CompareRow> rows;
+  for (std::size_t k = 0; k < variants.size(); ++k) {
+    const std::string& v = variants[k];
+    const fs::path run = out / "runs" / v;
+    fmt::print("==== [{}/{}] {} ====\n", k + 1, variants.size(), v);
+    std::fflush(stdout);
+    if (fs::exists(run / kRowFile)) {  // done in an earlier invocation
+      rows.push_back(row_from_json(read_json(run / kRowFile)));
+      fmt::print("already evaluated ({})\n", rows.back().status);
+      continue;
+    }
+    rows.push_back(compare_variant(config, v, run, options));
+    write_file_atomically((run / kRowFile).string(), row_to_json(rows.back()).dump(2) + "\n");
+  }
+  const std::string md = compare_markdown(rows);
+  write_file_atomically((out / "results.md").string(), md);
+  write_file_atomically((out / "results.csv").string(), compare_csv(rows));
+  write_report(out, config, variants, rows);
+  fmt::print("\n{}\nwrote {}, {} and {}\n", md, (out / "results.md").string(), (out / "results.csv").string(),
+             (out / "report.html").string());
+  return rows;
+}
+
+}  // namespace nmtx

@@ -1,0 +1,99 @@
+#include "nmtx/run/trained_run.h"
+
+#include <filesystem>
+
+#include "nmtx/run/checkpoint.h"
+#include "nmtx/run/run_data.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<int> ids(const Segmenter& segmenter, const Vocab& vocab, const std::string& line,
+                     std::vector<std::string>& tokens) {
+  tokens.clear();  // segment() appends
+  segmenter.segment(line, tokens);
+  std::vector<int> out;
+  out.reserve(tokens.size());
+  for (const std::string& t : tokens) out.push_back(vocab.id(t));
+  return out;
+}
+
+// The checkpoint directory `which` names in run `dir`.
+std::string checkpoint_dir(const std::string& run_dir, const std::string& which) {
+  const fs::path dir(run_dir);
+  if (which == "best" || which == "latest") {
+    const auto pointer = checkpoint_pointer(run_dir, which);
+    if (!pointer) throw std::runtime_error(run_dir + " has no " + which + " checkpoint (is the run trained?)");
+    return *pointer;
+  }
+  if (fs::is_directory(dir / "checkpoints" / which)) return (dir / "checkpoints" / which).string();
+  if (fs::is_directory(which)) return which;
+  throw std::runtime_error("--checkpoint " + which + ": not best, latest, a checkpoint of " + run_dir +
+                           " (checkpoints/step-N) or a checkpoint directory");
+}
+
+}  // namespace
+
+ModelConfig model_config(const ModelSettings& m, std::size_t src_vocab, std::size_t tgt_vocab) {
+  ModelConfig c;
+  c.cell = m.cell;
+  c.src_vocab = src_vocab;
+  c.tgt_vocab = tgt_vocab;
+  c.embed = static_cast<std::size_t>(m.embed);
+  c.hidden = static_cast<std::size_t>(m.hidden);
+  c.decoder_hidden = static_cast<std::size_t>(m.decoder_hidden);
+  c.encoder_layers = static_cast<std::size_t>(m.encoder_layers);
+  c.decoder_layers = static_cast<std::size_t>(m.decoder_layers);
+  c.dropout = static_cast<float>(m.dropout);
+  c.init = m.init;
+  c.init_scale = static_cast<float>(m.init_scale);
+  c.bridge = m.bridge;
+  c.input_feeding = m.input_feeding;
+  c.maxout = m.maxout;
+  c.output_dim = static_cast<std::size_t>(m.output_dim);
+  c.tied_embeddings = m.tied_embeddings;
+  const AttentionSettings& s = m.attention;
+  AttentionConfig& a = c.attention;
+  a.type = s.type;
+  a.score = s.resolved_score();
+  a.dim = static_cast<std::size_t>(s.dim);
+  a.window = static_cast<float>(s.window);
+  a.max_src_len = static_cast<std::size_t>(s.max_src_len);
+  a.heads = static_cast<std::size_t>(s.heads);
+  a.location_filters = static_cast<std::size_t>(s.location_filters);
+  a.location_kernel = static_cast<std::size_t>(s.location_kernel);
+  a.normalize = s.normalize;
+  return c;
+}
+
+std::vector<int> TrainedRun::source_ids(const std::string& line, std::vector<std::string>& tokens) const {
+  return ids(*src_segmenter, src_vocab, line, tokens);
+}
+
+std::vector<int> TrainedRun::target_ids(const std::string& line, std::vector<std::string>& tokens) const {
+  return ids(*tgt_segmenter, tgt_vocab, line, tokens);
+}
+
+std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const std::string& which) {
+  const fs::path dir(run_dir);
+  if (!fs::is_directory(dir)) throw std::runtime_error("--model " + run_dir + ": no such run directory");
+  const fs::path config = dir / run_files::config;
+  if (!fs::exists(config)) throw std::runtime_error("--model " + run_dir + ": " + config.string() + " is missing: not a run directory");
+  auto run = std::make_unique<TrainedRun>();
+  run->config = load_config(config.string());
+  run->src_segmenter = run_segmenter(run->config.data, run_dir, true);
+  run->tgt_segmenter = run_segmenter(run->config.data, run_dir, false);
+  run->src_vocab = Vocab::load((dir / run_files::src_vocab).string());
+  run->tgt_vocab = Vocab::load((dir / run_files::tgt_vocab).string());
+  run->checkpoint = checkpoint_dir(run_dir, which);
+  run->params = std::make_unique<ParameterSet>(static_cast<std::uint64_t>(run->config.training.seed));
+  run->model = std::make_unique<Seq2Seq>(model_config(run->config.model, run->src_vocab.size(), run->tgt_vocab.size()),
+                                         *run->params);
+  load_checkpoint(run->checkpoint, *run->params, nullptr);
+  return run;
+}
+
+}  // namespace nmtx

@@ -1,0 +1,47 @@
+#include "progress.h"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace nmtx {
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<long long>(std::llround(seconds));
+  if (s >= 3600) return fmt::format("{}h{:02d}m", s / 3600, (s / 60) % 60);
+  if (s >= 60) return fmt::format("{}m{:02d}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+std::string format_thousands(double x) { return x >= 1e4 ? fmt::format("{:.1f}k", x / 1e3) : fmt::format("{:.0f}", x); }
+
+RunLog::RunLog(const std::string& path) : file_(path, std::ios::app), live_(::isatty(2) != 0) {}
+
+void RunLog::line(const std::string& text) {
+  clear_progress();
+  fmt::print("{}\n", text);
+  std::fflush(stdout);
+  file_ << text << "\n";
+  file_.flush();
+}
+
+void RunLog::progress(const std::string& text) {
+  if (!live_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  fmt::print(stderr, "\r\033[K{}", text);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void RunLog::clear_progress() {
+  if (!shown_) return;
+  fmt::print(stderr, "\r\033[K");
+  std::fflush(stderr);
+  shown_ = false;
+}
+
+}  // namespace nmtx

@@ -1,0 +1,35 @@
+// What a training run tells the person watching: log lines on standard output and in
+// RUN/train.log, and on a terminal a live progress line (step, loss, speed, ETA) on
+// standard error, redrawn at most 5 times a second.
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace nmtx {
+
+// "42s", "3m07s", "1h05m".
+std::string format_duration(double seconds);
+// "950", "59.2k".
+std::string format_thousands(double x);
+
+class RunLog {
+ public:
+  explicit RunLog(const std::string& path);
+  // A line on standard output and in the log file (the progress line is cleared first).
+  void line(const std::string& text);
+  // Redraws the progress line (a terminal only; at most every 200 ms).
+  void progress(const std::string& text);
+  // Whether standard error is a terminal: otherwise there is no progress line to format.
+  bool live() const { return live_; }
+  void clear_progress();
+
+ private:
+  std::ofstream file_;
+  bool live_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace nmtx

@@ -1,0 +1,84 @@
+#include "run_directory.h"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+
+#include "nmtx/io/files.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// RUN.partial-PID directories of runs killed while preparing (their process is gone).
+void remove_stale_partials(const fs::path& dir) {
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  const std::string prefix = dir.filename().string() + ".partial-";
+  if (!fs::is_directory(parent)) return;
+  for (const auto& entry : fs::directory_iterator(parent)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path());
+  }
+}
+
+bool non_empty_directory(const fs::path& p) { return fs::is_directory(p) && !fs::is_empty(p); }
+
+}  // namespace
+
+OpenedRun create_run_directory(Config config, bool overwrite) {
+  const std::string run_dir = default_run_dir(config);
+  config.run.dir = run_dir;
+  const fs::path dir(run_dir);
+  if (fs::exists(dir) && !fs::is_directory(dir)) throw RecipeError(run_dir + " exists and is not a directory");
+  if (non_empty_directory(dir) && !overwrite) {
+    throw RecipeError("run directory " + run_dir + " already exists: continue it with --resume " + run_dir +
+                      ", choose another with --out DIR, or replace it with --overwrite");
+  }
+  if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
+  remove_stale_partials(dir);
+  const fs::path partial = dir.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(partial);
+  fs::create_directories(partial);
+  OpenedRun run{run_dir, config, RunData()};
+  try {
+    write_file_atomically((partial / run_files::config).string(),
+                          "# the resolved recipe of this run (nmtx train " + config.source + ")\n" + config_yaml(config));
+    // Messages name the directory the user will find, not its temporary name.
+    run.data = prepare_run_data(config, partial.string(), [&](std::string line) {
+      for (std::size_t at; (at = line.find(partial.string())) != std::string::npos;) {
+        line.replace(at, partial.string().size(), run_dir);
+      }
+      fmt::print("{}\n", line);
+    });
+    if (fs::exists(dir)) fs::remove_all(dir);  // --overwrite, or an empty directory
+    fs::rename(partial, dir);
+    sync_directory(dir.has_parent_path() ? dir.parent_path().string() : ".");
+  } catch (...) {
+    fs::remove_all(partial);
+    throw;
+  }
+  fmt::print("run directory {}\n", run_dir);
+  return run;
+}
+
+OpenedRun open_run_directory(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  const fs::path config = dir / run_files::config;
+  if (!fs::is_directory(dir)) throw RecipeError("--resume " + run_dir + ": no such run directory");
+  if (!fs::exists(config)) {
+    throw RecipeError("--resume " + run_dir + ": " + config.string() + " is missing: not a run directory");
+  }
+  OpenedRun run{dir.string(), load_config(config.string()), RunData()};
+  run.data = load_run_data(run.config, run.dir);
+  return run;
+}
+
+}  // namespace nmtx

@@ -1,0 +1,27 @@
+// The run directory of `nmtx train`: a new one is prepared under RUN.partial-PID (its
+// config.yaml, a toy task's data, SentencePiece models, vocabularies) and renamed to RUN
+// only when everything is in place, so bad input leaves no half-made run behind; an
+// existing one is reopened from its config.yaml to resume.
+#pragma once
+
+#include <string>
+
+#include "nmtx/config/config.h"
+#include "nmtx/run/run_data.h"
+
+namespace nmtx {
+
+struct OpenedRun {
+  std::string dir;
+  Config config;  // with run.dir set to `dir`
+  RunData data;
+};
+
+// Creates the directory of a new run of `config` (run.dir, or runs/NAME); an existing
+// non-empty one is replaced only with `overwrite`. Prints what it prepares.
+OpenedRun create_run_directory(Config config, bool overwrite);
+
+// Reopens the run in `dir` (its config.yaml, data, segmenters and vocabularies).
+OpenedRun open_run_directory(const std::string& dir);
+
+}  // namespace nmtx

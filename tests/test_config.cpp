@@ -1,0 +1,101 @@
+// The typed configuration: every recipe key bound to one field, the structs' defaults equal
+// to the key table's, and a Config that survives YAML (a run's config.yaml) unchanged.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "config/recipe.h"
+#include "nmtx/config/config.h"
+
+using namespace nmtx;
+
+TEST_CASE("every recipe key is bound to exactly one Config field, in the key table's order") {
+  const std::vector<std::string> bound = bound_recipe_keys();
+  REQUIRE(bound.size() == recipe_keys().size());
+  for (std::size_t i = 0; i < bound.size(); ++i) CHECK(bound[i] == recipe_keys()[i].name);
+  CHECK(std::set<std::string>(bound.begin(), bound.end()).size() == bound.size());
+}
+
+TEST_CASE("the structs' member defaults are the key table's defaults") {
+  // The table (recipe_keys()) is the one source: `nmtx train --keys`, docs/recipes.md and
+  // default_config() come from it; Config{}'s initialisers must say the same.
+  const Config table = default_config(), members;
+  const std::string from_table = config_yaml(table), from_members = config_yaml(members);
+  REQUIRE(!from_table.empty());
+  CHECK(from_members == from_table);
+  // A few fields by name, so a binding that swapped two keys of one type shows here too.
+  CHECK(table.training.batch_size == 64);
+  CHECK(table.training.learning_rate == 0.001);
+  CHECK(table.model.attention.type == "luong");
+  CHECK(table.model.attention.resolved_score() == "general");
+  CHECK_FALSE(table.data.is_toy());
+  CHECK(table.compare.sentences == std::vector<std::size_t>{0, 1, 2});
+  CHECK(table.validation.metric == ValidationMetric::bleu);
+}
+
+TEST_CASE("a Config written as YAML reads back field for field") {
+  Config c = parse_config(R"(
+data:
+  task: reorder
+  level: char
+  subword: {type: sentencepiece, model_type: bpe}
+model:
+  attention: {type: local-p, window: 2.5}
+training:
+  optimizer: sgd
+  learning_rate: 1e-3
+  schedule: plateau
+  batch_type: tokens
+  adam_eps: 0.1234567890123456789
+validation:
+  metric: ppl
+  bleu_tokenize: intl
+compare:
+  variants: [bahdanau, local-p]
+  sentences: [4, 0, 123456789]
+)",
+                          "x.yaml");
+  CHECK(c.data.toy.task == ToyTask::reorder);
+  CHECK(c.data.level == TokenLevel::character);
+  CHECK(c.data.subword == SubwordType::sentencepiece);
+  CHECK(c.training.optimizer == OptimizerType::sgd);
+  CHECK(c.training.schedule == Schedule::plateau);
+  CHECK(c.training.batch_by_tokens);
+  CHECK(c.validation.metric == ValidationMetric::ppl);
+  CHECK(c.validation.bleu_tokenize == BleuTokenizer::intl);
+  CHECK(c.compare.sentences == std::vector<std::size_t>{4, 0, 123456789});
+  c.model.attention.score = "dot";  // what nmtx compare does for a variant
+  c.run.dir = "runs/x";
+  const Config back = parse_config(config_yaml(c), "config.yaml");
+  CHECK(config_yaml(back) == config_yaml(c));
+  CHECK(back.training.learning_rate == c.training.learning_rate);  // bit for bit: resumed runs train alike
+  CHECK(back.training.adam_eps == c.training.adam_eps);
+  CHECK(back.model.attention.window == 2.5);
+  CHECK(back.model.attention.score == "dot");
+  CHECK(back.run.dir == "runs/x");
+}
+
+TEST_CASE("a Config that breaks a key's rules is refused when written, or when read back") {
+  Config c = default_config();
+  c.training.batch_size = 0;
+  CHECK_THROWS_WITH_AS(config_yaml(c), doctest::Contains("training.batch_size: expected an integer >= 1, got \"0\""),
+                       RecipeError);
+  c = default_config();
+  c.data.toy.task = ToyTask::copy;
+  c.model.attention.score = "nonsense";
+  const std::string yaml = config_yaml(c);  // a string key: any text
+  CHECK_THROWS_WITH_AS(parse_config(yaml, "config.yaml"), doctest::Contains("config.yaml: model.attention.score"),
+                       RecipeError);
+}
+
+TEST_CASE("overrides and recipe errors keep their file:line and --set messages through load_config") {
+  CHECK_THROWS_WITH_AS(parse_config("training:\n  batch_size: many\n", "r.yaml"),
+                       doctest::Contains("r.yaml:2: training.batch_size: expected an integer"), RecipeError);
+  CHECK_THROWS_WITH_AS(load_config(std::string(NMTX_SOURCE_DIR) + "/recipes/reverse.yaml", {"training.seed=-1"}),
+                       doctest::Contains("--set training.seed=-1: training.seed: expected an integer"), RecipeError);
+  const Config c = load_config(std::string(NMTX_SOURCE_DIR) + "/recipes/reverse.yaml", {"training.seed=7"});
+  CHECK(c.training.seed == 7);
+  CHECK(c.source == std::string(NMTX_SOURCE_DIR) + "/recipes/reverse.yaml");
+  CHECK(default_run_dir(c) == "runs/reverse");
+}
