@@ -6,6 +6,7 @@
 #                                 libFuzzer targets of tests/fuzz
 #   scripts/setup.sh --test-deps  also installs what the tests use (PyTorch for the
 #                                 reference test, chromium for the attention page,
+#                                 selenium and chromedriver for the inspector's page,
 #                                 matplotlib); combinable with --sanitize
 #
 # Idempotent and non-interactive; run as root on a fresh Debian bookworm machine (or as a
@@ -32,6 +33,7 @@ packages=(
   libcxxopts-dev libfmt-dev                  # command line and formatting
   libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev  # recipes, JSON output, gzip input
   libsentencepiece-dev libicu-dev            # subword segmentation, Unicode properties (BLEU tokenisers)
+  libcpp-httplib-dev                         # nmtx inspect's web server
   doctest-dev                                # tests
 )
 if ((sanitize)); then
@@ -40,6 +42,7 @@ fi
 if ((test_deps)); then
   packages+=(python3 python3-numpy python3-torch)  # bench/torch_reference.py, numpy interoperability
   packages+=(chromium python3-matplotlib)         # the attention page in a headless browser; scripts/plot_attention.py
+  packages+=(chromium-driver python3-selenium)    # nmtx inspect's page driven in that browser
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -308,7 +308,7 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
     const AttentionOutput soft = fx.run(g, soft_state);
     SUBCASE("hard attention is one-hot at the soft maximum, and becomes the focus") {
       AttentionState state = initial_attention_state(B);
-      const AttentionOutput hard = fx.run(g, state, {true, false, 0});
+      const AttentionOutput hard = fx.run(g, state, {true, false, 0, {}});
       for (std::size_t b = 0; b < B; ++b) {
         std::size_t best = 0;
         for (std::size_t s = 1; s < S; ++s)
@@ -322,7 +322,7 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
     SUBCASE("monotonic: nothing before the previous focus") {
       AttentionState state = initial_attention_state(B);
       state.focus = {3, 2};
-      const AttentionOutput out = fx.run(g, state, {false, true, 0});
+      const AttentionOutput out = fx.run(g, state, {false, true, 0, {}});
       for (std::size_t b = 0; b < B; ++b) {
         const int previous = b == 0 ? 3 : 2;
         for (int s = 0; s < previous; ++s) CHECK(out.weights.value()[b * S + s] == 0.0f);
@@ -332,7 +332,7 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
     SUBCASE("windowed: nothing farther than W from the previous focus") {
       AttentionState state = initial_attention_state(B);
       state.focus = {4, 0};
-      const AttentionOutput out = fx.run(g, state, {false, false, 1});
+      const AttentionOutput out = fx.run(g, state, {false, false, 1, {}});
       for (std::size_t b = 0; b < B; ++b) {
         const int previous = b == 0 ? 4 : 0;
         for (int s = 0; s < static_cast<int>(S); ++s) {

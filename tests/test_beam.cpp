@@ -204,6 +204,7 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
         const Hypothesis& b = beam[i][0];
         CHECK(b.tokens == greedy[i].tokens);
         CHECK(b.log_prob == greedy[i].log_prob);
+        CHECK(b.token_log_probs == greedy[i].token_log_probs);
         CHECK(b.finished == greedy[i].finished);
         REQUIRE(b.attention.steps() == greedy[i].attention.steps());
         CHECK(b.attention.weights == greedy[i].attention.weights);

@@ -29,11 +29,11 @@ class Bahdanau : public Attention {
     return m;
   }
 
-  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t,
+  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t t,
                          AttentionState& state, const InferenceConstraints& c) const override {
     const Expr e = additive_energy(m.keys, linear(query, g.param(W_a_)), g.param(v_a_));
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
-                                  state, c);
+                                  t, state, c);
     return {weighted_context(a, m.memory.values), a, Expr()};
   }
 

@@ -61,8 +61,38 @@ Expr weighted_context(const Expr& weights, const Expr& values) {
   return reshape(bmm(reshape(weights, {B, 1, S}), values), {B, D});
 }
 
-Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c) {
-  const Expr a = c.hard ? hard_weights(g, weights) : weights;
+Expr intervene(Graph& g, const Expr& weights, std::size_t t, const AttentionIntervention& iv) {
+  using Kind = AttentionIntervention::Kind;
+  if (iv.kind == Kind::none || iv.step != t) return weights;
+  const std::size_t S = weights.shape()[-1], rows = weights.shape().size() / S;
+  if (iv.position >= S) {
+    throw std::invalid_argument("attention intervention: position " + std::to_string(iv.position) +
+                                " is beyond the source's " + std::to_string(S) + " positions");
+  }
+  if (iv.kind == Kind::scale && !(iv.factor >= 0.0f)) {
+    throw std::invalid_argument("attention intervention: the factor must be >= 0");
+  }
+  TensorData changed(weights.shape());
+  const float* w = weights.value().data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    float* out = changed.values.data() + r * S;
+    if (iv.kind == Kind::pin) {
+      out[iv.position] = 1.0f;
+      continue;
+    }
+    std::copy_n(w + r * S, S, out);
+    double mass = 0.0, total = 0.0;
+    for (std::size_t s = 0; s < S; ++s) mass += out[s];
+    out[iv.position] *= iv.factor;
+    for (std::size_t s = 0; s < S; ++s) total += out[s];
+    if (total <= 0.0) continue;
+    for (std::size_t s = 0; s < S; ++s) out[s] = static_cast<float>(out[s] * mass / total);
+  }
+  return g.constant(changed);
+}
+
+Expr finish_weights(Graph& g, const Expr& weights, std::size_t t, AttentionState& state, const InferenceConstraints& c) {
+  const Expr a = intervene(g, c.hard ? hard_weights(g, weights) : weights, t, c.intervention);
   const std::size_t B = a.shape()[0], S = a.shape()[1];
   state.focus.assign(B, 0);
   for (std::size_t b = 0; b < B; ++b) {

@@ -5,6 +5,7 @@
 //   softmax   a(s) = e^{e(s)} / Σ_{s' allowed} e^{e(s')}                  (0 elsewhere)
 //   sigmoid   a(s) = σ(e(s)) / Σ_{s' allowed} σ(e(s'))                    (0 elsewhere)
 //   hard      a(s) = [s = argmax_s' a(s')]                                 (inference)
+//   pin/scale one step's row replaced (AttentionIntervention)              (inference)
 //   context   c = Σ_s a(s) h_s
 #pragma once
 
@@ -26,7 +27,10 @@ Expr normalize_scores(const Expr& e, const Expr& allowed, Normalization n);
 Expr hard_weights(Graph& g, const Expr& weights);
 // c[b] = Σ_s a[b, s] values[b, s, :]: (B, S) with (B, S, D) → (B, D), one bmm.
 Expr weighted_context(const Expr& weights, const Expr& values);
-// Applies hard attention if asked and records each sentence's focus (argmax) in state.
-Expr finish_weights(Graph& g, const Expr& weights, AttentionState& state, const InferenceConstraints& c);
+// The intervention of step t, if it is t's (weights viewed as (rows, S); a constant).
+Expr intervene(Graph& g, const Expr& weights, std::size_t t, const AttentionIntervention& intervention);
+// Applies hard attention if asked, then step t's intervention, and records each
+// sentence's focus (argmax) in state.
+Expr finish_weights(Graph& g, const Expr& weights, std::size_t t, AttentionState& state, const InferenceConstraints& c);
 
 }  // namespace nmtx::attention

@@ -42,14 +42,14 @@ class LocationSensitive : public Attention {
     return m;
   }
 
-  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t,
+  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t t,
                          AttentionState& state, const InferenceConstraints& c) const override {
     const std::size_t B = m.memory.batch, S = m.memory.length;
     const Expr cumulative = state.cumulative.valid() ? state.cumulative : g.constant(TensorData(Shape{B, S}));
     const Expr features = linear3(unfold(cumulative, kernel_), g.param(F_));  // (B, S, n)
     const Expr e = additive_energy(m.keys, linear(query, g.param(W_)), g.param(w_), linear3(features, g.param(U_)));
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
-                                  state, c);
+                                  t, state, c);
     state.cumulative = add(cumulative, a);
     return {weighted_context(a, m.memory.values), a, Expr()};
   }

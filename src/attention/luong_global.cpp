@@ -44,12 +44,12 @@ class LuongGlobal : public Attention {
     return m;
   }
 
-  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t,
+  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t t,
                          AttentionState& state, const InferenceConstraints& c) const override {
     const Expr e = score_ ? score_->scores(m, query)
                           : slice(linear(query, g.param(W_a_)), 1, 0, m.memory.length);  // W_a h_t, first S rows
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
-                                  state, c);
+                                  t, state, c);
     return {weighted_context(a, m.memory.values), a, Expr()};
   }
 

@@ -4,7 +4,8 @@
 //   a_t^j(s) = softmax_s( q^j · K_s^j / sqrt(d) )          over the real positions
 //   c_t = W_o [Σ_s a_t^1(s) V_s^1; ... ; Σ_s a_t^k(s) V_s^k]
 // The weights reported (exported, evaluated) are the mean over heads, as
-// torch.nn.MultiheadAttention averages them. Hard attention applies per head.
+// torch.nn.MultiheadAttention averages them. Hard attention and interventions apply per
+// head.
 // Parameters: W_q (A, Dq), W_k (A, De), W_v (A, De), W_o (De, A), head j owning rows
 // j·d .. (j+1)·d - 1 of W_q, W_k, W_v. Precomputed once per batch: keys = K and
 // values = V, each (B·k, S, d).
@@ -45,7 +46,7 @@ class MultiHead : public Attention {
     return m;
   }
 
-  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t,
+  AttentionOutput attend(Graph& g, const PreparedMemory& m, const Expr& query, std::size_t t,
                          AttentionState& state, const InferenceConstraints& c) const override {
     const std::size_t B = m.memory.batch, S = m.memory.length, k = heads_, d = size_ / heads_;
     const Expr q = reshape(linear(query, g.param(W_q_)), {B * k, d, 1});
@@ -59,10 +60,11 @@ class MultiHead : public Attention {
     }
     Expr a = normalize_scores(e, g.constant(per_head), normalization_);  // (B, k, S)
     if (c.hard) a = hard_weights(g, a);
+    a = intervene(g, a, t, c.intervention);  // every head's row
     const Expr heads = reshape(bmm(reshape(a, {B * k, 1, S}), m.values), {B, size_});  // [c^1; ...; c^k]
     const Expr mean_weights = mean(a, 1);                                             // (B, S)
-    const InferenceConstraints focus_only{false, c.monotonic, c.window};
-    finish_weights(g, mean_weights, state, focus_only);
+    const InferenceConstraints focus_only{false, c.monotonic, c.window, {}};
+    finish_weights(g, mean_weights, t, state, focus_only);
     return {linear(heads, g.param(W_o_)), mean_weights, Expr()};
   }
 

@@ -19,5 +19,6 @@ int run_score(int argc, char** argv);
 int run_align(int argc, char** argv);
 int run_aer(int argc, char** argv);
 int run_compare(int argc, char** argv);
+int run_inspect(int argc, char** argv);
 
 }  // namespace nmtx::cli

@@ -1,7 +1,10 @@
 // nmtx score --model RUN_DIR --src F --tgt F: log p(target | source) of each pair by
 // forced decoding (natural log, </s> included), one per line in the shortest form that
-// reads back as the same number, and the corpus perplexity on standard error.
+// reads back as the same number, and the corpus perplexity on standard error. With
+// --per-token, each line holds the pair's target tokens' log-probabilities and then
+// </s>'s, separated by spaces (they sum, in order, to the pair's log-probability).
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cmath>
 
@@ -18,6 +21,7 @@ int run_score(int argc, char** argv) {
   options.add_options()
       ("src", "source file", cxxopts::value<std::string>())
       ("tgt", "target file (one translation per source line)", cxxopts::value<std::string>())
+      ("per-token", "print each target token's log-probability (and </s>'s) instead of the sum")
       ("o,output", "output file, written atomically (default: standard output)", cxxopts::value<std::string>());
   const auto args = options.parse(argc, argv);
   if (print_help(args, options)) return 0;
@@ -32,12 +36,15 @@ int run_score(int argc, char** argv) {
     corpus.src.push_back(src.data(), src.size());
     corpus.tgt.push_back(tgt.data(), tgt.size());
   }
-  const std::vector<double> log_probs = forced_log_probs(*run->model, corpus, args["batch"].as<std::size_t>());
+  const auto per_token = forced_token_log_probs(*run->model, corpus, args["batch"].as<std::size_t>());
   double total = 0;
   std::string text;
-  for (double lp : log_probs) {
+  for (const std::vector<double>& tokens : per_token) {
+    double lp = 0;
+    for (double x : tokens) lp += x;
     total += lp;
-    text += fmt::format("{}\n", lp);
+    // The shortest form that reads back as the same number.
+    text += args.count("per-token") ? fmt::format("{}\n", fmt::join(tokens, " ")) : fmt::format("{}\n", lp);
   }
   write_output(args, text);
   const std::size_t tokens_scored = corpus.tgt.tokens() + corpus.size();  // </s> of every pair included

@@ -134,6 +134,8 @@ int run_translate(int argc, char** argv) {
       sentences[i].output = output_tokens(*run, h, source_tokens[i], s.replace_unk);
       if (h.finished) sentences[i].output.push_back("</s>");
       sentences[i].attention = h.attention;
+      sentences[i].token_log_probs = h.token_log_probs;
+      sentences[i].log_prob = h.log_prob;
     }
     const std::string dir = args["attention"].as<std::string>();
     export_attention(sentences, dir);

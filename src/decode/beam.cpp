@@ -24,9 +24,11 @@ double length_penalty(std::size_t length, float alpha) {
 namespace {
 
 struct Candidate {
-  double log_prob;  // of the extended hypothesis
-  std::size_t beam; // the row it extends, within its sentence
+  double log_prob;        // of the extended hypothesis
+  std::size_t beam;       // the row it extends, within its sentence
   int token;
+  double token_log_prob;  // of the token alone
+  int node;               // its node in the sentence's BeamTree (-1: no tree kept)
 };
 
 // What the search needs to rebuild any hypothesis at the end instead of copying every
@@ -41,18 +43,21 @@ class BeamHistory {
     if (scores.positions != nullptr) s.positions.assign(scores.positions, scores.positions + rows);
     s.from.assign(rows, -1);
     s.token.assign(rows, -1);
+    s.token_log_prob.assign(rows, 0.0);
     steps_.push_back(std::move(s));
   }
   // Row j after the current step continues row `from` with `token`.
-  void link(std::size_t j, int from, int token) {
+  void link(std::size_t j, int from, int token, double token_log_prob) {
     steps_.back().from[j] = from;
     steps_.back().token[j] = token;
+    steps_.back().token_log_prob[j] = token_log_prob;
   }
   // The hypothesis whose step t was row r: its tokens before step t and its attention
   // rows (`width` wide) and positions of steps 0 .. t.
   Hypothesis trace(std::size_t t, std::size_t r, std::size_t width) const {
     Hypothesis h;
     h.tokens.resize(t);
+    h.token_log_probs.resize(t);
     h.attention.weights.resize(t + 1);
     if (!steps_[t].positions.empty()) h.attention.positions.resize(t + 1);
     for (std::size_t u = t + 1; u-- > 0;) {
@@ -66,6 +71,7 @@ class BeamHistory {
       // Row r of step u is row r after step u - 1.
       const Step& before = steps_[u - 1];
       h.tokens[u - 1] = before.token[r];
+      h.token_log_probs[u - 1] = before.token_log_prob[r];
       r = static_cast<std::size_t>(before.from[r]);
     }
     return h;
@@ -73,12 +79,14 @@ class BeamHistory {
   // Row j after step t: its origin and token.
   int from(std::size_t t, std::size_t j) const { return steps_[t].from[j]; }
   int token(std::size_t t, std::size_t j) const { return steps_[t].token[j]; }
+  double token_log_prob(std::size_t t, std::size_t j) const { return steps_[t].token_log_prob[j]; }
 
  private:
   struct Step {
     std::vector<float> attention, positions;
     std::size_t stride = 0;
     std::vector<int> from, token;
+    std::vector<double> token_log_prob;
   };
   std::vector<Step> steps_;
 };
@@ -140,23 +148,38 @@ class ModelScorer final : public BeamScorer {
 }  // namespace
 
 std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::vector<std::size_t>& source_lengths,
-                                                 const DecodeOptions& o, const BeamOptions& beam) {
+                                                 const DecodeOptions& o, const BeamOptions& beam,
+                                                 std::vector<BeamTree>* trees) {
   const std::size_t N = source_lengths.size(), K = beam.beam_size, R = N * K;
   std::vector<std::vector<Hypothesis>> finished(N);
+  std::vector<std::vector<int>> finished_nodes(N);  // the tree node each finished hypothesis ends in
+  if (trees != nullptr) trees->assign(N, BeamTree{{BeamNode{-1, o.bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}});
   if (N == 0) return finished;
   BeamHistory history;
   std::vector<double> log_prob(R, 0.0);  // of row r's hypothesis
   std::vector<char> alive(R, 0), done(N, 0);
+  std::vector<int> node(R, 0);           // row r's last node in its sentence's tree (0: the root)
   for (std::size_t i = 0; i < N; ++i) alive[i * K] = 1;  // one live hypothesis to start: no duplicates
   std::vector<int> previous(R, o.bos);
   // The hypothesis whose last step t was row r, extended by `token` (</s>: not added).
-  auto finish = [&](std::size_t i, std::size_t t, std::size_t r, int token, double lp, bool with_eos) {
+  auto finish = [&](std::size_t i, std::size_t t, std::size_t r, int token, double token_lp, double lp, bool with_eos,
+                    int at_node) {
     Hypothesis h = history.trace(t, r, source_lengths[i]);
     if (!with_eos) h.tokens.push_back(token);
+    h.token_log_probs.push_back(token_lp);
     h.log_prob = lp;
     h.finished = with_eos;
     h.score = lp / length_penalty(h.attention.steps(), beam.alpha);
     finished[i].push_back(std::move(h));
+    finished_nodes[i].push_back(at_node);
+    if (trees != nullptr) (*trees)[i].nodes[static_cast<std::size_t>(at_node)].fate = BeamNode::Fate::finished;
+  };
+  // A candidate's node: a child of row r's node (no tree kept: -1).
+  auto add_node = [&](std::size_t i, std::size_t r, int token, double token_lp, double lp, std::size_t t) {
+    if (trees == nullptr) return -1;
+    std::vector<BeamNode>& nodes = (*trees)[i].nodes;
+    nodes.push_back({node[r], token, t + 1, lp, token_lp, BeamNode::Fate::pruned});
+    return static_cast<int>(nodes.size() - 1);
   };
 
   std::vector<Candidate> candidates;
@@ -167,7 +190,12 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     history.record(scores, R);
     const std::size_t V = scores.vocab;
     const float* all = scores.logits;
-    std::vector<int> parent(R), next_token(R, o.eos);
+    const bool forced = t < o.prefix.size();
+    if (forced && (o.prefix[t] < 0 || static_cast<std::size_t>(o.prefix[t]) >= V)) {
+      throw std::invalid_argument("beam search: forced token id " + std::to_string(o.prefix[t]) + " is not below " +
+                                  std::to_string(V));
+    }
+    std::vector<int> parent(R), next_token(R, o.eos), next_node(R, 0);
     std::iota(parent.begin(), parent.end(), 0);
     std::vector<double> next_log_prob(R, 0.0);
     std::vector<char> next_alive(R, 0);
@@ -180,11 +208,21 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         const float* row = all + r * V;
         const double lse = row_log_sum_exp(row, V);
         row_top_k(row, V, K, best);
-        // Summed as greedy decoding sums, so that beam size 1 reproduces it bit for bit.
-        for (int v : best) candidates.push_back({log_prob[r] + (row[v] - lse), k, v});
+        // A forced step goes on with the prefix's token only; the others stay in the tree.
+        if (forced && std::find(best.begin(), best.end(), o.prefix[t]) == best.end()) best.push_back(o.prefix[t]);
+        for (int v : best) {
+          // Summed as greedy decoding sums, so that beam size 1 reproduces it bit for bit.
+          const double token_lp = row[v] - lse, lp = log_prob[r] + token_lp;
+          candidates.push_back({lp, k, v, token_lp, add_node(i, r, v, token_lp, lp, t)});
+        }
       }
       std::stable_sort(candidates.begin(), candidates.end(),
                        [](const Candidate& a, const Candidate& b) { return a.log_prob > b.log_prob; });
+      if (forced) {
+        candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                        [&](const Candidate& c) { return c.token != o.prefix[t]; }),
+                         candidates.end());
+      }
       if (candidates.size() > K) candidates.resize(K);
       // Every live hypothesis has t + 1 output steps after this one.
       const bool at_limit = t + 1 >= step_limit(o, source_lengths[i]);
@@ -192,7 +230,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
       for (const Candidate& c : candidates) {
         const std::size_t r = i * K + c.beam;
         if ((c.token == o.eos && !o.ignore_eos) || at_limit) {
-          finish(i, t, r, c.token, c.log_prob, /*with_eos=*/c.token == o.eos && !o.ignore_eos);
+          finish(i, t, r, c.token, c.token_log_prob, c.log_prob, /*with_eos=*/c.token == o.eos && !o.ignore_eos, c.node);
           continue;
         }
         const std::size_t j = i * K + slot++;
@@ -200,7 +238,9 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         next_alive[j] = 1;
         parent[j] = static_cast<int>(r);
         next_token[j] = c.token;
-        history.link(j, static_cast<int>(r), c.token);
+        next_node[j] = c.node;
+        if (trees != nullptr) (*trees)[i].nodes[static_cast<std::size_t>(c.node)].fate = BeamNode::Fate::kept;
+        history.link(j, static_cast<int>(r), c.token, c.token_log_prob);
       }
       for (std::size_t k = slot; k < K; ++k) parent[i * K + k] = static_cast<int>(i * K);  // dead rows: any state
       // Done when the beam is full of finished hypotheses or empty; without length
@@ -208,13 +248,13 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
       // (extending a hypothesis only lowers its log-probability).
       bool end = finished[i].size() >= K || slot == 0;
       if (!end && beam.alpha == 0.0f && finished[i].size() >= beam.n_best) {
-        std::vector<double> scores;
-        for (const Hypothesis& h : finished[i]) scores.push_back(h.score);
-        std::nth_element(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(beam.n_best - 1), scores.end(),
+        std::vector<double> ranked;
+        for (const Hypothesis& h : finished[i]) ranked.push_back(h.score);
+        std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(beam.n_best - 1), ranked.end(),
                          std::greater<>());
         double best_live = -std::numeric_limits<double>::infinity();
         for (std::size_t k = 0; k < slot; ++k) best_live = std::max(best_live, next_log_prob[i * K + k]);
-        end = best_live <= scores[beam.n_best - 1];
+        end = best_live <= ranked[beam.n_best - 1];
       }
       if (end) {
         done[i] = 1;
@@ -226,6 +266,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     log_prob = std::move(next_log_prob);
     alive = std::move(next_alive);
     previous = std::move(next_token);
+    node = std::move(next_node);
   }
   // Sentences still open when the steps ran out: their live hypotheses, cut off.
   for (std::size_t i = 0; i < N; ++i) {
@@ -233,36 +274,68 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
       if (!alive[j]) continue;
       if (t == 0) {  // no step at all (max_length 0): the empty hypothesis
         finished[i].emplace_back();
+        finished_nodes[i].push_back(0);
         continue;
       }
       const auto from = static_cast<std::size_t>(history.from(t - 1, j));
-      finish(i, t - 1, from, history.token(t - 1, j), log_prob[j], /*with_eos=*/false);
+      finish(i, t - 1, from, history.token(t - 1, j), history.token_log_prob(t - 1, j), log_prob[j],
+             /*with_eos=*/false, node[j]);
     }
   }
-  for (auto& hyps : finished) {
-    std::stable_sort(hyps.begin(), hyps.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
-    if (hyps.size() > beam.n_best) hyps.resize(beam.n_best);
+  for (std::size_t i = 0; i < N; ++i) {
+    std::vector<std::size_t> order(finished[i].size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return finished[i][a].score > finished[i][b].score; });
+    if (order.size() > beam.n_best) order.resize(beam.n_best);
+    std::vector<Hypothesis> ranked;
+    for (std::size_t k : order) {
+      ranked.push_back(std::move(finished[i][k]));
+      if (trees != nullptr) (*trees)[i].results.push_back(finished_nodes[i][k]);
+    }
+    finished[i] = std::move(ranked);
   }
   return finished;
 }
 
 std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                                 const DecodeOptions& options, const BeamOptions& beam) {
+                                                 const DecodeOptions& options, const BeamOptions& beam,
+                                                 std::vector<BeamTree>* trees) {
   if (beam.beam_size == 0) throw std::invalid_argument("beam search: the beam size must be at least 1");
   if (beam.n_best == 0 || beam.n_best > beam.beam_size) {
     throw std::invalid_argument("beam search: n-best " + std::to_string(beam.n_best) + " must be in [1, beam size " +
                                 std::to_string(beam.beam_size) + "]");
   }
   if (beam.alpha < 0.0f) throw std::invalid_argument("beam search: alpha must not be negative");
-  return detail::decode_in_shards<std::vector<Hypothesis>>(
+  check_prefix(options, model.config().tgt_vocab);
+  struct Searched {
+    std::vector<Hypothesis> n_best;
+    BeamTree tree;
+  };
+  std::vector<Searched> searched = detail::decode_in_shards<Searched>(
       sources, options.threads,
       [&](const std::vector<std::vector<int>>& part) {
         // Every step multiplies a few rows by the same weights: pack them once per thread.
         ModelScorer scorer(model, part, beam.beam_size, options);
         std::vector<std::size_t> lengths;
         for (const auto& s : part) lengths.push_back(s.size());
-        return beam_search(scorer, lengths, options, beam);
+        std::vector<BeamTree> part_trees;
+        auto hyps = beam_search(scorer, lengths, options, beam, trees != nullptr ? &part_trees : nullptr);
+        std::vector<Searched> out(hyps.size());
+        for (std::size_t i = 0; i < hyps.size(); ++i) {
+          out[i].n_best = std::move(hyps[i]);
+          if (trees != nullptr) out[i].tree = std::move(part_trees[i]);
+        }
+        return out;
       });
+  std::vector<std::vector<Hypothesis>> out;
+  out.reserve(searched.size());
+  if (trees != nullptr) trees->clear();
+  for (Searched& s : searched) {
+    out.push_back(std::move(s.n_best));
+    if (trees != nullptr) trees->push_back(std::move(s.tree));
+  }
+  return out;
 }
 
 }  // namespace nmtx

@@ -78,23 +78,33 @@ std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const Parall
   return records;
 }
 
-std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
-  std::vector<double> log_probs(corpus.size());
+std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus,
+                                                        std::size_t batch_size) {
+  std::vector<std::vector<double>> out(corpus.size());
   for_each_forced_batch(corpus, batch_size, [&](Graph& g, const Batch& batch, const BatchIndices& indices) {
     const Expr logits = model.forward(g, batch, nullptr).logits;  // (T·B, V)
     const std::size_t V = logits.shape()[1];
     for (std::size_t b = 0; b < batch.size; ++b) {
-      double lp = 0;
+      std::vector<double>& tokens = out[indices[b]];
       for (std::size_t t = 0; t < static_cast<std::size_t>(batch.tgt_lengths[b]); ++t) {
         const float* row = logits.value().data() + (t * batch.size + b) * V;
         const float mx = *std::max_element(row, row + V);
         double sum = 0;
         for (std::size_t v = 0; v < V; ++v) sum += std::exp(static_cast<double>(row[v] - mx));
-        lp += static_cast<double>(row[batch.tgt_out[t * batch.size + b]]) - mx - std::log(sum);
+        tokens.push_back(static_cast<double>(row[batch.tgt_out[t * batch.size + b]]) - mx - std::log(sum));
       }
-      log_probs[indices[b]] = lp;
     }
   });
+  return out;
+}
+
+std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
+  std::vector<double> log_probs;
+  for (const std::vector<double>& tokens : forced_token_log_probs(model, corpus, batch_size)) {
+    double lp = 0;
+    for (double x : tokens) lp += x;
+    log_probs.push_back(lp);
+  }
   return log_probs;
 }
 

@@ -16,6 +16,15 @@ std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) 
   return std::min(options.max_length, by_ratio);
 }
 
+void check_prefix(const DecodeOptions& options, std::size_t vocab) {
+  for (int token : options.prefix) {
+    if (token < 0 || static_cast<std::size_t>(token) >= vocab || token == options.eos || token == options.bos) {
+      throw std::invalid_argument("decoding: a forced prefix holds token id " + std::to_string(token) +
+                                  " (ids are below " + std::to_string(vocab) + ", and neither </s> nor <s>)");
+    }
+  }
+}
+
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
@@ -35,6 +44,7 @@ namespace {
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                      const DecodeOptions& options) {
   const int bos = options.bos, eos = options.eos;
+  check_prefix(options, model.config().tgt_vocab);
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
   if (B == 0) return out;
@@ -56,9 +66,11 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         continue;
       }
       const float* row = logits.value().data() + b * V;
-      const std::size_t best = row_argmax(row, V);
+      const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : row_argmax(row, V);
       Hypothesis& h = out[b];
-      h.log_prob += row[best] - row_log_sum_exp(row, V);  // log softmax of the best token
+      const double token_log_prob = row[best] - row_log_sum_exp(row, V);  // log softmax of the chosen token
+      h.token_log_probs.push_back(token_log_prob);
+      h.log_prob += token_log_prob;
       const float* w = step.attention.weights.value().data() + b * S;
       h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
       if (step.attention.position.valid()) h.attention.positions.push_back(step.attention.position.value()[b]);

@@ -1,5 +1,6 @@
 #include "nmtx/eval/bleu.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -168,6 +169,33 @@ Bleu corpus_bleu(const std::vector<std::string>& hypotheses, const std::vector<s
 Bleu sentence_bleu(const std::string& hypothesis, const std::vector<std::string>& references, BleuOptions o) {
   o.effective_order = true;
   return bleu_from_stats(sentence_stats(hypothesis, references, o), o);
+}
+
+std::vector<LengthBucket> bleu_by_source_length(const std::vector<std::string>& hypotheses,
+                                                const std::vector<std::string>& references,
+                                                const std::vector<std::size_t>& source_lengths,
+                                                const BleuOptions& options) {
+  if (hypotheses.size() != references.size() || hypotheses.size() != source_lengths.size()) {
+    throw std::invalid_argument("BLEU by length: " + std::to_string(hypotheses.size()) + " hypotheses, " +
+                                std::to_string(references.size()) + " references, " +
+                                std::to_string(source_lengths.size()) + " lengths");
+  }
+  std::size_t longest = 0;
+  for (std::size_t n : source_lengths) longest = std::max(longest, n);
+  const std::size_t width = longest > 50 ? 10 : 5;
+  std::vector<LengthBucket> buckets;
+  for (std::size_t from = 1; from <= longest; from += width) {
+    std::vector<std::string> hyps, refs;
+    for (std::size_t i = 0; i < source_lengths.size(); ++i) {
+      if (source_lengths[i] >= from && source_lengths[i] < from + width) {
+        hyps.push_back(hypotheses[i]);
+        refs.push_back(references[i]);
+      }
+    }
+    if (hyps.empty()) continue;
+    buckets.push_back({from, from + width - 1, hyps.size(), corpus_bleu(hyps, {refs}, options).score});
+  }
+  return buckets;
 }
 
 std::string Bleu::str() const {

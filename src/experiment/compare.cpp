@@ -19,6 +19,7 @@
 #include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/compare_report.h"
+#include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/trainer.h"
@@ -71,32 +72,6 @@ CompareRow row_from_json(const JsonFields& j) {
   r.argmax_accuracy = j.number("argmax_accuracy");
   r.entropy = j.number("entropy");
   return r;
-}
-
-// The test set's gold alignments, one per kept test pair (toy tasks: their own), or none.
-std::vector<AlignmentLine> gold_alignments(const CompareConfig& compare, const Config& run, const fs::path& run_dir,
-                                           const EvalSet& test) {
-  std::string path = compare.gold;
-  bool one_based = compare.gold_one_based;
-  if (run.data.is_toy()) {
-    path = (run_dir / run_files::toy_data / "test.align").string();
-    one_based = false;
-  }
-  if (path.empty()) return {};
-  const std::vector<std::string> lines = read_lines(path);
-  std::vector<AlignmentLine> out;
-  for (std::size_t line : test.lines) {
-    if (line > lines.size()) {
-      throw InputError(path, 0, "has " + std::to_string(lines.size()) + " lines, fewer than the test set");
-    }
-    try {
-      out.push_back(parse_alignment(lines[line - 1], one_based));
-      check_alignment_lengths(out.back(), test.corpus.src.length(out.size() - 1), test.corpus.tgt.length(out.size() - 1));
-    } catch (const std::invalid_argument& e) {
-      throw InputError(path, line, e.what());
-    }
-  }
-  return out;
 }
 
 // The numbers of a trained variant that summary.json holds.
@@ -189,7 +164,8 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
     s.attention = forced[i];
   }
   row.entropy = mean_entropy(sentences);
-  const std::vector<AlignmentLine> gold = gold_alignments(compare, run->config, run_dir, test);
+  const std::vector<AlignmentLine> gold =
+      gold_alignments(run->config, run_dir.string(), test, compare.gold, compare.gold_one_based);
   if (!gold.empty()) score_alignments(sentences, gold, row);
   std::vector<SentenceAttention> shown;
   for (std::size_t i : compare.sentences) {

@@ -95,4 +95,10 @@ const nlohmann::json& JsonFields::array(const std::string& field, std::size_t ma
   return v;
 }
 
+const nlohmann::json& JsonFields::object(const std::string& field) const {
+  const nlohmann::json& v = at(field);
+  if (!v.is_object()) fail(field, "expected an object {...}, got " + shown(v));
+  return v;
+}
+
 }  // namespace nmtx

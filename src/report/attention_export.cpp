@@ -130,6 +130,10 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                        {"columns", "source tokens (no </s>)"},
                        {"attention", r.attention.weights}};
       if (!r.attention.positions.empty()) j["positions"] = r.attention.positions;
+      if (!r.token_log_probs.empty()) {
+        j["log_prob"] = r.log_prob;
+        j["token_log_probs"] = r.token_log_probs;
+      }
       write_file_atomically((partial / (name + ".json")).string(), j.dump() + "\n");
       if (T > 0 && S > 0) {
         TensorData t(Shape{T, S}, flat);

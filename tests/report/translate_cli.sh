@@ -42,6 +42,22 @@ assert len(lines) == 20
 assert all(repr(float(x)) == x or repr(float(x)) == x.replace("e-0", "e-") for x in lines), lines
 assert any(len(x.lstrip("-").split("e")[0].replace(".", "").lstrip("0")) > 6 for x in lines), lines  # more than 6 digits
 PY
+# --per-token: a value per target token and one for </s>, summing in order to the pair's score.
+"$nmtx" score --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" --per-token > "$tmp/tokens" 2> /dev/null ||
+  fail "score --per-token failed"
+/usr/bin/python3 - "$tmp/scores" "$tmp/tokens" "$tmp/tgt" <<'PY' || fail "score --per-token does not add up to score"
+import sys
+sums = [float(x) for x in open(sys.argv[1]).read().split()]
+rows = [[float(x) for x in line.split()] for line in open(sys.argv[2]).read().splitlines()]
+targets = open(sys.argv[3]).read().splitlines()
+assert len(rows) == len(sums) == len(targets) == 20, (len(rows), len(sums))
+for row, total, target in zip(rows, sums, targets):
+    assert len(row) == len(target.split()) + 1, (row, target)
+    acc = 0.0
+    for x in row:
+        acc += x
+    assert acc == total, (acc, total)
+PY
 
 # align + aer against the toy task's gold alignments.
 "$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" -o "$tmp/test.align" --attention "$tmp/att" ||

@@ -66,11 +66,28 @@ struct PreparedMemory {
   Expr keys, values, query_weight;
 };
 
+// What-if at one output step (the inspector's intervention, after Lee et al. 2017): the
+// step's weights, once normalised (and made hard if asked), are replaced:
+//   pin    a_t(s) = [s = position]
+//   scale  a_t(s) = w(s) · Σ_s' a_t(s') / Σ_s' w(s'),  w = a_t with a_t(position) multiplied
+//          by factor: the row keeps its mass (1, or less for local-p's Gaussian); a row
+//          whose w sums to 0 stays 0
+// Multi-head attention applies it to every head. The context, the focus of the monotonic
+// and windowed constraints, and so every later step follow the changed weights.
+struct AttentionIntervention {
+  enum class Kind { none, pin, scale };
+  Kind kind = Kind::none;
+  std::size_t step = 0;      // t, 0-based
+  std::size_t position = 0;  // s, below the sentence's length
+  float factor = 1.0f;       // scale only, >= 0
+};
+
 // Inference-time options (decoding only; never used in training).
 struct InferenceConstraints {
   bool hard = false;       // one-hot weights at each step's most attended position
   bool monotonic = false;  // never attend before the previous step's most attended position
   std::size_t window = 0;  // > 0: only positions within `window` of the previous focus
+  AttentionIntervention intervention;
 };
 
 // What a decoder carries from step to step for its attention.

@@ -20,6 +20,11 @@ struct AttentionRecord {
   std::size_t steps() const { return weights.size(); }
   // The most attended source position of step t (ties: the first).
   std::size_t argmax(std::size_t t) const;
+  // Over the first `steps` rows (the output tokens, a final </s> left out by the caller):
+  // the mean entropy −Σ_s a_t(s) ln a_t(s) in nats, and the coverage deviation, the mean
+  // over source positions of |Σ_t a_t(s) − 1|. Both 0 without rows (or columns).
+  double mean_entropy(std::size_t steps) const;
+  double coverage_deviation(std::size_t steps) const;
 };
 
 }  // namespace nmtx

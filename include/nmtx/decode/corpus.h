@@ -37,8 +37,11 @@ std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequen
 // a row per target token, </s> included, over the sentence's source tokens.
 std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
-// log p(target | source) of every pair under forced decoding: Σ over the target tokens and
-// </s> of the log-softmax of the logits (natural log, accumulated in double).
+// Per pair, log p(y_t | y_<t, source) of each target token and of </s> under forced
+// decoding: the log-softmax of the logits, computed in double.
+std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus,
+                                                        std::size_t batch_size);
+// log p(target | source) of every pair: the sum of its forced_token_log_probs, in order.
 std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
 // The text of a hypothesis: its tokens joined by the target segmenter.

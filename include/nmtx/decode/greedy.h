@@ -11,6 +11,7 @@ namespace nmtx {
 struct Hypothesis {
   std::vector<int> tokens;                      // without </s>
   double log_prob = 0.0;                        // Σ log p of the tokens and </s> (if produced), natural log
+  std::vector<double> token_log_probs;          // per output step (</s> included); they sum to log_prob in order
   double score = 0.0;                           // what ranks it: log_prob (greedy), length-normalised (beam)
   bool finished = false;                        // it produced </s> (not cut by the length limit)
   AttentionRecord attention;                    // per output step (</s> included): weights over the source, p_t
@@ -23,7 +24,12 @@ struct DecodeOptions {
   // </s> step included), whichever limit comes first.
   float max_length_ratio = 0.0f;
   bool ignore_eos = false;            // keep decoding after </s> (benchmarks: a fixed amount of work)
-  InferenceConstraints constraints;   // hard, monotonic, windowed attention
+  InferenceConstraints constraints;   // hard, monotonic, windowed attention; an intervention
+  // Forced prefix (the inspector's "continue from here"): every sentence's first output
+  // tokens are these, whatever the model prefers, and decoding goes on from them (beam
+  // search holds one hypothesis until they are used up). Their log-probabilities count.
+  // No </s> (nor <s>) among them.
+  std::vector<int> prefix;
   // Worker threads: the sentences are split into this many shards, each decoded by its
   // own thread with single-threaded BLAS (every sentence's result is independent of its
   // batch, so the output does not depend on this, up to float rounding in BLAS).
@@ -32,6 +38,9 @@ struct DecodeOptions {
 
 // The output steps sentence of n source tokens may take.
 std::size_t step_limit(const DecodeOptions& options, std::size_t source_length);
+// Throws std::invalid_argument unless every prefix token is an id below `vocab` other
+// than </s> and <s>.
+void check_prefix(const DecodeOptions& options, std::size_t vocab);
 
 // Decodes token-id sources (without <s> / </s>) as one batch.
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,

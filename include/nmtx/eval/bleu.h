@@ -57,6 +57,18 @@ Bleu corpus_bleu(const std::vector<std::string>& hypotheses, const std::vector<s
 // Sentence BLEU: effective order on, as sacreBLEU's sentence_score.
 Bleu sentence_bleu(const std::string& hypothesis, const std::vector<std::string>& references, BleuOptions options = {});
 
+// BLEU by source length (Bahdanau et al. 2015, Fig. 2; Luong et al. 2015, Fig. 6): the
+// sentences whose source has from..to tokens, for consecutive ranges 5 tokens wide (10
+// when the longest source exceeds 50) starting at 1; empty ranges are left out.
+struct LengthBucket {
+  std::size_t from = 0, to = 0, sentences = 0;
+  double bleu = 0.0;  // corpus BLEU of the bucket's sentences
+};
+std::vector<LengthBucket> bleu_by_source_length(const std::vector<std::string>& hypotheses,
+                                                const std::vector<std::string>& references,
+                                                const std::vector<std::size_t>& source_lengths,
+                                                const BleuOptions& options = {});
+
 // sacreBLEU's signature, e.g. "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.0.0"
 // (the version is that of sacreBLEU whose numbers these are).
 std::string bleu_signature(const BleuOptions& options, std::size_t references);

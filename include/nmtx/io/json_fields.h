@@ -44,6 +44,7 @@ class JsonFields {
   bool boolean(const std::string& field) const;
   std::string string(const std::string& field, std::size_t max_bytes = 1024) const;
   const nlohmann::json& array(const std::string& field, std::size_t max_items) const;
+  const nlohmann::json& object(const std::string& field) const;
   const std::string& file() const { return file_; }
 
   [[noreturn]] void fail(const std::string& field, const std::string& what) const;

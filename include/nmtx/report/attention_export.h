@@ -5,8 +5,9 @@
 // The matrix of sentence i, DIR/NNNNNN.npy (float32, C order), has shape (T, S):
 //   rows    the output tokens in order, the final </s> included when it was produced
 //   columns the source tokens (nmtx's encoder reads no </s>, so there is no </s> column)
-// DIR/NNNNNN.json holds the same matrix with the tokens ("source", "output"), and p_t per
-// step ("positions") for local-m / local-p.
+// DIR/NNNNNN.json holds the same matrix with the tokens ("source", "output"), p_t per
+// step ("positions") for local-m / local-p, and for decoded output its log-probability
+// ("log_prob") and each step's ("token_log_probs").
 #pragma once
 
 #include <string>
@@ -22,6 +23,10 @@ struct SentenceAttention {
   std::size_t index = 0;                     // the sentence's 0-based line number
   std::vector<std::string> source, output;   // tokens; output ends with "</s>" when produced
   AttentionRecord attention;                 // (T, S) rows per output token, p_t of local attention
+  // When the output was decoded: log p of each output step (</s> included) and their sum
+  // (natural log); empty otherwise.
+  std::vector<double> token_log_probs;
+  double log_prob = 0.0;
 };
 
 // Hard alignments from attention, Pharaoh (source, target) pairs, 0-based, over the

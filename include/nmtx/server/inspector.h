@@ -1,0 +1,73 @@
+// What `nmtx inspect` answers, apart from HTTP: trained runs loaded once, and requests
+// (JSON objects) turned into responses (JSON objects) with the same decoding, scoring and
+// forced attention as `nmtx translate`, `nmtx score` and `nmtx align`. docs/inspect.md
+// lists the requests, their fields and limits, and defines the triage table's measures.
+//
+// Nothing in a request names a file: runs are chosen by their index in the list given at
+// start-up, sentences of a run's sets by their index.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nmtx {
+
+// A request that cannot be answered as asked: the HTTP status (400, or 404 for an unknown
+// run or sentence) and a message naming the field.
+class RequestError : public std::runtime_error {
+ public:
+  RequestError(int status, const std::string& what) : std::runtime_error(what), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+// Bounds on what one request may ask for (the server's work per request stays small).
+struct InspectLimits {
+  std::size_t request_bytes = 64 * 1024;  // a request body
+  std::size_t text_bytes = 4000;          // a source or target sentence
+  std::size_t source_tokens = 150;        // after segmentation
+  std::size_t target_tokens = 200;        // a typed target, a forced prefix
+  std::size_t beam = 16;                  // beam size (and n-best)
+  std::size_t window = 1000;              // the windowed constraint
+  double factor = 1000.0;                 // an intervention's scale
+};
+
+class Inspector {
+ public:
+  // Run directories from the command line: a comparison directory (it holds compare.yaml
+  // and runs/) stands for each of its runs, in the order of its variants' directories.
+  static std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
+
+  // Loads every run once (its best checkpoint, its dev and test sets, gold alignments
+  // where they exist); `log` receives a line per run.
+  explicit Inspector(const std::vector<std::string>& run_dirs,
+                     const std::function<void(const std::string&)>& log = {}, InspectLimits limits = {});
+  ~Inspector();
+  Inspector(const Inspector&) = delete;
+  Inspector& operator=(const Inspector&) = delete;
+
+  const InspectLimits& limits() const { return limits_; }
+  std::size_t size() const;
+
+  // Each request is a JSON object; each throws RequestError for what it cannot answer.
+  // Safe to call from several threads at once.
+  nlohmann::json runs() const;
+  nlohmann::json sentences(const nlohmann::json& request) const;  // {run, set}
+  nlohmann::json translate(const nlohmann::json& request) const;  // {run, source, beam, ...}
+  nlohmann::json score(const nlohmann::json& request) const;      // {run, source, target}
+  nlohmann::json triage(const nlohmann::json& request) const;     // {run, set}: computed once, then cached
+
+ private:
+  struct Run;
+  const Run& run_of(const nlohmann::json& request) const;
+  std::vector<std::unique_ptr<Run>> runs_;
+  InspectLimits limits_;
+};
+
+}  // namespace nmtx

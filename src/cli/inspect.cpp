@@ -1,0 +1,76 @@
+// nmtx inspect RUN [RUN ...] | COMPARE_DIR: the attention and alignment inspector, a local
+// web server with the page built in (docs/inspect.md). Ctrl-C or SIGTERM stops it.
+#include <fmt/core.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <thread>
+
+#include "commands.h"
+#include "common.h"
+#include "nmtx/core/blas.h"
+#include "nmtx/server/http_server.h"
+
+namespace nmtx::cli {
+
+namespace {
+int stop_pipe[2] = {-1, -1};  // written by the signal handler, read by the stopper thread
+}  // namespace
+
+int run_inspect(int argc, char** argv) {
+  cxxopts::Options options(argv[0], "Inspect trained runs in the browser: translate, beam trees, attention, "
+                                    "interventions, runs side by side, corpus triage.");
+  options.positional_help("RUN [RUN ...] | COMPARE_DIR").show_positional_help();
+  options.add_options()
+      ("runs", "run directories, or a comparison's directory", cxxopts::value<std::vector<std::string>>())
+      ("host", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))
+      ("port", "port (0: a free one)", cxxopts::value<int>()->default_value("8017"))
+      ("server-threads", "requests answered at once", cxxopts::value<int>()->default_value("4"))
+      ("h,help", "show this help");
+  options.parse_positional({"runs"});
+  const auto args = options.parse(argc, argv);
+  if (print_help(args, options)) return 0;
+  if (!args.count("runs")) throw cxxopts::exceptions::exception("give at least one run directory");
+
+  // SIGINT and SIGTERM write a byte to a pipe (all a signal handler may safely do); a
+  // thread waiting on it stops the server. (Blocking the signals for a sigwait thread is
+  // not enough: OpenBLAS starts its threads before main, with the signals unblocked.)
+  if (pipe(stop_pipe) != 0) throw std::runtime_error("nmtx inspect: cannot create a pipe");
+  struct sigaction action {};
+  action.sa_handler = [](int) {
+    const char byte = 1;
+    [[maybe_unused]] const auto n = write(stop_pipe[1], &byte, 1);
+  };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  // Requests decode one sentence each, concurrently: one BLAS thread per request.
+  set_blas_threads(1);
+  const Inspector inspector(Inspector::expand_paths(args["runs"].as<std::vector<std::string>>()),
+                            [](const std::string& line) { fmt::print(stderr, "loaded {}\n", line); });
+  ServerOptions server_options;
+  server_options.host = args["host"].as<std::string>();
+  server_options.port = args["port"].as<int>();
+  server_options.threads = args["server-threads"].as<int>();
+  InspectServer server(inspector, server_options);
+  std::thread stopper([&] {
+    char byte = 0;
+    while (read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    server.stop();
+  });
+  fmt::print("nmtx inspect: {} run{} at {}  (Ctrl-C stops)\n", inspector.size(), inspector.size() == 1 ? "" : "s",
+             server.url());
+  std::fflush(stdout);
+  server.run();
+  const char byte = 0;  // wakes the stopper if the server ended on its own
+  [[maybe_unused]] const auto n = write(stop_pipe[1], &byte, 1);
+  stopper.join();
+  fmt::print(stderr, "nmtx inspect: stopped\n");
+  return 0;
+}
+
+}  // namespace nmtx::cli

@@ -1,0 +1,484 @@
+// nmtx inspect: the page. Plain JavaScript and SVG, talking to the server's JSON API
+// (docs/inspect.md). The URL's hash holds the state (tab, run, sentence, settings,
+// forced prefix), so a view can be shared and reopened.
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const $ = (id) => document.getElementById(id);
+const state = { runs: [], shown: new Set(), result: null, scored: null, triage: null, sort: { key: 'index', dir: 1 }, prefix: [] };
+
+// ---- small helpers ------------------------------------------------------------------
+function el(tag, attrs = {}, ...children) {
+  const node = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+const fmt = (x, digits = 2) => (x === null || x === undefined ? '—' : Number(x).toFixed(digits));
+
+async function api(path, body) {
+  const response = await fetch(path, body === undefined ? {} : {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  return data;
+}
+
+function status(text, error = false) {
+  $('status').textContent = text;
+  $('status').className = error ? 'error' : '';
+}
+
+// Colour of a log-probability: green when the model is sure, red when it is not.
+function probColour(logProb) {
+  const p = Math.exp(logProb);
+  return `hsl(${Math.round(120 * p)}, 70%, 85%)`;
+}
+
+// ---- the URL holds the state ----------------------------------------------------------
+function settings() {
+  return {
+    beam: Number($('beam').value), alpha: Number($('alpha').value), hard: $('hard').checked,
+    monotonic: $('monotonic').checked, window: Number($('window').value),
+  };
+}
+
+function saveHash() {
+  const s = settings();
+  const params = new URLSearchParams({
+    tab: document.querySelector('nav button.active').dataset.tab, run: $('run').value, source: $('source').value,
+    beam: s.beam, alpha: s.alpha, hard: s.hard ? 1 : 0, monotonic: s.monotonic ? 1 : 0, window: s.window,
+  });
+  if (state.prefix.length) params.set('prefix', state.prefix.join(','));
+  if ($('target').value) params.set('target', $('target').value);
+  history.replaceState(null, '', '#' + params.toString());
+}
+
+function loadHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (params.has('run') && Number(params.get('run')) < state.runs.length) $('run').value = params.get('run');
+  for (const k of ['beam', 'alpha', 'window']) if (params.has(k)) $(k).value = params.get(k);
+  for (const k of ['hard', 'monotonic']) if (params.has(k)) $(k).checked = params.get(k) === '1';
+  if (params.has('source')) $('source').value = params.get('source');
+  if (params.has('target')) $('target').value = params.get('target');
+  state.prefix = params.get('prefix') ? params.get('prefix').split(',').map(Number) : [];
+  if (params.has('tab')) showTab(params.get('tab'));
+  return params.has('source') && params.get('source').trim() !== '';
+}
+
+// ---- runs -----------------------------------------------------------------------------
+function renderRuns() {
+  const body = document.querySelector('#run-table tbody');
+  body.replaceChildren();
+  for (const r of state.runs) {
+    const box = el('input', { type: 'checkbox', 'data-run': r.run });
+    box.checked = state.shown.has(r.run);
+    box.addEventListener('change', () => (box.checked ? state.shown.add(r.run) : state.shown.delete(r.run)));
+    const s = r.summary;
+    body.append(el('tr', {}, el('td', {}, box), el('td', { text: r.name }), el('td', { text: r.variant }),
+      el('td', { text: r.cell }), el('td', { class: 'num', text: r.parameters.toLocaleString('en') }),
+      el('td', { class: 'num', text: s.steps ?? '—' }), el('td', { text: r.checkpoint }),
+      el('td', { class: 'num', text: fmt(s.dev_bleu) }), el('td', { class: 'num', text: fmt(s.test_bleu) })));
+  }
+  for (const id of ['run', 'triage-run']) {
+    $(id).replaceChildren(...state.runs.map((r) => el('option', { value: r.run, text: `${r.name} (${r.variant})` })));
+  }
+  updateSets();
+}
+
+function updateSets() {
+  const run = state.runs[Number($('run').value)];
+  $('pick-set').replaceChildren(el('option', { value: '', text: '—' }),
+    ...run.sets.map((s) => el('option', { value: s.name, text: `${s.name} (${s.sentences})` })));
+  const triageRun = state.runs[Number($('triage-run').value)];
+  $('triage-set').replaceChildren(...triageRun.sets.map((s) => el('option', { value: s.name, text: s.name })));
+}
+
+async function pickSet() {
+  const set = $('pick-set').value;
+  $('pick-sentence').replaceChildren();
+  if (!set) return;
+  const data = await api('/api/sentences', { run: Number($('run').value), set });
+  state.sentences = data.sentences;
+  $('pick-sentence').replaceChildren(el('option', { value: '', text: 'choose a sentence' }),
+    ...data.sentences.map((s) => el('option', { value: s.index, text: `${s.index}: ${s.source.slice(0, 80)}` })));
+}
+
+// ---- views ----------------------------------------------------------------------------
+// Heatmap of a (T, S) matrix: rows the output tokens, columns the source tokens. Local
+// attention's p_t (a ring) and window [p_t - D, p_t + D] (a dashed box) on each row.
+function heatmap(source, output, weights, options = {}) {
+  const cell = 22, left = 90, top = 70;
+  const S = source.length, T = output.length;
+  const svg = el('svg:svg', { class: 'heatmap', width: left + S * cell + 10, height: top + T * cell + 10, 'data-rows': T, 'data-cols': S });
+  source.forEach((tok, s) => {
+    svg.append(el('svg:text', { class: 'label src', 'data-s': s, transform: `translate(${left + s * cell + cell / 2 + 4},${top - 6}) rotate(-55)`, text: tok }));
+  });
+  output.forEach((tok, t) => {
+    svg.append(el('svg:text', { class: 'label out', 'data-t': t, x: left - 6, y: top + t * cell + cell * 0.68, 'text-anchor': 'end', text: tok }));
+  });
+  weights.forEach((row, t) => row.forEach((w, s) => {
+    const value = options.diff ? w : Math.max(0, Math.min(1, w));
+    const fill = options.diff ? (w >= 0 ? `rgba(33,102,172,${Math.min(1, Math.abs(w))})` : `rgba(178,24,43,${Math.min(1, Math.abs(w))})`)
+      : `rgba(33,102,172,${value})`;
+    const rect = el('svg:rect', { class: 'cell', x: left + s * cell, y: top + t * cell, width: cell, height: cell, fill, 'data-t': t, 'data-s': s, 'data-w': w });
+    rect.append(el('svg:title', { text: `${output[t]} → ${source[s]}: ${w.toFixed(4)}` }));
+    if (options.onclick) rect.addEventListener('click', () => options.onclick(t, s));
+    svg.append(rect);
+  }));
+  if (options.positions && options.window !== undefined) {
+    options.positions.forEach((p, t) => {
+      if (t >= T) return;
+      const y = top + t * cell;
+      const from = Math.max(0, p - options.window), to = Math.min(S - 1, p + options.window);
+      svg.append(el('svg:rect', { class: 'window', x: left + from * cell, y: y + 1, width: Math.max(0, (to - from + 1)) * cell, height: cell - 2 }));
+      svg.append(el('svg:circle', { class: 'pt', 'data-t': t, cx: left + p * cell + cell / 2, cy: y + cell / 2, r: 4 }));
+    });
+  }
+  return svg;
+}
+
+// Bipartite view: source tokens above, output tokens below, a line per weight.
+function bipartite(source, output, weights) {
+  const gap = 70, height = 120;
+  const width = Math.max(source.length, output.length) * gap + 40;
+  const svg = el('svg:svg', { class: 'bipartite', width, height });
+  const xs = (n, i) => 20 + (i + 0.5) * (width - 40) / n;
+  weights.forEach((row, t) => row.forEach((w, s) => {
+    if (w < 0.01) return;
+    svg.append(el('svg:line', { class: 'link', 'data-t': t, 'data-s': s, x1: xs(source.length, s), y1: 24, x2: xs(output.length, t), y2: height - 24,
+      'stroke-width': 0.5 + 4 * w, 'stroke-opacity': w }));
+  }));
+  source.forEach((tok, s) => svg.append(el('svg:text', { class: 'label src', 'data-s': s, x: xs(source.length, s), y: 16, 'text-anchor': 'middle', text: tok })));
+  output.forEach((tok, t) => svg.append(el('svg:text', { class: 'label out', 'data-t': t, x: xs(output.length, t), y: height - 8, 'text-anchor': 'middle', text: tok })));
+  return svg;
+}
+
+// Hovering a token (in the token list, a heatmap label or a bipartite label) highlights its
+// row or column in every view of the container, and the matching lines.
+function linkHover(container) {
+  const mark = (attr, value, on) => {
+    container.querySelectorAll(`[data-${attr}="${value}"]`).forEach((n) => n.classList.toggle('hl', on));
+    container.querySelectorAll('.link').forEach((line) => line.classList.toggle('dim', on && line.dataset[attr] !== String(value)));
+  };
+  container.querySelectorAll('.label, .token').forEach((node) => {
+    const attr = node.dataset.t !== undefined ? 't' : 's';
+    const value = node.dataset[attr];
+    if (value === undefined) return;
+    node.addEventListener('mouseenter', () => mark(attr, value, true));
+    node.addEventListener('mouseleave', () => mark(attr, value, false));
+  });
+}
+
+function tokenList(tokens, logProbs) {
+  return el('div', { class: 'tokens' }, ...tokens.map((tok, t) => {
+    const span = el('span', { class: 'token', 'data-t': t, text: tok, title: `log p = ${logProbs[t].toFixed(4)}` });
+    span.style.background = probColour(logProbs[t]);
+    return span;
+  }));
+}
+
+// The beam tree, one column per depth; the returned best path in red.
+function beamTree(tree, onPick) {
+  const nodes = tree.nodes;
+  const depth = Math.max(...nodes.map((n) => n.depth));
+  const byDepth = Array.from({ length: depth + 1 }, () => []);
+  nodes.forEach((n, i) => byDepth[n.depth].push(i));
+  const colW = 110, rowH = 26;
+  const rows = Math.max(...byDepth.map((c) => c.length));
+  const svg = el('svg:svg', { class: 'beam-tree', width: (depth + 1) * colW + 40, height: rows * rowH + 20 });
+  const pos = nodes.map(() => null);
+  byDepth.forEach((col, d) => col.forEach((i, k) => { pos[i] = [20 + d * colW, 16 + k * rowH]; }));
+  const best = new Set();
+  if (tree.results.length) for (let i = tree.results[0]; i >= 0; i = nodes[i].parent) best.add(i);
+  nodes.forEach((n, i) => {
+    if (n.parent < 0) return;
+    const [x1, y1] = pos[n.parent], [x2, y2] = pos[i];
+    svg.append(el('svg:path', { class: 'edge' + (best.has(i) ? ' best' : ''), d: `M${x1},${y1} C${x1 + colW / 2},${y1} ${x2 - colW / 2},${y2} ${x2},${y2}` }));
+  });
+  nodes.forEach((n, i) => {
+    const [x, y] = pos[i];
+    const g = el('svg:g', { class: `node ${n.fate}${best.has(i) ? ' best' : ''}`, 'data-node': i, transform: `translate(${x},${y})` });
+    g.append(el('svg:circle', { r: 5 }), el('svg:text', { x: 8, y: 4, text: `${n.token} ${n.token_log_prob.toFixed(2)}` }),
+      el('svg:title', { text: `${n.token}: log p(token) = ${n.token_log_prob.toFixed(4)}, total ${n.log_prob.toFixed(4)} (${n.fate})` }));
+    if (n.parent >= 0) g.addEventListener('click', () => onPick(i));
+    svg.append(g);
+  });
+  return svg;
+}
+
+// ---- translate, force a prefix, intervene, score ---------------------------------------
+function translateRequest(extra = {}) {
+  const run = Number($('run').value);
+  const s = settings();
+  return Object.assign({ run, source: $('source').value, beam: s.beam, alpha: s.alpha, n_best: 1, hard: s.hard,
+    monotonic: s.monotonic, window: s.window, prefix: state.prefix }, extra);
+}
+
+function attentionViews(container, source, output, hyp, run, onclick) {
+  const views = el('div', { class: 'views' });
+  const options = { onclick };
+  if (run.local && hyp.positions) Object.assign(options, { positions: hyp.positions, window: run.window });
+  views.append(heatmap(source, output, hyp.attention, options), bipartite(source, output, hyp.attention));
+  container.append(views);
+}
+
+async function translate() {
+  saveHash();
+  status('translating…');
+  try {
+    const data = await api('/api/translate', translateRequest());
+    state.result = data;
+    const run = state.runs[data.run];
+    const hyp = data.hypotheses[0];
+    $('output').replaceChildren(tokenList(hyp.tokens, hyp.token_log_probs));
+    $('heatmap').replaceChildren(heatmap(data.source_tokens, hyp.tokens, hyp.attention, {
+      onclick: (t, s) => { $('iv-step').value = t; $('iv-position').value = s; },
+      ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
+    }));
+    $('bipartite').replaceChildren(bipartite(data.source_tokens, hyp.tokens, hyp.attention));
+    $('tree').replaceChildren(beamTree(data.tree, (i) => forcePrefix(data.tree, i)));
+    $('prefix-note').replaceChildren();
+    if (data.prefix.length) {
+      const clear = el('button', { id: 'clear-prefix', text: 'clear' });
+      clear.addEventListener('click', () => { state.prefix = []; translate(); });
+      $('prefix-note').append(`forced prefix: ${data.prefix.length} token(s) `, clear);
+    }
+    linkHover($('result'));
+    status(`log p = ${hyp.log_prob.toFixed(4)}, score ${hyp.score.toFixed(4)}, decoded in ${data.decode_ms.toFixed(1)} ms`);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// The prefix of node i: its ancestors' tokens (without <s>); </s> is not forced.
+function forcePrefix(tree, i) {
+  const ids = [];
+  for (let n = i; tree.nodes[n].parent >= 0; n = tree.nodes[n].parent) ids.unshift(tree.nodes[n].id);
+  if (tree.nodes[i].token === '</s>') ids.pop();
+  state.prefix = ids;
+  translate();
+}
+
+async function intervene() {
+  const kind = $('iv-kind').value;
+  const intervention = { kind, step: Number($('iv-step').value), position: Number($('iv-position').value) };
+  if (kind === 'scale') intervention.factor = Number($('iv-factor').value);
+  status('re-decoding…');
+  try {
+    const [before, after] = await Promise.all([api('/api/translate', translateRequest()), api('/api/translate', translateRequest({ intervention }))]);
+    const run = state.runs[before.run];
+    const out = $('intervention');
+    out.replaceChildren();
+    for (const [title, data] of [['original', before], [`${kind} at step ${intervention.step}, position ${intervention.position}`, after]]) {
+      const hyp = data.hypotheses[0];
+      const panel = el('div', { class: 'panel', 'data-panel': title === 'original' ? 'original' : 'changed' }, el('h3', { text: title }), tokenList(hyp.tokens, hyp.token_log_probs));
+      attentionViews(panel, data.source_tokens, hyp.tokens, hyp, run);
+      out.append(panel);
+    }
+    linkHover(out);
+    status('intervention applied');
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+async function score() {
+  saveHash();
+  try {
+    const data = await api('/api/score', { run: Number($('run').value), source: $('source').value, target: $('target').value });
+    state.scored = data;
+    const run = state.runs[data.run];
+    const out = $('scored');
+    out.replaceChildren(tokenList(data.tokens, data.token_log_probs), el('div', { class: 'muted', text: `log p = ${data.log_prob.toFixed(4)}` }));
+    attentionViews(out, data.source_tokens, data.tokens, data, run);
+    linkHover(out);
+  } catch (e) {
+    status(e.message, true);
+  }
+}
+
+// ---- compare runs ---------------------------------------------------------------------
+async function compare() {
+  const runs = [...state.shown].sort((a, b) => a - b);
+  const out = $('compare-out');
+  out.replaceChildren();
+  if (runs.length < 1) { out.append(el('p', { text: 'tick runs in the table above' })); return; }
+  const s = settings();
+  try {
+    const results = await Promise.all(runs.map((run) => api('/api/translate', { run, source: $('source').value, beam: s.beam, alpha: s.alpha })));
+    const sameSource = results.every((r) => JSON.stringify(r.source_tokens) === JSON.stringify(results[0].source_tokens));
+    $('compare-diff').disabled = !sameSource;
+    if ($('compare-diff').checked && sameSource) {
+      // Force the first run's output through every run: the same tokens on both axes.
+      const target = results[0].hypotheses[0].text;
+      const scored = await Promise.all(runs.map((run) => api('/api/score', { run, source: $('source').value, target })));
+      const base = scored[0].attention;
+      scored.forEach((d, k) => {
+        const weights = k === 0 ? d.attention : d.attention.map((row, t) => row.map((w, j) => w - base[t][j]));
+        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, el('h3', { text: `${state.runs[runs[k]].name}${k ? ' − ' + state.runs[runs[0]].name : ''}` }));
+        panel.append(heatmap(d.source_tokens, d.tokens, weights, { diff: k > 0 }));
+        out.append(panel);
+      });
+    } else {
+      results.forEach((d, k) => {
+        const hyp = d.hypotheses[0];
+        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, el('h3', { text: `${state.runs[runs[k]].name} (${state.runs[runs[k]].variant})` }),
+          tokenList(hyp.tokens, hyp.token_log_probs));
+        attentionViews(panel, d.source_tokens, hyp.tokens, hyp, state.runs[runs[k]]);
+        out.append(panel);
+      });
+    }
+    linkHover(out);
+  } catch (e) {
+    out.append(el('p', { class: 'error', text: e.message }));
+  }
+}
+
+// ---- triage ---------------------------------------------------------------------------
+const COLUMNS = [
+  ['index', '#', 0], ['bleu', 'BLEU', 1], ['log_prob', 'log p', 2], ['source_length', '|src|', 0], ['output_length', '|out|', 0],
+  ['entropy', 'entropy', 3], ['coverage', 'coverage dev.', 3], ['aer', 'AER', 3], ['argmax_accuracy', 'argmax acc.', 3],
+  ['source', 'source', null], ['output', 'output', null], ['reference', 'reference', null],
+];
+
+async function loadTriage() {
+  const run = Number($('triage-run').value), set = $('triage-set').value;
+  $('triage-summary').textContent = 'decoding the set…';
+  try {
+    state.triage = await api('/api/triage', { run, set });
+    const t = state.triage;
+    $('triage-summary').textContent = `BLEU ${fmt(t.bleu)} (${t.bleu_signature})${t.aer === null ? '' : `, AER ${fmt(t.aer, 4)}`}, ${t.rows.length} sentences`;
+    renderTriage();
+    // BLEU by length for every run on this set.
+    const all = await Promise.all(state.runs.map((r) => (r.sets.some((x) => x.name === set) ? api('/api/triage', { run: r.run, set }) : null)));
+    $('buckets').replaceChildren(bucketChart(all.filter(Boolean)));
+  } catch (e) {
+    $('triage-summary').textContent = e.message;
+  }
+}
+
+function filterRow(row, filter) {
+  if (!filter) return true;
+  const m = filter.match(/^\s*([a-z_]+)\s*(<=|>=|<|>|=)\s*(-?[0-9.]+)\s*$/);
+  if (m && m[1] in row) {
+    const v = row[m[1]], x = Number(m[3]);
+    return v !== null && ({ '<': v < x, '>': v > x, '<=': v <= x, '>=': v >= x, '=': v === x })[m[2]];
+  }
+  const needle = filter.toLowerCase();
+  return [row.source, row.output, row.reference].some((text) => text.toLowerCase().includes(needle));
+}
+
+function renderTriage() {
+  const t = state.triage;
+  if (!t) return;
+  const { key, dir } = state.sort;
+  const head = el('tr', {}, ...COLUMNS.map(([k, label]) => {
+    const th = el('th', { 'data-key': k, text: label });
+    if (k === key) th.classList.add(dir > 0 ? 'sorted-asc' : 'sorted-desc');
+    th.addEventListener('click', () => { state.sort = { key: k, dir: k === key ? -dir : 1 }; renderTriage(); });
+    return th;
+  }));
+  document.querySelector('#triage-table thead').replaceChildren(head);
+  const rows = t.rows.filter((r) => filterRow(r, $('triage-filter').value));
+  rows.sort((a, b) => {
+    const x = a[key], y = b[key];
+    if (x === y) return a.index - b.index;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    return (x < y ? -1 : 1) * dir;
+  });
+  document.querySelector('#triage-table tbody').replaceChildren(...rows.map((r) => {
+    const tr = el('tr', { 'data-index': r.index }, ...COLUMNS.map(([k, , digits]) =>
+      el('td', { class: digits === null ? '' : 'num', text: digits === null ? r[k] : fmt(r[k], digits) })));
+    tr.addEventListener('click', () => {
+      $('run').value = String(t.run);
+      $('source').value = r.source;
+      showTab('translate');
+      translate();
+    });
+    return tr;
+  }));
+}
+
+function bucketChart(triages) {
+  const buckets = [...new Set(triages.flatMap((t) => t.buckets.map((b) => b.from)))].sort((a, b) => a - b);
+  const groupW = Math.max(40, 14 * triages.length + 12), height = 180, left = 36;
+  const svg = el('svg:svg', { class: 'buckets', width: left + buckets.length * groupW + 160, height: height + 40 });
+  const colours = ['#2166ac', '#b2182b', '#1b7837', '#762a83', '#e08214', '#4d4d4d', '#35978f', '#c51b7d'];
+  [0, 25, 50, 75, 100].forEach((v) => svg.append(el('svg:text', { x: left - 4, y: height - v * height / 100 + 4, 'text-anchor': 'end', text: v })));
+  buckets.forEach((from, i) => {
+    triages.forEach((t, k) => {
+      const b = t.buckets.find((x) => x.from === from);
+      if (!b) return;
+      const h = b.bleu * height / 100;
+      const rect = el('svg:rect', { class: 'bar', x: left + i * groupW + 6 + k * 14, y: height - h, width: 12, height: h, fill: colours[k % colours.length] });
+      rect.append(el('svg:title', { text: `${state.runs[t.run].name}: ${b.from}-${b.to} tokens, ${b.sentences} sentences, BLEU ${b.bleu.toFixed(2)}` }));
+      svg.append(rect);
+    });
+    const b = triages[0].buckets.find((x) => x.from === from) || triages.flatMap((t) => t.buckets).find((x) => x.from === from);
+    svg.append(el('svg:text', { x: left + i * groupW + groupW / 2, y: height + 16, 'text-anchor': 'middle', text: `${b.from}-${b.to}` }));
+  });
+  triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, fill: colours[k % colours.length], text: state.runs[t.run].name })));
+  return svg;
+}
+
+// ---- export ---------------------------------------------------------------------------
+function download(name, type, text) {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+function exportSvg() {
+  const svg = document.querySelector('#heatmap svg');
+  if (!svg) return status('nothing to export yet', true);
+  const copy = svg.cloneNode(true);
+  copy.setAttribute('xmlns', SVG);
+  copy.prepend(el('svg:style', { text: 'text{font:12px sans-serif} .window{fill:none;stroke:#b2182b;stroke-dasharray:3 2} .pt{fill:none;stroke:#b2182b}' }));
+  download('attention.svg', 'image/svg+xml', new XMLSerializer().serializeToString(copy));
+}
+
+function exportJson() {
+  if (!state.result) return status('nothing to export yet', true);
+  download('translation.json', 'application/json', JSON.stringify({ request: translateRequest(), response: state.result }, null, 1));
+}
+
+// ---- tabs and start-up ----------------------------------------------------------------
+function showTab(name) {
+  document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
+  document.querySelectorAll('.tab').forEach((t) => { t.hidden = t.id !== `tab-${name}`; });
+}
+
+async function start() {
+  document.querySelectorAll('nav button').forEach((b) => b.addEventListener('click', () => { showTab(b.dataset.tab); saveHash(); }));
+  $('translate').addEventListener('click', () => { state.prefix = []; translate(); });
+  $('run').addEventListener('change', () => { updateSets(); state.prefix = []; saveHash(); });
+  $('triage-run').addEventListener('change', updateSets);
+  $('pick-set').addEventListener('change', pickSet);
+  $('pick-sentence').addEventListener('change', () => {
+    const s = state.sentences.find((x) => String(x.index) === $('pick-sentence').value);
+    if (s) { $('source').value = s.source; $('target').value = s.reference; state.prefix = []; translate(); }
+  });
+  $('intervene').addEventListener('click', intervene);
+  $('score').addEventListener('click', score);
+  $('compare').addEventListener('click', compare);
+  $('triage').addEventListener('click', loadTriage);
+  $('triage-filter').addEventListener('input', renderTriage);
+  $('export-svg').addEventListener('click', exportSvg);
+  $('export-json').addEventListener('click', exportJson);
+  const data = await api('/api/runs');
+  state.runs = data.runs;
+  state.runs.forEach((r) => state.shown.add(r.run));
+  renderRuns();
+  if (loadHash()) await translate();
+  document.body.dataset.ready = '1';
+}
+
+start().catch((e) => status(e.message, true));

@@ -1,0 +1,443 @@
+#include "nmtx/server/inspector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "nmtx/decode/corpus.h"
+#include "nmtx/eval/aer.h"
+#include "nmtx/eval/bleu.h"
+#include "nmtx/io/files.h"
+#include "nmtx/io/json_fields.h"
+#include "nmtx/report/attention_export.h"
+#include "nmtx/run/gold_alignments.h"
+#include "nmtx/run/run_data.h"
+#include "nmtx/run/trained_run.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace nmtx {
+
+struct Inspector::Run {
+  std::string name, dir;
+  std::unique_ptr<TrainedRun> trained;
+  json summary = json::object();  // the numbers of summary.json that are there
+  std::map<std::string, EvalSet> sets;
+  std::map<std::string, std::vector<AlignmentLine>> gold;
+  mutable std::mutex triage_mutex;
+  mutable std::map<std::string, json> triage;  // per set, computed on first request
+};
+
+namespace {
+
+constexpr std::size_t kMaxSummaryBytes = 1 << 20;
+
+// The fields of a request, checked as JSON files are (errors name the field).
+JsonFields fields_of(const json& request) {
+  if (!request.is_object()) throw RequestError(400, "request: expected a JSON object {...}");
+  return JsonFields(request, "request");
+}
+
+// summary.json's numbers, each only if it is a finite number (a damaged file shows less).
+json read_summary(const fs::path& dir) {
+  json out = json::object();
+  const fs::path path = dir / "summary.json";
+  if (!fs::exists(path)) return out;
+  const JsonFields f(parse_json_object(read_file_limited(path.string(), kMaxSummaryBytes), path.string()), path.string());
+  for (const char* key : {"steps", "best_step", "params"}) {
+    if (f.has(key) && !f.is_null(key)) out[key] = f.integer(key);
+  }
+  for (const char* key : {"dev_bleu", "test_bleu", "dev_ppl", "train_seconds"}) {
+    if (f.has(key) && !f.is_null(key)) out[key] = f.number(key);
+  }
+  return out;
+}
+
+std::string variant_name(const Config& config) {
+  return Variant{config.model.attention.type, config.model.attention.resolved_score()}.name();
+}
+
+std::vector<std::string> vocab_tokens(const Vocab& vocab, const int* ids, std::size_t n) {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < n; ++k) out.push_back(vocab.token(ids[k]));
+  return out;
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+json attention_json(const AttentionRecord& a) {
+  json j{{"attention", a.weights}};
+  if (!a.positions.empty()) j["positions"] = a.positions;
+  return j;
+}
+
+const char* fate_name(BeamNode::Fate fate) {
+  switch (fate) {
+    case BeamNode::Fate::pruned: return "pruned";
+    case BeamNode::Fate::kept: return "kept";
+    case BeamNode::Fate::finished: return "finished";
+  }
+  return "";
+}
+
+json buckets_json(const std::vector<LengthBucket>& buckets) {
+  json out = json::array();
+  for (const LengthBucket& b : buckets) {
+    out.push_back({{"from", b.from}, {"to", b.to}, {"sentences", b.sentences}, {"bleu", b.bleu}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Inspector::expand_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    const fs::path dir(p);
+    if (fs::exists(dir / "compare.yaml") && fs::is_directory(dir / "runs")) {
+      std::vector<std::string> runs;
+      for (const auto& entry : fs::directory_iterator(dir / "runs")) {
+        if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) runs.push_back(entry.path().string());
+      }
+      if (runs.empty()) throw std::runtime_error(p + ": a comparison without finished runs (nothing under runs/)");
+      std::sort(runs.begin(), runs.end());
+      out.insert(out.end(), runs.begin(), runs.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::function<void(const std::string&)>& log,
+                     InspectLimits limits)
+    : limits_(limits) {
+  if (run_dirs.empty()) throw std::invalid_argument("nmtx inspect: no run to inspect");
+  for (const std::string& dir : run_dirs) {
+    auto run = std::make_unique<Run>();
+    run->dir = dir;
+    run->name = fs::path(dir).lexically_normal().filename().string();
+    if (run->name.empty()) run->name = fs::path(dir).lexically_normal().parent_path().filename().string();
+    run->trained = load_trained_run(dir, "best");
+    run->summary = read_summary(dir);
+    const Config& config = run->trained->config;
+    RunData data = load_run_data(config, dir);
+    run->gold["dev"] = gold_alignments(config, dir, data.dev);
+    run->sets.emplace("dev", std::move(data.dev));
+    if (data.test) {
+      run->gold["test"] = gold_alignments(config, dir, *data.test, config.compare.gold, config.compare.gold_one_based);
+      run->sets.emplace("test", std::move(*data.test));
+    }
+    if (log) {
+      log(dir + ": " + variant_name(config) + ", " + config.model.cell + ", checkpoint " +
+          fs::path(run->trained->checkpoint).filename().string());
+    }
+    runs_.push_back(std::move(run));
+  }
+}
+
+Inspector::~Inspector() = default;
+
+std::size_t Inspector::size() const { return runs_.size(); }
+
+const Inspector::Run& Inspector::run_of(const json& request) const {
+  const JsonFields f = fields_of(request);
+  if (!f.has("run")) throw RequestError(400, "request: field \"run\": missing (the index of a loaded run)");
+  const std::int64_t i = f.integer("run", 0, kMaxJsonCount);
+  if (static_cast<std::size_t>(i) >= runs_.size()) {
+    throw RequestError(404, "request: field \"run\": no run " + std::to_string(i) + " (" + std::to_string(runs_.size()) +
+                                " loaded)");
+  }
+  return *runs_[static_cast<std::size_t>(i)];
+}
+
+json Inspector::runs() const {
+  json out = json::array();
+  for (std::size_t i = 0; i < runs_.size(); ++i) {
+    const Run& r = *runs_[i];
+    const Config& c = r.trained->config;
+    json sets = json::array();
+    for (const auto& [name, set] : r.sets) {
+      sets.push_back({{"name", name}, {"sentences", set.corpus.size()}, {"gold", !r.gold.at(name).empty()}});
+    }
+    const std::string type = c.model.attention.type;
+    out.push_back({{"run", i},
+                   {"name", r.name},
+                   {"dir", r.dir},
+                   {"variant", variant_name(c)},
+                   {"cell", c.model.cell},
+                   {"normalize", c.model.attention.normalize},
+                   {"local", type == "local-m" || type == "local-p"},
+                   {"window", c.model.attention.window},
+                   {"parameters", r.trained->params->numel()},
+                   {"checkpoint", fs::path(r.trained->checkpoint).filename().string()},
+                   {"src_vocab", r.trained->src_vocab.size()},
+                   {"tgt_vocab", r.trained->tgt_vocab.size()},
+                   {"summary", r.summary},
+                   {"sets", sets}});
+  }
+  return {{"runs", out}, {"limits", {{"text_bytes", limits_.text_bytes}, {"source_tokens", limits_.source_tokens},
+                                      {"target_tokens", limits_.target_tokens}, {"beam", limits_.beam},
+                                      {"window", limits_.window}, {"factor", limits_.factor}}}};
+}
+
+namespace {
+
+const EvalSet& set_of(const std::map<std::string, EvalSet>& sets, const JsonFields& f) {
+  const std::string name = f.has("set") ? f.string("set", 16) : "dev";
+  const auto it = sets.find(name);
+  if (it == sets.end()) throw RequestError(404, "request: field \"set\": the run has no set \"" + name + "\" (dev, test)");
+  return it->second;
+}
+
+}  // namespace
+
+json Inspector::sentences(const json& request) const {
+  const Run& r = run_of(request);
+  const JsonFields f = fields_of(request);
+  const EvalSet& set = set_of(r.sets, f);
+  json out = json::array();
+  for (std::size_t i = 0; i < set.corpus.size(); ++i) {
+    out.push_back({{"index", i}, {"line", set.lines[i]}, {"source", set.sources[i]}, {"reference", set.references[i]}});
+  }
+  return {{"run", request.at("run")}, {"set", set.name}, {"sentences", out}};
+}
+
+namespace {
+
+// A sentence of the request, segmented into the run's ids; errors name the field.
+std::vector<int> request_ids(const TrainedRun& run, const JsonFields& f, const char* field, bool source,
+                             std::size_t max_bytes, std::size_t max_tokens, std::vector<std::string>& tokens) {
+  if (!f.has(field)) throw RequestError(400, std::string("request: field \"") + field + "\": missing");
+  const std::string text = f.string(field, max_bytes);
+  std::vector<int> ids;
+  try {
+    ids = source ? run.source_ids(text, tokens) : run.target_ids(text, tokens);
+  } catch (const std::exception& e) {
+    throw RequestError(400, std::string("request: field \"") + field + "\": " + e.what());
+  }
+  if (source && ids.empty()) throw RequestError(400, std::string("request: field \"") + field + "\": empty");
+  if (ids.size() > max_tokens) {
+    throw RequestError(400, std::string("request: field \"") + field + "\": " + std::to_string(ids.size()) +
+                                " tokens, more than " + std::to_string(max_tokens));
+  }
+  return ids;
+}
+
+AttentionIntervention request_intervention(const JsonFields& f, std::size_t source_length, const InspectLimits& limits) {
+  AttentionIntervention iv;
+  if (!f.has("intervention") || f.is_null("intervention")) return iv;
+  const JsonFields i(f.object("intervention"), "request: field \"intervention\"");
+  const std::string kind = i.string("kind", 16);
+  if (kind == "pin") {
+    iv.kind = AttentionIntervention::Kind::pin;
+  } else if (kind == "scale") {
+    iv.kind = AttentionIntervention::Kind::scale;
+    iv.factor = static_cast<float>(i.number("factor", 0.0, limits.factor));
+  } else {
+    i.fail("kind", "expected \"pin\" or \"scale\", got \"" + kind + "\"");
+  }
+  iv.step = static_cast<std::size_t>(i.integer("step", 0, static_cast<std::int64_t>(limits.target_tokens)));
+  iv.position = static_cast<std::size_t>(i.integer("position", 0, static_cast<std::int64_t>(source_length) - 1));
+  return iv;
+}
+
+}  // namespace
+
+json Inspector::translate(const json& request) const {
+  const Run& r = run_of(request);
+  const JsonFields f = fields_of(request);
+  const TrainedRun& run = *r.trained;
+  std::vector<std::string> source_tokens;
+  const std::vector<int> source = request_ids(run, f, "source", true, limits_.text_bytes, limits_.source_tokens, source_tokens);
+  BeamOptions beam;
+  beam.beam_size = f.has("beam") ? static_cast<std::size_t>(f.integer("beam", 1, static_cast<std::int64_t>(limits_.beam))) : 1;
+  beam.alpha = f.has("alpha") ? static_cast<float>(f.number("alpha", 0.0, 10.0)) : 0.0f;
+  beam.n_best = f.has("n_best") ? static_cast<std::size_t>(f.integer("n_best", 1, static_cast<std::int64_t>(beam.beam_size))) : 1;
+  // As nmtx translate decodes (its defaults).
+  DecodeOptions o;
+  o.bos = Vocab::kBos;
+  o.eos = Vocab::kEos;
+  o.max_length = 1000;
+  o.max_length_ratio = 2.0f;
+  o.threads = 1;
+  if (f.has("hard")) o.constraints.hard = f.boolean("hard");
+  if (f.has("monotonic")) o.constraints.monotonic = f.boolean("monotonic");
+  if (f.has("window")) o.constraints.window = static_cast<std::size_t>(f.integer("window", 0, static_cast<std::int64_t>(limits_.window)));
+  o.constraints.intervention = request_intervention(f, source.size(), limits_);
+  if (f.has("prefix")) {
+    for (const json& id : f.array("prefix", limits_.target_tokens)) {
+      if (!id.is_number_integer()) throw RequestError(400, "request: field \"prefix\": expected token ids (integers)");
+      o.prefix.push_back(id.get<int>());
+    }
+    try {
+      check_prefix(o, run.tgt_vocab.size());
+    } catch (const std::invalid_argument& e) {
+      throw RequestError(400, std::string("request: field \"prefix\": ") + e.what());
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<BeamTree> trees;
+  const auto results = beam_decode(*run.model, {source}, o, beam, &trees);
+  const double decode_ms = elapsed_ms(start);
+
+  json hypotheses = json::array();
+  for (const Hypothesis& h : results.at(0)) {
+    std::vector<std::string> tokens = vocab_tokens(run.tgt_vocab, h.tokens.data(), h.tokens.size());
+    if (h.finished) tokens.push_back("</s>");
+    json j = attention_json(h.attention);
+    j["text"] = hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter);
+    j["tokens"] = tokens;
+    j["ids"] = h.tokens;
+    j["token_log_probs"] = h.token_log_probs;
+    j["log_prob"] = h.log_prob;
+    j["score"] = h.score;
+    j["finished"] = h.finished;
+    hypotheses.push_back(std::move(j));
+  }
+  json prefix_scores = nullptr;
+  if (!o.prefix.empty()) {
+    // The prefix as nmtx score scores it (teacher forcing; the decoder's own steps give
+    // the same numbers to float rounding): its tokens' log-probabilities, </s> left out.
+    ParallelCorpus corpus;
+    corpus.src.push_back(source.data(), source.size());
+    corpus.tgt.push_back(o.prefix.data(), o.prefix.size());
+    std::vector<double> scores = forced_token_log_probs(*run.model, corpus, 1).at(0);
+    scores.pop_back();
+    double sum = 0.0;
+    for (double x : scores) sum += x;
+    prefix_scores = {{"token_log_probs", scores}, {"log_prob", sum}};
+  }
+  json nodes = json::array();
+  for (const BeamNode& n : trees.at(0).nodes) {
+    nodes.push_back({{"parent", n.parent},
+                     {"id", n.token},
+                     {"token", n.parent < 0 ? std::string("<s>") : run.tgt_vocab.token(n.token)},
+                     {"depth", n.depth},
+                     {"log_prob", n.log_prob},
+                     {"token_log_prob", n.token_log_prob},
+                     {"fate", fate_name(n.fate)}});
+  }
+  return {{"run", request.at("run")},
+          {"source_tokens", source_tokens},
+          {"source_ids", source},
+          {"prefix", o.prefix},
+          {"prefix_scores", prefix_scores},
+          {"hypotheses", hypotheses},
+          {"tree", {{"nodes", nodes}, {"results", trees.at(0).results}}},
+          {"decode_ms", decode_ms}};
+}
+
+json Inspector::score(const json& request) const {
+  const Run& r = run_of(request);
+  const JsonFields f = fields_of(request);
+  const TrainedRun& run = *r.trained;
+  std::vector<std::string> source_tokens, target_segments;
+  const std::vector<int> source = request_ids(run, f, "source", true, limits_.text_bytes, limits_.source_tokens, source_tokens);
+  const std::vector<int> target = request_ids(run, f, "target", false, limits_.text_bytes, limits_.target_tokens, target_segments);
+  ParallelCorpus corpus;
+  corpus.src.push_back(source.data(), source.size());
+  corpus.tgt.push_back(target.data(), target.size());
+  const auto start = std::chrono::steady_clock::now();
+  // As nmtx score and nmtx align compute them: forced decoding of the one pair.
+  const std::vector<double> token_log_probs = forced_token_log_probs(*run.model, corpus, 1).at(0);
+  const AttentionRecord attention = forced_attention(*run.model, corpus, 1).at(0);
+  const double decode_ms = elapsed_ms(start);
+  double log_prob = 0.0;
+  for (double x : token_log_probs) log_prob += x;
+  std::vector<std::string> tokens = vocab_tokens(run.tgt_vocab, target.data(), target.size());
+  tokens.push_back("</s>");
+  json out = attention_json(attention);
+  out["run"] = request.at("run");
+  out["source_tokens"] = source_tokens;
+  out["tokens"] = tokens;
+  out["ids"] = target;
+  out["token_log_probs"] = token_log_probs;
+  out["log_prob"] = log_prob;
+  out["decode_ms"] = decode_ms;
+  return out;
+}
+
+json Inspector::triage(const json& request) const {
+  const Run& r = run_of(request);
+  const JsonFields f = fields_of(request);
+  const EvalSet& set = set_of(r.sets, f);
+  std::lock_guard<std::mutex> lock(r.triage_mutex);  // one computation per run; later requests read the cache
+  if (auto it = r.triage.find(set.name); it != r.triage.end()) return it->second;
+
+  const TrainedRun& run = *r.trained;
+  const Config& config = run.config;
+  const auto start = std::chrono::steady_clock::now();
+  // Greedy decoding as validation does it: the corpus BLEU is the run's dev (test) BLEU.
+  DecodeOptions o;
+  o.bos = Vocab::kBos;
+  o.eos = Vocab::kEos;
+  o.max_length = 1000;
+  o.max_length_ratio = static_cast<float>(config.validation.max_output_ratio);
+  o.threads = static_cast<std::size_t>(config.training.threads);
+  const auto batch_size = static_cast<std::size_t>(config.validation.batch_size);
+  const std::vector<Hypothesis> hyps = translate_corpus(*run.model, set.corpus.src, batch_size, o);
+  const BleuOptions bleu = config.validation.bleu_options();
+  const std::vector<AlignmentLine>& gold = r.gold.at(set.name);
+  std::vector<AttentionRecord> forced;
+  if (!gold.empty()) forced = forced_attention(*run.model, set.corpus, batch_size);
+
+  json rows = json::array();
+  std::vector<std::string> outputs;
+  std::vector<std::size_t> lengths;
+  std::vector<AlignmentLine> predicted_all;
+  for (std::size_t i = 0; i < hyps.size(); ++i) {
+    const Hypothesis& h = hyps[i];
+    const std::string output = hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter);
+    outputs.push_back(output);
+    lengths.push_back(set.corpus.src.length(i));
+    json row{{"index", i},
+             {"source", set.sources[i]},
+             {"reference", set.references[i]},
+             {"output", output},
+             {"bleu", sentence_bleu(output, {set.references[i]}, bleu).score},
+             {"log_prob", h.log_prob},
+             {"source_length", set.corpus.src.length(i)},
+             {"output_length", h.tokens.size()},
+             {"entropy", h.attention.mean_entropy(h.tokens.size())},
+             {"coverage", h.attention.coverage_deviation(h.tokens.size())},
+             {"aer", nullptr},
+             {"argmax_accuracy", nullptr}};
+    if (!gold.empty()) {
+      // The reference's attention under forced decoding, its argmax per token, against gold.
+      SentenceAttention s;
+      s.output = vocab_tokens(run.tgt_vocab, set.corpus.tgt.begin(i), set.corpus.tgt.length(i));
+      s.output.push_back("</s>");
+      s.source.resize(set.corpus.src.length(i));
+      s.attention = forced[i];
+      AlignmentLine predicted;
+      std::size_t hits = 0;
+      for (const auto& link : hard_alignment(s)) {
+        predicted.sure.insert(link);
+        predicted.possible.insert(link);
+        hits += gold[i].possible.count(link);
+      }
+      row["aer"] = alignment_error_rate({gold[i]}, {predicted}).aer;
+      row["argmax_accuracy"] = predicted.sure.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(predicted.sure.size());
+      predicted_all.push_back(std::move(predicted));
+    }
+    rows.push_back(std::move(row));
+  }
+  json out{{"run", request.at("run")},
+           {"set", set.name},
+           {"rows", rows},
+           {"bleu", corpus_bleu(outputs, {set.references}, bleu).score},
+           {"bleu_signature", bleu_signature(bleu, 1)},
+           {"buckets", buckets_json(bleu_by_source_length(outputs, set.references, lengths, bleu))},
+           {"aer", gold.empty() ? json(nullptr) : json(alignment_error_rate(gold, predicted_all).aer)},
+           {"seconds", elapsed_ms(start) / 1000.0}};
+  r.triage[set.name] = out;
+  return out;
+}
+
+}  // namespace nmtx

@@ -1,0 +1,145 @@
+"""The inspector's API against the command line, bit for bit: translations (greedy and beam
+5) with their tokens, log-probabilities and attention as `nmtx translate --attention`
+exports them; typed targets as `nmtx score --per-token` scores them; a forced prefix's
+scores as `nmtx score --per-token` gives them for the prefix; a pinned row one-hot; and
+the errors of bad requests.
+    api_check.py URL NMTX TMP"""
+import json
+import os
+import subprocess
+import sys
+
+from client import Client
+
+url, nmtx, tmp = sys.argv[1:4]
+api = Client(url)
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    checks += 1
+    if not condition:
+        sys.exit("FAIL: " + what)
+
+
+def run_cli(*args):
+    done = subprocess.run([nmtx, *args], capture_output=True, text=True)
+    check(done.returncode == 0, f"nmtx {' '.join(args)}: {done.stderr[-500:]}")
+    return done.stdout
+
+
+def write(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+runs = api.ok("/api/runs")["runs"]
+check(len(runs) == 2, f"2 runs expected, got {len(runs)}")
+check([r["variant"] for r in runs] == ["local-p", "luong-general"], f"variants {[r['variant'] for r in runs]}")
+for r in runs:
+    check(r["summary"]["steps"] == 400 and r["parameters"] > 0, f"run {r['name']}: {r['summary']}")
+    check({s["name"]: s["gold"] for s in r["sets"]} == {"dev": True, "test": True}, f"sets {r['sets']}")
+check(runs[0]["local"] and not runs[1]["local"], "only local-p is local")
+
+sources = open(os.path.join(runs[0]["dir"], "data", "test.src")).read().splitlines()[:3]
+references = open(os.path.join(runs[0]["dir"], "data", "test.tgt")).read().splitlines()[:3]
+for r in runs:
+    for i, (source, reference) in enumerate(zip(sources, references)):
+        src_file = write("src.txt", source)
+        for beam in (1, 5):
+            got = api.ok("/api/translate", {"run": r["run"], "source": source, "beam": beam})
+            out_dir = os.path.join(tmp, f"att-{r['run']}-{i}-{beam}")
+            run_cli("translate", "--model", r["dir"], "-i", src_file, "--beam", str(beam), "--attention", out_dir)
+            want = json.load(open(os.path.join(out_dir, "000000.json")))
+            hyp = got["hypotheses"][0]
+            what = f"{r['name']} sentence {i} beam {beam}"
+            check(len(got["hypotheses"]) == 1, what + ": one hypothesis")
+            check(got["source_tokens"] == want["source"], what + ": source tokens")
+            check(hyp["tokens"] == want["output"], what + f": tokens {hyp['tokens']} vs {want['output']}")
+            check(len(hyp["attention"]) == len(want["attention"]), what + ": attention rows")
+            check(hyp["attention"] == want["attention"], what + ": attention weights")
+            check(hyp["token_log_probs"] == want["token_log_probs"], what + ": token log-probabilities")
+            check(hyp["log_prob"] == want["log_prob"], what + ": log-probability")
+            if r["local"]:
+                check(hyp["positions"] == want["positions"], what + ": p_t")
+            tree = got["tree"]
+            check(tree["nodes"][0]["token"] == "<s>" and tree["results"], what + ": a tree with a result")
+            end = tree["nodes"][tree["results"][0]]
+            check(end["fate"] == "finished" and end["log_prob"] == hyp["log_prob"], what + ": the tree's best leaf")
+
+        # A typed target: nmtx score --per-token's numbers, and nmtx align's attention.
+        tgt_file = write("tgt.txt", reference)
+        scored = api.ok("/api/score", {"run": r["run"], "source": source, "target": reference})
+        want = [float(x) for x in run_cli("score", "--model", r["dir"], "--src", src_file, "--tgt", tgt_file, "--per-token").split()]
+        check(scored["token_log_probs"] == want, f"{r['name']} sentence {i}: score per token")
+        total = run_cli("score", "--model", r["dir"], "--src", src_file, "--tgt", tgt_file).split()
+        check(scored["log_prob"] == float(total[0]), f"{r['name']} sentence {i}: score total")
+        att_dir = os.path.join(tmp, f"align-{r['run']}-{i}")
+        run_cli("align", "--model", r["dir"], "--src", src_file, "--tgt", tgt_file, "-o", os.path.join(tmp, "a.txt"), "--attention", att_dir)
+        aligned = json.load(open(os.path.join(att_dir, "000000.json")))
+        check(scored["attention"] == aligned["attention"], f"{r['name']} sentence {i}: forced attention = nmtx align's")
+
+        # A forced prefix (the reference's first two tokens): its scores are nmtx score's of
+        # the prefix, the output starts with it.
+        prefix_ids = scored["ids"][:2]
+        prefix_text = " ".join(reference.split()[:2])
+        forced = api.ok("/api/translate", {"run": r["run"], "source": source, "beam": 5, "prefix": prefix_ids})
+        want = [float(x) for x in run_cli("score", "--model", r["dir"], "--src", src_file, "--tgt", write("p.txt", prefix_text), "--per-token").split()]
+        check(forced["prefix_scores"]["token_log_probs"] == want[:2], f"{r['name']}: prefix scores {forced['prefix_scores']} vs {want}")
+        check(forced["hypotheses"][0]["ids"][:2] == prefix_ids, f"{r['name']}: the output starts with the prefix")
+        for a, b in zip(forced["hypotheses"][0]["token_log_probs"][:2], want[:2]):
+            check(abs(a - b) < 1e-4, f"{r['name']}: the decoder's prefix scores {a} vs {b}")
+
+        # Pinned: the row is exactly one-hot at the position.
+        pinned = api.ok("/api/translate", {"run": r["run"], "source": source, "intervention": {"kind": "pin", "step": 1, "position": 0}})
+        row = pinned["hypotheses"][0]["attention"][1]
+        check(row == [1.0] + [0.0] * (len(row) - 1), f"{r['name']}: pinned row {row}")
+
+# Bad requests: a 4xx JSON error naming the field.
+bad = [
+    ("/api/translate", {"source": "1 2"}, 400, "run"),
+    ("/api/translate", {"run": 7, "source": "1 2"}, 404, "run"),
+    ("/api/translate", {"run": 0}, 400, "source"),
+    ("/api/translate", {"run": 0, "source": ""}, 400, "source"),
+    ("/api/translate", {"run": 0, "source": "1 " * 400}, 400, "source"),
+    ("/api/translate", {"run": 0, "source": "1", "beam": 0}, 400, "beam"),
+    ("/api/translate", {"run": 0, "source": "1", "beam": 17}, 400, "beam"),
+    ("/api/translate", {"run": 0, "source": "1", "beam": 2, "n_best": 3}, 400, "n_best"),
+    ("/api/translate", {"run": 0, "source": "1", "alpha": "x"}, 400, "alpha"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [3]}, 400, "prefix"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [10 ** 9]}, 400, "prefix"),
+    ("/api/translate", {"run": 0, "source": "1 2", "intervention": {"kind": "pin", "step": 0, "position": 2}}, 400, "position"),
+    ("/api/translate", {"run": 0, "source": "1 2", "intervention": {"kind": "grow", "step": 0, "position": 0}}, 400, "kind"),
+    ("/api/translate", {"run": 0, "source": "1 2", "intervention": {"kind": "scale", "step": 0, "position": 0, "factor": -1}}, 400, "factor"),
+    ("/api/score", {"run": 0, "source": "1 2"}, 400, "target"),
+    ("/api/sentences", {"run": 0, "set": "train"}, 404, "set"),
+    ("/api/triage", {"run": -1}, 400, "run"),
+]
+for path, body, status, field in bad:
+    got_status, data = api.post(path, body)
+    check(got_status == status and field in data.get("error", ""), f"{path} {body}: {got_status} {data}")
+for raw in [b"", b"[1,2]", b"{", b"\xff\xfe"]:
+    got_status, data = api.request("POST", "/api/translate", raw=raw, headers={"Content-Type": "application/json"})
+    check(got_status == 400 and "request" in data["error"], f"body {raw!r}: {got_status} {data}")
+got_status, data = api.request("POST", "/api/translate", raw=b"x" * 70000, headers={"Content-Type": "application/json"})
+check(got_status == 413, f"oversized body: {got_status}")
+got_status, data = api.request("GET", "/api/runs", headers={"Host": f"attacker.example:{api.port}"})
+check(got_status == 403, f"foreign Host header: {got_status}")
+got_status, data = api.request("GET", "/api/runs", headers={"Host": f"localhost:{api.port}"})
+check(got_status == 200, f"localhost Host header: {got_status}")
+got_status, data = api.get("/../../etc/passwd")
+check(got_status == 404, f"path outside the page: {got_status}")
+got_status, page = api.get("/")
+check(got_status == 200 and b"inspect.js" in page, "the page")
+
+# Triage: the corpus BLEU of greedy decoding is the run's own dev BLEU at its best checkpoint.
+for r in runs:
+    triage = api.ok("/api/triage", {"run": r["run"], "set": "dev"})
+    check(len(triage["rows"]) == 100, f"{r['name']}: triage rows {len(triage['rows'])}")
+    check(abs(triage["bleu"] - r["summary"]["dev_bleu"]) < 1e-9, f"{r['name']}: triage BLEU {triage['bleu']} vs {r['summary']['dev_bleu']}")
+    check(all(row["aer"] is not None for row in triage["rows"]), f"{r['name']}: AER where gold exists")
+    check(sum(b["sentences"] for b in triage["buckets"]) == 100, f"{r['name']}: buckets {triage['buckets']}")
+print(f"api: {checks} checks passed")

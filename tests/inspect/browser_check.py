@@ -1,0 +1,180 @@
+"""The inspector's page in a real browser (Debian's chromium through selenium and
+chromedriver, nothing downloaded): a sentence is translated and its heatmap has
+|source| x |output| cells holding the API's weights; hovering a token highlights its row
+and its lines; clicking a beam node forces its prefix; pinning attention gives the API's
+continuation; the triage table sorts; two runs show side by side; no console errors;
+screenshots are not blank. With NMTX_SCREENSHOTS=DIR the screenshots are kept there.
+    browser_check.py URL NMTX TMP"""
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from client import Client, png_pixels_not_background
+
+url, nmtx, tmp = sys.argv[1:4]
+api = Client(url)
+shots = os.environ.get("NMTX_SCREENSHOTS") or os.path.join(tmp, "shots")
+os.makedirs(shots, exist_ok=True)
+checks = 0
+
+
+def check(condition, what):
+    global checks
+    checks += 1
+    if not condition:
+        sys.exit("FAIL: " + what)
+
+
+def wait_for(predicate, what, seconds=30):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception:  # the page is still changing
+            pass
+        time.sleep(0.05)
+    sys.exit("FAIL: timed out waiting for " + what)
+
+
+def shoot(element, name):
+    path = os.path.join(shots, name + ".png")
+    element.screenshot(path)
+    check(png_pixels_not_background(path) > 500, f"screenshot {name} is blank")
+
+
+options = webdriver.ChromeOptions()
+for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1300,1000"]:
+    options.add_argument(flag)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+try:
+    runs = api.ok("/api/runs")["runs"]
+    run = next(r for r in runs if r["variant"] == "luong-general")
+    source = open(os.path.join(run["dir"], "data", "test.src")).read().splitlines()[1]
+    driver.get(url)
+    wait_for(lambda: driver.execute_script("return document.body.dataset.ready === '1'"), "the page to start")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#run-table tbody tr")) == 2, "two runs listed")
+
+    # 1-3. Enter a sentence, translate (beam 5): the heatmap is the API's.
+    driver.find_element(By.ID, "run").send_keys(f"{run['name']} ({run['variant']})")
+    box = driver.find_element(By.ID, "source")
+    box.clear()
+    box.send_keys(source)
+    driver.find_element(By.ID, "translate").click()
+    want = api.ok("/api/translate", {"run": run["run"], "source": source, "beam": 5, "alpha": 0, "n_best": 1,
+                                     "hard": False, "monotonic": False, "window": 0, "prefix": []})
+    hyp = want["hypotheses"][0]
+    S, T = len(want["source_tokens"]), len(hyp["tokens"])
+    cells = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#heatmap rect.cell") or None, "the heatmap")
+    check(len(cells) == S * T, f"{len(cells)} heatmap cells for {S} x {T}")
+    for c in cells:
+        t, s, w = int(c.get_attribute("data-t")), int(c.get_attribute("data-s")), float(c.get_attribute("data-w"))
+        check(w == hyp["attention"][t][s], f"cell ({t}, {s}) holds {w}, the API {hyp['attention'][t][s]}")
+    tokens = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#output .token")]
+    check(tokens == hyp["tokens"], f"output tokens {tokens} vs {hyp['tokens']}")
+    check(f"source={source.replace(' ', '+')}" in driver.current_url or "source=" in driver.current_url, "the URL holds the state")
+    shoot(driver.find_element(By.ID, "result"), "translate")
+
+    # Hover links the views: an output token highlights its heatmap row and dims other lines.
+    label = driver.find_element(By.CSS_SELECTOR, '#heatmap .label.out[data-t="1"]')
+    ActionChains(driver).move_to_element(label).perform()
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, '#heatmap rect.cell.hl[data-t="1"]'), "the hovered row")
+    check(len(driver.find_elements(By.CSS_SELECTOR, '#heatmap rect.cell.hl[data-t="1"]')) == S, "the whole row highlighted")
+    check(not driver.find_elements(By.CSS_SELECTOR, '#heatmap rect.cell.hl:not([data-t="1"])'), "only that row")
+    lines = driver.find_elements(By.CSS_SELECTOR, "#bipartite .link")
+    check(lines and all(("dim" in l.get_attribute("class")) == (l.get_attribute("data-t") != "1") for l in lines),
+          "the bipartite view keeps row 1's lines and dims the others")
+    check("hl" in driver.find_element(By.CSS_SELECTOR, '#output .token[data-t="1"]').get_attribute("class"), "the token list too")
+    ActionChains(driver).move_to_element(driver.find_element(By.TAG_NAME, "h1")).perform()
+    src_label = driver.find_element(By.CSS_SELECTOR, '#heatmap .label.src[data-s="0"]')
+    ActionChains(driver).move_to_element(src_label).perform()
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, '#heatmap rect.cell.hl[data-s="0"]')) == T, "the hovered column")
+
+    # 4. Click a node of depth 1 off the best path: its token is forced and decoding goes on from it.
+    tree = want["tree"]["nodes"]
+    pick = next(i for i, n in enumerate(tree) if n["depth"] == 1 and n["token"] not in ("</s>", hyp["tokens"][0]))
+    shoot(driver.find_element(By.ID, "tree"), "beam-tree")
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                          driver.find_element(By.CSS_SELECTOR, f'#tree g.node[data-node="{pick}"]'))
+    wait_for(lambda: "forced prefix" in driver.find_element(By.ID, "prefix-note").text, "the forced prefix")
+    forced = api.ok("/api/translate", {"run": run["run"], "source": source, "beam": 5, "prefix": [tree[pick]["id"]]})
+    wait_for(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#output .token")] == forced["hypotheses"][0]["tokens"],
+             "the forced continuation (the API's)")
+    check(driver.find_elements(By.CSS_SELECTOR, "#output .token")[0].text == tree[pick]["token"], "the output starts with the node's token")
+
+    # 6. Pin step 1 to source position 0: the changed continuation is the API's.
+    driver.find_element(By.ID, "clear-prefix").click()
+    wait_for(lambda: not driver.find_element(By.ID, "prefix-note").text, "the prefix cleared")
+    for field, value in [("iv-step", "1"), ("iv-position", "0")]:
+        e = driver.find_element(By.ID, field)
+        e.clear()
+        e.send_keys(value)
+    driver.find_element(By.ID, "intervene").click()
+    pinned = api.ok("/api/translate", {"run": run["run"], "source": source, "beam": 5,
+                                       "intervention": {"kind": "pin", "step": 1, "position": 0}})
+    changed = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, '#intervention [data-panel="changed"] .token') or None, "the changed panel")
+    check([e.text for e in changed] == pinned["hypotheses"][0]["tokens"], "the changed continuation is the API's")
+    row = driver.find_elements(By.CSS_SELECTOR, '#intervention [data-panel="changed"] rect.cell[data-t="1"]')
+    check([float(c.get_attribute("data-w")) for c in row] == [1.0] + [0.0] * (S - 1), "the pinned row is one-hot")
+    shoot(driver.find_element(By.ID, "intervention"), "intervention")
+
+    # 5. Score a typed target.
+    target = driver.find_element(By.ID, "target")
+    target.clear()
+    target.send_keys(" ".join(reversed(source.split())))
+    driver.find_element(By.ID, "score").click()
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#scored rect.cell"), "the scored heatmap")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#scored .tokens .token")) == S + 1, "every target token and </s> scored")
+
+    # 7. Both runs side by side, then the difference view.
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="compare"]').click()
+    driver.find_element(By.ID, "compare").click()
+    panels = wait_for(lambda: [p for p in driver.find_elements(By.CSS_SELECTOR, "#compare-out .panel") if p.find_elements(By.CSS_SELECTOR, "svg.heatmap")]
+                      if len(driver.find_elements(By.CSS_SELECTOR, "#compare-out .panel svg.heatmap")) == 2 else None, "two runs side by side")
+    check(len(panels) == 2, "two panels")
+    shoot(driver.find_element(By.ID, "compare-out"), "compare")
+    driver.find_element(By.ID, "compare-diff").click()
+    driver.find_element(By.ID, "compare").click()
+    wait_for(lambda: " − " in driver.find_element(By.ID, "compare-out").text, "the difference view")
+
+    # 8-9. Triage: the dev set's table sorts by BLEU; the length chart has bars.
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
+    driver.find_element(By.ID, "triage").click()
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#triage-table tbody tr")) == 100, "100 triage rows")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#buckets rect.bar"), "the BLEU-by-length bars")
+    bleu_column = [th.get_attribute("data-key") for th in driver.find_elements(By.CSS_SELECTOR, "#triage-table th")].index("bleu")
+
+    def bleu_values():
+        return [float(r.find_elements(By.TAG_NAME, "td")[bleu_column].text) for r in driver.find_elements(By.CSS_SELECTOR, "#triage-table tbody tr")]
+
+    driver.find_element(By.CSS_SELECTOR, '#triage-table th[data-key="bleu"]').click()
+    values = bleu_values()
+    check(values == sorted(values), "sorted by BLEU, ascending")
+    driver.find_element(By.CSS_SELECTOR, '#triage-table th[data-key="bleu"]').click()
+    values = bleu_values()
+    check(values == sorted(values, reverse=True), "then descending")
+    shoot(driver.find_element(By.ID, "tab-triage"), "triage")
+    first = driver.find_element(By.CSS_SELECTOR, "#triage-table tbody tr")
+    opened = first.find_elements(By.TAG_NAME, "td")[-3].text
+    first.click()
+    wait_for(lambda: driver.find_element(By.ID, "source").get_attribute("value") == opened, "the row opened in Translate")
+
+    # 10. The URL reopens the view.
+    driver.get(driver.current_url)
+    driver.refresh()
+    wait_for(lambda: driver.execute_script("return document.body.dataset.ready === '1'"), "the page to restart")
+    check(driver.find_element(By.ID, "source").get_attribute("value") == opened, "the URL restored the sentence")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#heatmap rect.cell"), "the restored translation")
+
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    check(not errors, f"console errors: {errors[:3]}")
+finally:
+    driver.quit()
+print(f"browser: {checks} checks passed")

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# nmtx inspect end to end. Two small runs are trained (a comparison of luong-general and
+# local-p on the reverse task), `nmtx inspect COMPARE_DIR --port 0` is started, and then
+#   api      the API is checked against the command line, bit for bit (api_check.py)
+#   browser  the page is driven in headless chromium through selenium (browser_check.py)
+#   storm    10,000 random and malformed requests, then a normal one (request_storm.py)
+# Finally SIGTERM must stop the server cleanly (exit status 0) within 5 seconds, and its
+# standard error must hold no sanitizer report.
+#   inspect_check.sh NMTX RECIPE MODE
+set -uo pipefail
+nmtx=$1 recipe=$2 mode=$3
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../train/common.sh"
+python=/usr/bin/python3
+[ -x "$python" ] || fail "no /usr/bin/python3"
+if [ "$mode" = browser ]; then
+  missing=""
+  [ -x /usr/bin/chromedriver ] || missing="chromium-driver"
+  "$python" -c "import selenium" 2> /dev/null || missing="$missing python3-selenium"
+  if [ -n "$missing" ]; then
+    [ "${CI:-}" = true ] && fail "missing:$missing (scripts/setup.sh --test-deps installs them)"
+    echo "skipped: missing $missing"; exit 77
+  fi
+fi
+tmp=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill -KILL "$server" 2> /dev/null; rm -rf "$tmp"' EXIT
+steps=400
+[ "$mode" = storm ] && steps=40  # the storm needs a model, not a good one
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/cmp" "${tiny[@]}" \
+  --set training.steps=$steps --set "compare.sentences=[0]" > "$tmp/compare.out" 2>&1 ||
+  fail "nmtx compare failed: $(tail -5 "$tmp/compare.out")"
+"$nmtx" inspect "$tmp/cmp" --port 0 > "$tmp/server.out" 2> "$tmp/server.err" &
+server=$!
+url=
+for _ in $(seq 1 300); do
+  url=$(grep -o 'http://[^ ]*' "$tmp/server.out")
+  [ -n "$url" ] && break
+  kill -0 "$server" 2> /dev/null || fail "nmtx inspect exited: $(cat "$tmp/server.err")"
+  sleep 0.1
+done
+[ -n "$url" ] || fail "nmtx inspect printed no URL within 30 s: $(cat "$tmp/server.err")"
+"$python" "$here/${mode}_check.py" "$url" "$nmtx" "$tmp" || fail "$mode check failed (server log: $(tail -5 "$tmp/server.err"))"
+kill -TERM "$server"
+for _ in $(seq 1 50); do
+  kill -0 "$server" 2> /dev/null || break
+  sleep 0.1
+done
+kill -0 "$server" 2> /dev/null && fail "the server did not stop within 5 s of SIGTERM"
+wait "$server"
+status=$?
+server=
+[ "$status" = 0 ] || fail "the server exited with status $status after SIGTERM: $(tail -5 "$tmp/server.err")"
+if grep -qE "AddressSanitizer|runtime error:|LeakSanitizer" "$tmp/server.err"; then
+  fail "sanitizer report: $(grep -m3 -E "AddressSanitizer|runtime error:|LeakSanitizer" "$tmp/server.err")"
+fi
+echo "ok: $mode"
