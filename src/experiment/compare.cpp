@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +43,12 @@ JsonFields read_json(const fs::path& path) {
   return JsonFields(parse_json_object(read_file_limited(path.string(), kMaxJsonBytes), path.string()), path.string());
 }
 
+json buckets_to_json(const std::vector<LengthBucket>& buckets) {
+  json out = json::array();
+  for (const LengthBucket& b : buckets) out.push_back({{"from", b.from}, {"to", b.to}, {"sentences", b.sentences}, {"bleu", b.bleu}});
+  return out;
+}
+
 json row_to_json(const CompareRow& r) {
   return {{"variant", r.variant},
           {"status", r.status},
@@ -54,7 +61,8 @@ json row_to_json(const CompareRow& r) {
           {"test_bleu_beam", r.test_bleu_beam},
           {"aer", r.aer},
           {"argmax_accuracy", r.argmax_accuracy},
-          {"entropy", r.entropy}};
+          {"entropy", r.entropy},
+          {"buckets", buckets_to_json(r.buckets)}};
 }
 
 CompareRow row_from_json(const JsonFields& j) {
@@ -71,6 +79,13 @@ CompareRow row_from_json(const JsonFields& j) {
   r.aer = j.number("aer");
   r.argmax_accuracy = j.number("argmax_accuracy");
   r.entropy = j.number("entropy");
+  if (j.has("buckets")) {  // rows written before nmtx had the chart have none
+    for (const json& item : j.array("buckets", 10000)) {
+      const JsonFields b(item.is_object() ? item : json::object(), j.file() + ": buckets");
+      r.buckets.push_back({static_cast<std::size_t>(b.integer("from")), static_cast<std::size_t>(b.integer("to")),
+                           static_cast<std::size_t>(b.integer("sentences")), b.number("bleu", 0.0, 100.0)});
+    }
+  }
   return r;
 }
 
@@ -92,8 +107,8 @@ CompareRow row_from_summary(const std::string& variant, const fs::path& run_dir)
   return row;
 }
 
-// Test BLEU with beam search (compare.beam_size, compare.alpha).
-double beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig& compare) {
+// Test BLEU with beam search (compare.beam_size, compare.alpha), and by source length.
+void beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig& compare, CompareRow& row) {
   DecodeOptions decode;
   decode.bos = Vocab::kBos;
   decode.eos = Vocab::kEos;
@@ -108,7 +123,11 @@ double beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig
   for (const Hypothesis& h : translate_corpus(*run.model, test.corpus.src, batch_size, decode, &beam)) {
     hypotheses.push_back(hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter));
   }
-  return corpus_bleu(hypotheses, {test.references}, run.config.validation.bleu_options()).score;
+  const BleuOptions options = run.config.validation.bleu_options();
+  row.test_bleu_beam = corpus_bleu(hypotheses, {test.references}, options).score;
+  std::vector<std::size_t> lengths;
+  for (std::size_t i = 0; i < test.corpus.size(); ++i) lengths.push_back(test.corpus.src.length(i));
+  row.buckets = bleu_by_source_length(hypotheses, test.references, lengths, options);
 }
 
 // Mean entropy (nats) of the attention rows of the references' tokens, </s> left out.
@@ -150,7 +169,7 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   const auto run = load_trained_run(run_dir.string(), "best");
   const RunData data = load_run_data(run->config, run_dir.string());
   const EvalSet& test = *data.test;
-  row.test_bleu_beam = beam_bleu(*run, test, compare);
+  beam_bleu(*run, test, compare, row);
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
   const auto batch_size = static_cast<std::size_t>(run->config.validation.batch_size);
   const std::vector<AttentionRecord> forced = forced_attention(*run->model, test.corpus, batch_size);
@@ -216,6 +235,28 @@ std::vector<HeatmapRow> heatmap_rows(const fs::path& out, const std::vector<std:
   return heatmaps;
 }
 
+// Test BLEU (beam) by source length, every variant (Bahdanau et al. 2015, Fig. 2).
+std::string length_chart(const std::vector<CompareRow>& rows) {
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (const CompareRow& r : rows) {
+    for (const LengthBucket& b : r.buckets) ranges.emplace_back(b.from, b.to);
+  }
+  std::sort(ranges.begin(), ranges.end());
+  ranges.erase(std::unique(ranges.begin(), ranges.end()), ranges.end());
+  std::vector<std::string> categories;
+  for (const auto& [from, to] : ranges) categories.push_back(std::to_string(from) + "-" + std::to_string(to));
+  std::vector<BarSeries> series;
+  for (const CompareRow& r : rows) {
+    BarSeries s{r.variant, std::vector<double>(ranges.size(), std::nan(""))};
+    for (const LengthBucket& b : r.buckets) {
+      const auto at = std::find(ranges.begin(), ranges.end(), std::make_pair(b.from, b.to)) - ranges.begin();
+      s.values[static_cast<std::size_t>(at)] = b.bleu;
+    }
+    series.push_back(std::move(s));
+  }
+  return bar_chart_svg("test BLEU (beam) by source length", "source tokens", "BLEU", categories, series);
+}
+
 void write_report(const fs::path& out, const Config& config, const std::vector<std::string>& variants,
                   const std::vector<CompareRow>& rows) {
   std::vector<Series> loss, ppl, bleu;
@@ -225,10 +266,11 @@ void write_report(const fs::path& out, const Config& config, const std::vector<s
     ppl.push_back(curve(metrics, "valid", "dev_ppl", v));
     bleu.push_back(curve(metrics, "valid", "dev_bleu", v));
   }
-  const std::vector<std::string> charts = {
+  std::vector<std::string> charts = {
       line_chart_svg("training loss", "step", "loss per target token (nats)", loss, /*log_y=*/true),
       line_chart_svg("dev perplexity", "step", "perplexity", ppl, /*log_y=*/true),
       line_chart_svg("dev BLEU (greedy)", "step", "BLEU", bleu)};
+  charts.push_back(length_chart(rows));
   const std::string intro = "<p>nmtx compare " + config.source + ": every variant trained on the same data with the "
                             "same seed and budget, evaluated on the same test set (BLEU on the test set; beam " +
                             std::to_string(config.compare.beam_size) + "; AER and argmax accuracy against "

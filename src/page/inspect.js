@@ -184,11 +184,18 @@ function tokenList(tokens, logProbs) {
 }
 
 // The beam tree, one column per depth; the returned best path in red.
-function beamTree(tree, onPick) {
+// Within a column, children follow their parents' order, best first; pruned candidates
+// can be hidden (the check box above the tree).
+function beamTree(tree, onPick, showPruned = true) {
   const nodes = tree.nodes;
   const depth = Math.max(...nodes.map((n) => n.depth));
   const byDepth = Array.from({ length: depth + 1 }, () => []);
-  nodes.forEach((n, i) => byDepth[n.depth].push(i));
+  nodes.forEach((n, i) => { if (showPruned || n.fate !== 'pruned') byDepth[n.depth].push(i); });
+  const rank = new Map([[0, 0]]);
+  for (let d = 1; d <= depth; ++d) {
+    byDepth[d].sort((a, b) => rank.get(nodes[a].parent) - rank.get(nodes[b].parent) || nodes[b].log_prob - nodes[a].log_prob);
+    byDepth[d].forEach((i, k) => rank.set(i, k));
+  }
   const colW = 110, rowH = 26;
   const rows = Math.max(...byDepth.map((c) => c.length));
   const svg = el('svg:svg', { class: 'beam-tree', width: (depth + 1) * colW + 40, height: rows * rowH + 20 });
@@ -197,11 +204,12 @@ function beamTree(tree, onPick) {
   const best = new Set();
   if (tree.results.length) for (let i = tree.results[0]; i >= 0; i = nodes[i].parent) best.add(i);
   nodes.forEach((n, i) => {
-    if (n.parent < 0) return;
+    if (n.parent < 0 || !pos[i]) return;
     const [x1, y1] = pos[n.parent], [x2, y2] = pos[i];
     svg.append(el('svg:path', { class: 'edge' + (best.has(i) ? ' best' : ''), d: `M${x1},${y1} C${x1 + colW / 2},${y1} ${x2 - colW / 2},${y2} ${x2},${y2}` }));
   });
   nodes.forEach((n, i) => {
+    if (!pos[i]) return;
     const [x, y] = pos[i];
     const g = el('svg:g', { class: `node ${n.fate}${best.has(i) ? ' best' : ''}`, 'data-node': i, transform: `translate(${x},${y})` });
     g.append(el('svg:circle', { r: 5 }), el('svg:text', { x: 8, y: 4, text: `${n.token} ${n.token_log_prob.toFixed(2)}` }),
@@ -242,7 +250,7 @@ async function translate() {
       ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
     }));
     $('bipartite').replaceChildren(bipartite(data.source_tokens, hyp.tokens, hyp.attention));
-    $('tree').replaceChildren(beamTree(data.tree, (i) => forcePrefix(data.tree, i)));
+    drawTree();
     $('prefix-note').replaceChildren();
     if (data.prefix.length) {
       const clear = el('button', { id: 'clear-prefix', text: 'clear' });
@@ -254,6 +262,12 @@ async function translate() {
   } catch (e) {
     status(e.message, true);
   }
+}
+
+function drawTree() {
+  if (!state.result) return;
+  const tree = state.result.tree;
+  $('tree').replaceChildren(beamTree(tree, (i) => forcePrefix(tree, i), $('show-pruned').checked));
 }
 
 // The prefix of node i: its ancestors' tokens (without <s>); </s> is not forced.
@@ -417,14 +431,14 @@ function bucketChart(triages) {
       const b = t.buckets.find((x) => x.from === from);
       if (!b) return;
       const h = b.bleu * height / 100;
-      const rect = el('svg:rect', { class: 'bar', x: left + i * groupW + 6 + k * 14, y: height - h, width: 12, height: h, fill: colours[k % colours.length] });
+      const rect = el('svg:rect', { class: 'bar', x: left + i * groupW + 6 + k * 14, y: height - h, width: 12, height: h, style: `fill: ${colours[k % colours.length]}` });
       rect.append(el('svg:title', { text: `${state.runs[t.run].name}: ${b.from}-${b.to} tokens, ${b.sentences} sentences, BLEU ${b.bleu.toFixed(2)}` }));
       svg.append(rect);
     });
     const b = triages[0].buckets.find((x) => x.from === from) || triages.flatMap((t) => t.buckets).find((x) => x.from === from);
     svg.append(el('svg:text', { x: left + i * groupW + groupW / 2, y: height + 16, 'text-anchor': 'middle', text: `${b.from}-${b.to}` }));
   });
-  triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, fill: colours[k % colours.length], text: state.runs[t.run].name })));
+  triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, style: `fill: ${colours[k % colours.length]}`, text: state.runs[t.run].name })));
   return svg;
 }
 
@@ -467,6 +481,7 @@ async function start() {
     if (s) { $('source').value = s.source; $('target').value = s.reference; state.prefix = []; translate(); }
   });
   $('intervene').addEventListener('click', intervene);
+  $('show-pruned').addEventListener('change', drawTree);
   $('score').addEventListener('click', score);
   $('compare').addEventListener('click', compare);
   $('triage').addEventListener('click', loadTriage);

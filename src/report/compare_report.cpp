@@ -112,6 +112,60 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   return svg + "</svg>\n";
 }
 
+std::string bar_chart_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
+                          const std::vector<std::string>& categories, const std::vector<BarSeries>& series) {
+  constexpr int height = 340, left = 64, right = 150, top = 34, bottom = 46, bar = 12;
+  const int group = std::max(40, bar * static_cast<int>(series.size()) + 16);
+  const int plot_w = group * static_cast<int>(categories.size()), plot_h = height - top - bottom;
+  const int width = left + plot_w + right;
+  double y_hi = 0.0;
+  for (const BarSeries& s : series) {
+    for (double v : s.values) {
+      if (std::isfinite(v)) y_hi = std::max(y_hi, v);
+    }
+  }
+  y_hi = y_hi > 0.0 ? std::ceil(y_hi / 10.0) * 10.0 : 1.0;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"{}\" y=\"20\" font-weight=\"bold\">{}</text>\n",
+      width, height, width, height, left, escape(title));
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n", left, top,
+                     plot_w, plot_h);
+  for (int k = 0; k <= 4; ++k) {
+    const double v = y_hi * k / 4.0;
+    const double y = top + plot_h - plot_h * k / 4.0;
+    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#eee\"/>"
+                       "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{:g}</text>\n",
+                       left, y, left + plot_w, y, left - 4, y + 4, v);
+  }
+  for (std::size_t c = 0; c < categories.size(); ++c) {
+    const int x0 = left + static_cast<int>(c) * group + 8;
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const double v = c < series[k].values.size() ? series[k].values[c] : std::nan("");
+      if (!std::isfinite(v)) continue;
+      const double h = plot_h * v / y_hi;
+      svg += fmt::format("<rect class=\"bar\" x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"{}\">"
+                         "<title>{}: {} {:.2f}</title></rect>\n",
+                         x0 + static_cast<int>(k) * bar, top + plot_h - h, bar - 1, h,
+                         kColours[k % (sizeof kColours / sizeof *kColours)], escape(series[k].name),
+                         escape(categories[c]), v);
+    }
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + static_cast<int>(c) * group + group / 2,
+                       top + plot_h + 16, escape(categories[c]));
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + plot_w / 2, height - 10,
+                     escape(x_label));
+  svg += fmt::format("<text x=\"14\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">{}</text>\n",
+                     top + plot_h / 2, top + plot_h / 2, escape(y_label));
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const int ly = top + 8 + static_cast<int>(k) * 16;
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
+                       left + plot_w + 10, ly - 5, kColours[k % (sizeof kColours / sizeof *kColours)], left + plot_w + 30,
+                       ly + 4, escape(series[k].name));
+  }
+  return svg + "</svg>\n";
+}
+
 std::string compare_report_html(const std::string& title, const std::string& intro_html, const std::string& table_html,
                                 const std::vector<std::string>& charts, const std::vector<HeatmapRow>& heatmaps) {
   std::string html =
@@ -121,7 +175,7 @@ std::string compare_report_html(const std::string& title, const std::string& int
       "td:first-child{text-align:left}.charts,.row{display:flex;flex-wrap:wrap;gap:12px}"
       ".row{flex-wrap:nowrap;overflow-x:auto}figure{margin:0}figcaption{font-weight:bold;margin-bottom:4px}"
       "</style>\n</head><body>\n<h1>" +
-      escape(title) + "</h1>\n" + intro_html + "\n<h2>Results</h2>\n" + table_html + "\n<h2>Learning curves</h2>\n<div class=\"charts\">\n";
+      escape(title) + "</h1>\n" + intro_html + "\n<h2>Results</h2>\n" + table_html + "\n<h2>Learning curves; BLEU by source length</h2>\n<div class=\"charts\">\n";
   for (const std::string& c : charts) html += c;
   html += "</div>\n<h2>Attention, variant by variant</h2>\n<p>Forced decoding of the reference translation: rows are "
           "its tokens (&lt;/s&gt; last), columns the source tokens; darker is more attention.</p>\n";

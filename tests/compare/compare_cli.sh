@@ -25,6 +25,14 @@ grep -q '^| bahdanau | diverged: step 60: the gradient norm is nan' "$tmp/c/resu
 bleu=$(sed -n 's/.*"test_bleu": \([0-9.e+-]*\),*$/\1/p' "$tmp/c/runs/local-p/summary.json")
 csv_bleu=$(grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f8)
 awk -v a="$bleu" -v b="$csv_bleu" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }' || fail "CSV BLEU $csv_bleu != summary $bleu"
+# BLEU by source length: every test sentence in one bucket of each trained variant.
+/usr/bin/python3 - "$tmp/c/runs/local-p/compare.json" <<'PY' || fail "compare.json: BLEU by source length"
+import json, sys
+row = json.load(open(sys.argv[1]))
+assert sum(b["sentences"] for b in row["buckets"]) == 100, row["buckets"]
+assert all(0 <= b["bleu"] <= 100 and b["from"] <= b["to"] for b in row["buckets"]), row["buckets"]
+PY
+grep -q 'test BLEU (beam) by source length' "$tmp/c/report.html" || fail "report.html has no BLEU-by-length chart"
 grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f10 | grep -Eq '^0\.[0-9]+$|^1\.0+$' || fail "local-p has no AER against the toy gold"
 
 # Resume: a rerun keeps everything; a comparison killed mid-way finishes on rerun with the same table.
@@ -56,7 +64,7 @@ flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=130
 timeout 120 "$browser" "${flags[@]}" --enable-logging=stderr --v=0 --dump-dom "file://$tmp/c/report.html" > "$tmp/dom.html" 2> "$tmp/console.log" ||
   fail "chromium --dump-dom failed"
 [ "$(grep -o 'class="heatmap"' "$tmp/dom.html" | wc -l)" = 4 ] || fail "2 sentences × 2 trained variants = 4 heatmaps expected"
-[ "$(grep -o 'class="chart"' "$tmp/dom.html" | wc -l)" = 3 ] || fail "3 learning-curve charts expected"
+[ "$(grep -o 'class="chart"' "$tmp/dom.html" | wc -l)" = 4 ] || fail "3 learning-curve charts and the length chart expected"
 if grep -E 'CONSOLE|Uncaught|Failed to load resource' "$tmp/console.log" | grep -qi 'error\|uncaught\|failed'; then
   fail "console errors: $(grep -E 'CONSOLE|Uncaught|Failed' "$tmp/console.log" | head -3)"
 fi

@@ -1,5 +1,5 @@
 // The pictures of `nmtx compare`: line charts of learning curves (every variant on one
-// chart) drawn as SVG, and report.html putting the table, the charts and every variant's
+// chart) and bar charts (BLEU by source length) drawn as SVG, and report.html putting the table, the charts and every variant's
 // heatmaps of the same sentences side by side.
 #pragma once
 
@@ -17,6 +17,14 @@ struct Series {
 // A line chart with axes, ticks and a legend; y on a log scale when log_y (values > 0).
 std::string line_chart_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
                            const std::vector<Series>& series, bool log_y = false);
+
+// Grouped bars: for each category (x), one bar per series; NaN values are left out.
+struct BarSeries {
+  std::string name;
+  std::vector<double> values;  // one per category
+};
+std::string bar_chart_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
+                          const std::vector<std::string>& categories, const std::vector<BarSeries>& series);
 
 struct HeatmapRow {
   std::string caption;                                     // e.g. "test sentence 3: <source>"

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "nmtx/eval/bleu.h"
+
 namespace nmtx {
 
 // The columns of the table, as compare.json and results.csv name them.
@@ -12,6 +14,7 @@ struct CompareRow {
   std::string variant, status;  // status: "ok", or "diverged: ..." / "failed: ..."
   double params = 0, steps = 0, train_seconds = 0, tokens_per_second = 0, dev_ppl = 0, test_bleu_greedy = 0,
          test_bleu_beam = 0, aer = -1, argmax_accuracy = -1, entropy = 0;  // aer, argmax_accuracy < 0: no gold
+  std::vector<LengthBucket> buckets;  // test BLEU (beam) by source length
 };
 
 std::string compare_markdown(const std::vector<CompareRow>& rows);

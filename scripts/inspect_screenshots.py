@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Screenshots of nmtx inspect's views for docs/inspect.md, from a running server:
+translate (output, heatmap, bipartite view, beam tree), an intervention, runs side by
+side (when two or more are loaded) and the triage table with BLEU by length.
+
+    scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX]
+
+writes OUT_DIR/NAME-{translate,intervention,compare,triage}.png (headless chromium)."""
+import os
+import sys
+import time
+import urllib.parse
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "inspect"))
+from client import Client  # noqa: E402
+
+url, out, name = sys.argv[1:4]
+index = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+os.makedirs(out, exist_ok=True)
+api = Client(url)
+runs = api.ok("/api/runs")["runs"]
+source = api.ok("/api/sentences", {"run": 0, "set": "test"})["sentences"][index]["source"]
+
+
+def wait(css, seconds=120):
+    end = time.time() + seconds
+    while time.time() < end:
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        if found:
+            return found
+        time.sleep(0.1)
+    sys.exit(f"timed out waiting for {css}")
+
+
+options = webdriver.ChromeOptions()
+for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,2400", "--force-device-scale-factor=1"]:
+    options.add_argument(flag)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+try:
+    driver.get(url + "#" + urllib.parse.urlencode({"tab": "translate", "run": 0, "source": source, "beam": 5}))
+    wait("#heatmap rect.cell")
+    wait("#tree g.node")
+    driver.find_element(By.ID, "result").screenshot(os.path.join(out, f"{name}-translate.png"))
+    for field, value in [("iv-step", "1"), ("iv-position", "0")]:
+        e = driver.find_element(By.ID, field)
+        e.clear()
+        e.send_keys(value)
+    driver.find_element(By.ID, "intervene").click()
+    wait('#intervention [data-panel="changed"] rect.cell')
+    driver.find_element(By.ID, "intervention").screenshot(os.path.join(out, f"{name}-intervention.png"))
+    if len(runs) > 1:
+        driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="compare"]').click()
+        driver.find_element(By.ID, "compare").click()
+        time.sleep(0.5)
+        wait("#compare-out .panel svg.heatmap")
+        time.sleep(1)
+        driver.find_element(By.ID, "compare-out").screenshot(os.path.join(out, f"{name}-compare.png"))
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
+    driver.find_element(By.ID, "triage-set").send_keys("test")
+    driver.find_element(By.ID, "triage").click()
+    wait("#triage-table tbody tr", 900)
+    wait("#buckets rect.bar", 900)
+    driver.find_element(By.CSS_SELECTOR, '#triage-table th[data-key="bleu"]').click()
+    driver.find_element(By.ID, "tab-triage").screenshot(os.path.join(out, f"{name}-triage.png"))
+finally:
+    driver.quit()
+print(f"screenshots of {name} in {out}")
