@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Screenshots of nmtx inspect's views for docs/inspect.md, from a running server:
-translate (output, heatmap, bipartite view, beam tree), an intervention, runs side by
-side (when two or more are loaded) and the triage table with BLEU by length.
+translate (output, heatmap, bipartite view, beam tree), an intervention, the reference
+scored, runs side by side and their difference (when two or more are loaded) and the
+triage table with BLEU by length.
 
     scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX]
 
-writes OUT_DIR/NAME-{translate,intervention,compare,triage}.png (headless chromium)."""
+writes OUT_DIR/NAME-{translate,intervention,score,compare,difference,triage}.png (headless chromium)."""
 import os
 import sys
 import time
@@ -23,7 +24,8 @@ index = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 os.makedirs(out, exist_ok=True)
 api = Client(url)
 runs = api.ok("/api/runs")["runs"]
-source = api.ok("/api/sentences", {"run": 0, "set": "test"})["sentences"][index]["source"]
+sentence = api.ok("/api/sentences", {"run": 0, "set": "test"})["sentences"][index]
+source, reference = sentence["source"], sentence["reference"]
 
 
 def wait(css, seconds=120):
@@ -36,6 +38,13 @@ def wait(css, seconds=120):
     sys.exit(f"timed out waiting for {css}")
 
 
+def shoot(element_id, file_name):
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+    time.sleep(0.2)
+    element.screenshot(os.path.join(out, f"{name}-{file_name}.png"))
+
+
 options = webdriver.ChromeOptions()
 for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,4000", "--force-device-scale-factor=1"]:
     options.add_argument(flag)
@@ -44,28 +53,41 @@ try:
     driver.get(url + "#" + urllib.parse.urlencode({"tab": "translate", "run": 0, "source": source, "beam": 5}))
     wait("#heatmap rect.cell")
     wait("#tree g.node")
-    driver.find_element(By.ID, "result").screenshot(os.path.join(out, f"{name}-translate.png"))
+    shoot("result", "translate")
     for field, value in [("iv-step", "1"), ("iv-position", "0")]:
         e = driver.find_element(By.ID, field)
         e.clear()
         e.send_keys(value)
     driver.find_element(By.ID, "intervene").click()
     wait('#intervention [data-panel="changed"] rect.cell')
-    driver.find_element(By.ID, "intervention").screenshot(os.path.join(out, f"{name}-intervention.png"))
+    shoot("intervention", "intervention")
+    target = driver.find_element(By.ID, "target")
+    target.clear()
+    target.send_keys(reference)
+    driver.find_element(By.ID, "score").click()
+    wait("#scored rect.cell")
+    shoot("score-box", "score")
     if len(runs) > 1:
         driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="compare"]').click()
         driver.find_element(By.ID, "compare").click()
         time.sleep(0.5)
         wait("#compare-out .panel svg.heatmap")
         time.sleep(1)
-        driver.find_element(By.ID, "compare-out").screenshot(os.path.join(out, f"{name}-compare.png"))
+        shoot("compare-out", "compare")
+        driver.find_element(By.ID, "compare-diff").click()
+        driver.find_element(By.ID, "compare").click()
+        end = time.time() + 60
+        while " − " not in driver.find_element(By.ID, "compare-out").text and time.time() < end:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        shoot("compare-out", "difference")
     driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
     driver.find_element(By.ID, "triage-set").send_keys("test")
     driver.find_element(By.ID, "triage").click()
     wait("#triage-table tbody tr", 900)
     wait("#buckets rect.bar", 900)
     driver.find_element(By.CSS_SELECTOR, '#triage-table th[data-key="bleu"]').click()
-    driver.find_element(By.ID, "tab-triage").screenshot(os.path.join(out, f"{name}-triage.png"))
+    shoot("tab-triage", "triage")
 finally:
     driver.quit()
 print(f"screenshots of {name} in {out}")

@@ -53,15 +53,19 @@ json request_body(const httplib::Request& req) {
 }  // namespace
 
 bool host_header_allowed(const std::string& header, const std::string& host, int port) {
-  const std::size_t colon = header.rfind(':');
-  if (colon == std::string::npos || colon + 1 == header.size()) return false;
-  const std::string name = header.substr(0, colon), port_text = header.substr(colon + 1);
-  if (name.find(']') != std::string::npos && name.front() != '[') return false;
-  if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos) return false;
+  std::string name = header, port_text = "80";  // browsers leave out the default port
+  const std::size_t colon = header.rfind(':'), bracket = header.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    name = header.substr(0, colon);
+    port_text = header.substr(colon + 1);
+  }
+  if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
   if (std::stoi(port_text) != port) return false;
   std::string lower;
   for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "localhost" || is_ip_literal(lower) || lower == host;
+  return lower == "localhost" || is_ip_literal(lower) || (!host.empty() && lower == host);
 }
 
 struct InspectServer::Impl {

@@ -98,6 +98,29 @@ for r in runs:
         row = pinned["hypotheses"][0]["attention"][1]
         check(row == [1.0] + [0.0] * (len(row) - 1), f"{r['name']}: pinned row {row}")
 
+# Concurrent requests: 8 at once, each answered as the same request alone.
+import threading  # noqa: E402
+alone = {r["run"]: api.ok("/api/translate", {"run": r["run"], "source": sources[0], "beam": 5}) for r in runs}
+answers = {}
+
+
+def ask(k):
+    run = runs[k % 2]["run"]
+    answers[k] = (run, Client(url).ok("/api/translate", {"run": run, "source": sources[0], "beam": 5}))
+
+
+threads = [threading.Thread(target=ask, args=(k,)) for k in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+check(len(answers) == 8, "8 concurrent answers")
+for k, (run, answer) in answers.items():
+    answer.pop("decode_ms")
+    expected = dict(alone[run])
+    expected.pop("decode_ms", None)
+    check(answer == expected, f"concurrent request {k} differs from the same request alone")
+
 # Bad requests: a 4xx JSON error naming the field.
 bad = [
     ("/api/translate", {"source": "1 2"}, 400, "run"),
