@@ -7,44 +7,14 @@
 #include <map>
 #include <stdexcept>
 
+#include "beam_tables.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/decode/corpus.h"
 
 using namespace nmtx;
+using namespace nmtx::test;
 
 namespace {
-
-constexpr int kEos = 3, kA = 4, kB = 5;
-
-// p(next | previous token) from a table, for every row.
-class TableScorer final : public BeamScorer {
- public:
-  TableScorer(std::map<int, std::vector<double>> table, std::size_t rows) : table_(std::move(table)), logits_(rows * 6) {}
-  StepScores step(const std::vector<int>& previous, std::size_t) override {
-    for (std::size_t r = 0; r < previous.size(); ++r) {
-      const auto& p = table_.at(previous[r]);
-      for (std::size_t v = 0; v < 6; ++v) logits_[r * 6 + v] = static_cast<float>(std::log(p[v]));
-    }
-    StepScores s;
-    s.logits = logits_.data();
-    s.vocab = 6;
-    return s;
-  }
-  void reorder(const std::vector<int>&) override {}
-
- private:
-  std::map<int, std::vector<double>> table_;
-  std::vector<float> logits_;
-};
-
-// After <s>: a 0.6, b 0.4; after a: </s> 0.3, a 0.35, b 0.35; after b: </s> 0.9, a 0.05, b 0.05.
-std::map<int, std::vector<double>> garden_path() {
-  const double tiny = 1e-12;
-  return {{2, {tiny, tiny, tiny, tiny, 0.6, 0.4}},
-          {kA, {tiny, tiny, tiny, 0.3, 0.35, 0.35}},
-          {kB, {tiny, tiny, tiny, 0.9, 0.05, 0.05}},
-          {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
-}
 
 using Fate = BeamNode::Fate;
 

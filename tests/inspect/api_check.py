@@ -9,18 +9,10 @@ import os
 import subprocess
 import sys
 
-from client import Client
+from client import Client, check
 
 url, nmtx, tmp = sys.argv[1:4]
 api = Client(url)
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    checks += 1
-    if not condition:
-        sys.exit("FAIL: " + what)
 
 
 def run_cli(*args):
@@ -165,4 +157,4 @@ for r in runs:
     check(abs(triage["bleu"] - r["summary"]["dev_bleu"]) < 1e-9, f"{r['name']}: triage BLEU {triage['bleu']} vs {r['summary']['dev_bleu']}")
     check(all(row["aer"] is not None for row in triage["rows"]), f"{r['name']}: AER where gold exists")
     check(sum(b["sentences"] for b in triage["buckets"]) == 100, f"{r['name']}: buckets {triage['buckets']}")
-print(f"api: {checks} checks passed")
+print(f"api: {check.count} checks passed")

@@ -14,20 +14,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from client import Client, png_pixels_not_background
+from client import Client, check, png_pixels_not_background
 
 url, nmtx, tmp = sys.argv[1:4]
 api = Client(url)
 shots = os.environ.get("NMTX_SCREENSHOTS") or os.path.join(tmp, "shots")
 os.makedirs(shots, exist_ok=True)
-checks = 0
-
-
-def check(condition, what):
-    global checks
-    checks += 1
-    if not condition:
-        sys.exit("FAIL: " + what)
 
 
 def wait_for(predicate, what, seconds=30):
@@ -177,4 +169,4 @@ try:
     check(not errors, f"console errors: {errors[:3]}")
 finally:
     driver.quit()
-print(f"browser: {checks} checks passed")
+print(f"browser: {check.count} checks passed")

@@ -1,9 +1,13 @@
-"""What the inspector's checks share: a JSON client for the server, and a PNG check."""
+"""What the inspector's checks share: a JSON client for the server, a counted check, and
+a PNG check."""
 import http.client
 import json
-import struct
+import os
+import sys
 import urllib.parse
-import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from png_pixels import rgb_pixels  # noqa: E402
 
 
 class Client:
@@ -35,47 +39,16 @@ class Client:
 
 
 def png_pixels_not_background(path):
-    """Pixels of an 8-bit RGB(A), non-interlaced PNG that are neither white nor the page's
-    background (#fafbfc): a blank screenshot has none."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, ctype = struct.unpack(">IIBB", chunk[:10])
-            assert depth == 8 and ctype in (2, 6), (depth, ctype)
-        elif kind == b"IDAT":
-            idat += chunk
-        pos += 12 + length
-    raw = zlib.decompress(idat)
-    bpp = 3 if ctype == 2 else 4
-    stride = width * bpp
-    previous = bytearray(stride)
-    count = 0
-    i = 0
-    for _ in range(height):
-        kind = raw[i]
-        line = bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b = previous[x]
-            c = previous[x - bpp] if x >= bpp else 0
-            if kind == 1:
-                line[x] = (line[x] + a) & 255
-            elif kind == 2:
-                line[x] = (line[x] + b) & 255
-            elif kind == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        for x in range(0, stride, bpp):
-            rgb = tuple(line[x:x + 3])
-            if rgb != (255, 255, 255) and rgb != (250, 251, 252):
-                count += 1
-        previous = line
-    return count
+    """Pixels of a screenshot that are neither white nor the page's background (#fafbfc):
+    a blank screenshot has none."""
+    return sum(1 for rgb in rgb_pixels(path) if rgb not in ((255, 255, 255), (250, 251, 252)))
+
+
+def check(condition, what):
+    """Counts a check; exits with FAIL: what when it does not hold."""
+    check.count += 1
+    if not condition:
+        sys.exit("FAIL: " + what)
+
+
+check.count = 0

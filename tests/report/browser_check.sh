@@ -30,35 +30,14 @@ if grep -E 'CONSOLE|Uncaught|Failed to load resource' "$tmp/console.log" | grep 
 fi
 timeout 120 "$browser" "${flags[@]}" --screenshot="$tmp/shot.png" "file://$tmp/att/index.html" > /dev/null 2>&1 ||
   fail "chromium --screenshot failed"
-# Not blank: decode the PNG (8-bit RGB/RGBA, no interlace) and count the pixels that are
-# neither white nor the background: the heatmaps' dark cells and the text.
-"$python" - "$tmp/shot.png" <<'PY' || fail "the screenshot is blank"
-import struct, sys, zlib
-data = open(sys.argv[1], 'rb').read()
-assert data[:8] == b'\x89PNG\r\n\x1a\n'
-pos, idat, width, height, ctype = 8, b'', 0, 0, 0
-while pos < len(data):
-    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b'IHDR':
-        width, height, depth, ctype = struct.unpack('>IIBB', body[:10])
-        assert depth == 8 and ctype in (2, 6)
-    elif kind == b'IDAT':
-        idat += body
-    pos += 12 + n
-raw, bpp = zlib.decompress(idat), 3 if ctype == 2 else 4
-stride, prev, dark = width * bpp, bytearray(width * bpp), 0
-for y in range(height):
-    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-        p = a + b - c
-        pr = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else (b if abs(p - b) <= abs(p - c) else c)
-        line[i] = (line[i] + (0, a, b, (a + b) // 2, pr)[f]) & 255
-    dark += sum(1 for x in range(0, stride, bpp) if line[x] < 128)
-    prev = line
-print(f"{width}x{height} screenshot, {dark} dark pixels")
+# Not blank: decode the PNG (tests/png_pixels.py) and count the dark pixels (red below
+# 128): the heatmaps' dark cells and the text.
+"$python" - "$tmp/shot.png" "$(cd "$(dirname "$0")" && pwd)" <<'PY' || fail "the screenshot is blank"
+import os, sys
+sys.path.insert(0, os.path.join(sys.argv[2], ".."))
+from png_pixels import rgb_pixels
+dark = sum(1 for r, g, b in rgb_pixels(sys.argv[1]) if r < 128)
+print(f"screenshot: {dark} dark pixels")
 sys.exit(0 if dark > 2000 else 1)
 PY
 echo PASS
