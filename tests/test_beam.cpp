@@ -7,7 +7,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "beam_tables.h"
+#include "decode_fixtures.h"
 #include "grad_test.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/decode/beam.h"
@@ -146,18 +146,8 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
     for (const char* cell : {"gru", "lstm"}) {
       CAPTURE(variant);
       CAPTURE(cell);
-      ModelConfig c;
-      c.cell = cell;
-      c.src_vocab = c.tgt_vocab = 11;
-      c.embed = 6;
-      c.hidden = 5;
-      c.init_scale = 0.8f;
-      const Variant v = parse_variant(variant);
-      c.attention.type = v.type;
-      c.attention.score = v.score;
-      c.attention.window = 2.0f;
       ParameterSet params(5);
-      const Seq2Seq model(c, params);
+      const Seq2Seq model(small_model_config(variant, cell), params);
       const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6, 9, 10}, {7}};
       DecodeOptions o;
       o.max_length = 9;

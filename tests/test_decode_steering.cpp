@@ -7,7 +7,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "beam_tables.h"
+#include "decode_fixtures.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/decode/corpus.h"
 
@@ -27,19 +27,7 @@ void check_node(const BeamNode& n, int parent, int token, std::size_t depth, dou
 }
 
 Seq2Seq make_model(const char* variant, ParameterSet& params, const char* cell = "gru") {
-  ModelConfig c;
-  c.cell = cell;
-  c.src_vocab = c.tgt_vocab = 11;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.8f;
-  const Variant v = parse_variant(variant);
-  c.attention.type = v.type;
-  c.attention.score = v.score;
-  c.attention.window = 2.0f;
-  c.attention.dim = 8;
-  c.attention.heads = 2;
-  return Seq2Seq(c, params);
+  return Seq2Seq(small_model_config(variant, cell), params);
 }
 
 const char* const kVariants[] = {"bahdanau", "luong-general", "luong-dot", "local-p", "local-m",

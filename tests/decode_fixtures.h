@@ -1,6 +1,6 @@
-// Beam search on hand-made next-token tables (tests/test_beam.cpp,
-// tests/test_decode_steering.cpp): a scorer that reads p(next | previous token) from a
-// table, and the table where greedy decoding is led astray.
+// What the decoding tests share (tests/test_beam.cpp, tests/test_decode_steering.cpp): a
+// beam scorer that reads p(next | previous token) from a hand-made table, the table where
+// greedy decoding is led astray, and a small random model of any variant.
 #pragma once
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nmtx/decode/beam.h"
+#include "nmtx/model/seq2seq.h"
 
 namespace nmtx::test {
 
@@ -44,6 +45,24 @@ inline std::map<int, std::vector<double>> garden_path() {
           {kA, {tiny, tiny, tiny, 0.3, 0.35, 0.35}},
           {kB, {tiny, tiny, tiny, 0.9, 0.05, 0.05}},
           {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
+}
+
+// A model small enough to decode in microseconds, with weights large enough (U(-0.8, 0.8))
+// that its choices are not all ties: 11 tokens, embeddings 6, encoder 5 per direction.
+inline ModelConfig small_model_config(const char* variant, const char* cell = "gru") {
+  ModelConfig c;
+  c.cell = cell;
+  c.src_vocab = c.tgt_vocab = 11;
+  c.embed = 6;
+  c.hidden = 5;
+  c.init_scale = 0.8f;
+  const Variant v = parse_variant(variant);
+  c.attention.type = v.type;
+  c.attention.score = v.score;
+  c.attention.window = 2.0f;
+  c.attention.dim = 8;
+  c.attention.heads = 2;
+  return c;
 }
 
 }  // namespace nmtx::test
