@@ -20,5 +20,6 @@ int run_align(int argc, char** argv);
 int run_aer(int argc, char** argv);
 int run_compare(int argc, char** argv);
 int run_inspect(int argc, char** argv);
+int run_average(int argc, char** argv);
 
 }  // namespace nmtx::cli

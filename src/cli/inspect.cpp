@@ -27,6 +27,7 @@ int run_inspect(int argc, char** argv) {
       ("runs", "run directories, or a comparison's directory", cxxopts::value<std::vector<std::string>>())
       ("host", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))
       ("port", "port (0: a free one)", cxxopts::value<int>()->default_value("8017"))
+      ("checkpoint", "each run's checkpoint: best, latest, step-N or an average's name", cxxopts::value<std::string>()->default_value("best"))
       ("server-threads", "requests answered at once", cxxopts::value<int>()->default_value("4"))
       ("h,help", "show this help");
   options.parse_positional({"runs"});
@@ -50,6 +51,7 @@ int run_inspect(int argc, char** argv) {
   // Requests decode one sentence each, concurrently: one BLAS thread per request.
   set_blas_threads(1);
   const Inspector inspector(Inspector::expand_paths(args["runs"].as<std::vector<std::string>>()),
+                            args["checkpoint"].as<std::string>(),
                             [](const std::string& line) { fmt::print(stderr, "loaded {}\n", line); });
   ServerOptions server_options;
   server_options.host = args["host"].as<std::string>();

@@ -114,8 +114,8 @@ std::vector<std::string> Inspector::expand_paths(const std::vector<std::string>&
   return out;
 }
 
-Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::function<void(const std::string&)>& log,
-                     InspectLimits limits)
+Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::string& checkpoint,
+                     const std::function<void(const std::string&)>& log, InspectLimits limits)
     : limits_(limits) {
   if (run_dirs.empty()) throw std::invalid_argument("nmtx inspect: no run to inspect");
   for (const std::string& dir : run_dirs) {
@@ -123,7 +123,7 @@ Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::functi
     run->dir = dir;
     run->name = fs::path(dir).lexically_normal().filename().string();
     if (run->name.empty()) run->name = fs::path(dir).lexically_normal().parent_path().filename().string();
-    run->trained = load_trained_run(dir, "best");
+    run->trained = load_trained_run(dir, checkpoint);
     run->summary = read_summary(dir);
     const Config& config = run->trained->config;
     RunData data = load_run_data(config, dir);

@@ -92,6 +92,30 @@ elif [ "${CI:-}" = true ]; then
   fail "python3-matplotlib is missing (scripts/setup.sh --test-deps installs it)"
 fi
 
+# nmtx average: the last 3 checkpoints into checkpoints/average-last-3, each parameter the
+# float32 rounding of numpy's float64 mean; translate loads it by name.
+"$nmtx" average "$tmp/run" --last 3 > "$tmp/average.out" 2>&1 || fail "average failed: $(cat "$tmp/average.out")"
+grep -q "averaged 3 checkpoints" "$tmp/average.out" || fail "average: $(cat "$tmp/average.out")"
+/usr/bin/python3 - "$tmp/run/checkpoints" <<'PY' || fail "the average is not numpy's"
+import json, os, sys
+import numpy as np
+root = sys.argv[1]
+sources = json.load(open(os.path.join(root, "average-last-3", "average.json")))["checkpoints"]
+steps = sorted(d for d in os.listdir(root) if d.startswith("step-"))
+assert sources == steps[-3:], (sources, steps)
+names = sorted(os.listdir(os.path.join(root, "average-last-3", "params")))
+assert names and names == sorted(os.listdir(os.path.join(root, sources[0], "params"))), names
+for name in names:
+    mean = np.mean([np.load(os.path.join(root, s, "params", name)).astype(np.float64) for s in sources], axis=0)
+    got = np.load(os.path.join(root, "average-last-3", "params", name))
+    assert got.dtype == np.float32 and got.shape == mean.shape, (name, got.dtype, got.shape)
+    assert np.array_equal(got, mean.astype(np.float32)), name
+PY
+"$nmtx" translate --model "$tmp/run" --checkpoint average-last-3 -i "$tmp/src" -o "$tmp/averaged" || fail "translate with the average failed"
+[ "$(wc -l < "$tmp/averaged")" = 20 ] || fail "average: 20 translations expected"
+"$nmtx" average "$tmp/run" --last 99 > /dev/null 2> "$tmp/err" && fail "averaging 99 checkpoints was accepted"
+grep -q "fewer than the 99" "$tmp/err" || fail "average --last 99: $(cat "$tmp/err")"
+
 # Bad input: clear errors, non-zero exits, no output file.
 "$nmtx" translate --model "$tmp/none" < "$tmp/src" > /dev/null 2> "$tmp/err" && fail "a missing model was accepted"
 grep -q "no such run directory" "$tmp/err" || fail "missing model: $(cat "$tmp/err")"

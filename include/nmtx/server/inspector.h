@@ -44,9 +44,10 @@ class Inspector {
   // and runs/) stands for each of its runs, in the order of its variants' directories.
   static std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
 
-  // Loads every run once (its best checkpoint, its dev and test sets, gold alignments
-  // where they exist); `log` receives a line per run.
-  explicit Inspector(const std::vector<std::string>& run_dirs,
+  // Loads every run once (the checkpoint `checkpoint` names in each: best, latest, step-N,
+  // an average; its dev and test sets; gold alignments where they exist); `log` receives
+  // a line per run.
+  explicit Inspector(const std::vector<std::string>& run_dirs, const std::string& checkpoint = "best",
                      const std::function<void(const std::string&)>& log = {}, InspectLimits limits = {});
   ~Inspector();
   Inspector(const Inspector&) = delete;
