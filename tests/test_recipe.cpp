@@ -99,6 +99,13 @@ TEST_CASE("local attention's half-width D is at least 1, checked with the recipe
   CHECK(error_of("data: {task: copy}\nmodel:\n  attention: {type: local-m, window: 2.5}\n") == "(no error)");
 }
 
+TEST_CASE("checkpoint.average_last needs checkpoint.keep_last to keep that many") {
+  CHECK(error_of("data: {task: copy}\ncheckpoint: {average_last: 4}\n").find(
+            "checkpoint.average_last is 4 but checkpoint.keep_last keeps only 3") != std::string::npos);
+  CHECK(error_of("data: {task: copy}\ncheckpoint: {average_last: 4, keep_last: 4}\n") == "(no error)");
+  CHECK(error_of("data: {task: copy}\ncheckpoint: {average_last: 3}\n") == "(no error)");
+}
+
 TEST_CASE("command-line overrides are checked like the file") {
   Recipe r = Recipe::defaults();
   r.set_override("model.attention.type=local-p");

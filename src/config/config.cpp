@@ -121,6 +121,7 @@ void bind_fields(C& c, Visitor& v) {
   v.choice("validation.bleu_tokenize", val.bleu_tokenize, kBleuTokenizers);
   v.integer("checkpoint.keep_last", c.checkpoint.keep_last);
   v.integer("checkpoint.every", c.checkpoint.every);
+  v.integer("checkpoint.average_last", c.checkpoint.average_last);
   auto& cmp = c.compare;
   v.list("compare.variants", cmp.variants);
   v.indices("compare.sentences", cmp.sentences);

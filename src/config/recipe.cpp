@@ -294,6 +294,11 @@ void Recipe::check() const {
     throw RecipeError(where + ": model.attention.window: " + type + " needs a half-width D >= 1, got " +
                       string("model.attention.window"));
   }
+  if (integer("checkpoint.average_last") > integer("checkpoint.keep_last")) {
+    throw RecipeError(where + ": checkpoint.average_last is " + std::to_string(integer("checkpoint.average_last")) +
+                      " but checkpoint.keep_last keeps only " + std::to_string(integer("checkpoint.keep_last")) +
+                      " checkpoints: raise keep_last");
+  }
   if (integer("training.epochs") == 0 && integer("training.steps") == 0) {
     throw RecipeError(where + ": training.epochs and training.steps are both 0: set at least one to end training");
   }

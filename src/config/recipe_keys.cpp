@@ -117,6 +117,7 @@ const std::vector<RecipeKey>& recipe_keys() {
              "sacreBLEU tokenizer of dev and test BLEU: none for tokenised corpora, 13a (sacreBLEU's default) for raw text"),
       integer("checkpoint.keep_last", 3, 1, kBig, "checkpoints kept besides the best"),
       integer("checkpoint.every", 0, 0, kBig, "also checkpoint every N steps between validations (0: only at validations)"),
+      integer("checkpoint.average_last", 0, 0, kBig, "at the end, also average the last N checkpoints and score the average on dev and test (0: off; needs keep_last >= N)"),
       // ---- nmtx compare ----
       list("compare.variants", "bahdanau,luong-dot,luong-general,luong-concat,local-m,local-p",
            "the attention variants nmtx compare trains (short names; nmtx compare --help lists them)"),

@@ -20,6 +20,7 @@
 #include "nmtx/decode/corpus.h"
 #include "nmtx/eval/bleu.h"
 #include "nmtx/io/files.h"
+#include "nmtx/run/average.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/train_step.h"
@@ -355,8 +356,40 @@ class Trainer {
       write_file_atomically((fs::path(dir_) / "test.hyp").string(), lines(test.hypotheses));
       log_.line(fmt::format("test: ppl {:.3f}  {}", test.loss.perplexity(), test.bleu.str()));
     }
+    if (config_.checkpoint.average_last > 0) summary["average"] = evaluate_average();
     write_file_atomically((fs::path(dir_) / "summary.json").string(), summary.dump(2) + "\n");
     log_.line("wrote " + (fs::path(dir_) / "summary.json").string());
+  }
+
+  // checkpoint.average_last: the last N checkpoints averaged, then scored on dev and test.
+  json evaluate_average() {
+    const auto n = static_cast<std::size_t>(config_.checkpoint.average_last);
+    const std::vector<std::string> sources = last_checkpoints(dir_, std::min(n, count_step_checkpoints()));
+    const std::string name = "average-last-" + std::to_string(n);
+    const std::string dir = average_checkpoints(dir_, sources, name);
+    load_checkpoint(dir, params_, nullptr);
+    log_.line(fmt::format("evaluating {} ({} checkpoints, {} to {})", name, sources.size(), sources.front(), sources.back()));
+    const Evaluation dev = evaluate(data_.dev);
+    log_.line(fmt::format("dev:  ppl {:.3f}  {}", dev.loss.perplexity(), dev.bleu.str()));
+    json average{{"checkpoint", name}, {"checkpoints", sources}, {"dev_loss", dev.loss.per_token()},
+                 {"dev_ppl", dev.loss.perplexity()}, {"dev_bleu", dev.bleu.score}, {"test_loss", nullptr},
+                 {"test_ppl", nullptr}, {"test_bleu", nullptr}};
+    if (data_.test) {
+      const Evaluation test = evaluate(*data_.test);
+      log_.line(fmt::format("test: ppl {:.3f}  {}", test.loss.perplexity(), test.bleu.str()));
+      average["test_loss"] = test.loss.per_token();
+      average["test_ppl"] = test.loss.perplexity();
+      average["test_bleu"] = test.bleu.score;
+    }
+    return average;
+  }
+
+  std::size_t count_step_checkpoints() const {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "checkpoints")) {
+      n += entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0;
+    }
+    return n;
   }
 
   json summary_of(const std::string& chosen, const Evaluation& dev) const {

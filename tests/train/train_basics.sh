@@ -39,9 +39,24 @@ done
 cmp "$tmp/a/test.hyp" "$tmp/b/test.hyp" || fail "test translations differ between identical runs"
 
 # Another seed: other numbers.
-"$nmtx" train "$recipe" --out "$tmp/c" "${tiny[@]}" --set training.seed=2 > "$tmp/c.out" 2>&1 || fail "seed 2 failed"
+"$nmtx" train "$recipe" --out "$tmp/c" "${tiny[@]}" --set training.seed=2 --set checkpoint.average_last=3 > "$tmp/c.out" 2>&1 ||
+  fail "seed 2 failed"
 cmp -s "$tmp/a/metrics.jsonl" "$tmp/c/metrics.jsonl" && fail "seed 2 gave the same metrics as seed 1"
 grep -q 'seed: 2' "$tmp/c/config.yaml" || fail "config.yaml does not record the overridden seed"
+# checkpoint.average_last: the last 3 checkpoints averaged and scored beside the best.
+/usr/bin/python3 - "$tmp/c" <<'PY' || fail "checkpoint.average_last: no averaged checkpoint scored in summary.json"
+import json, os, sys
+run = sys.argv[1]
+summary = json.load(open(os.path.join(run, "summary.json")))
+average = summary["average"]
+steps = sorted(d for d in os.listdir(os.path.join(run, "checkpoints")) if d.startswith("step-"))
+assert average["checkpoint"] == "average-last-3" and average["checkpoints"] == steps[-3:], (average, steps)
+assert json.load(open(os.path.join(run, "checkpoints", "average-last-3", "average.json")))["checkpoints"] == steps[-3:]
+for key in ("dev_bleu", "dev_ppl", "test_bleu", "test_ppl"):
+    assert isinstance(average[key], float) and average[key] >= 0, (key, average)
+assert isinstance(summary["test_bleu"], float)  # the best checkpoint's numbers stay
+PY
+grep -q "evaluating average-last-3" "$tmp/c/train.log" || fail "train.log does not report the average"
 # SGD with Luong's halving: the rate halves after every epoch from training.halving_start on.
 "$nmtx" train "$recipe" --out "$tmp/sgd" "${tiny[@]}" --set training.optimizer=sgd --set training.learning_rate=0.5 \
   --set training.schedule=halving --set training.halving_start=2 --set training.steps=0 --set training.epochs=4 \

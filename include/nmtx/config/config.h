@@ -118,6 +118,7 @@ struct ValidationConfig {
 
 struct CheckpointConfig {
   std::int64_t keep_last = 3, every = 0;
+  std::int64_t average_last = 0;  // 0: no averaged checkpoint at the end
 };
 
 struct CompareConfig {
