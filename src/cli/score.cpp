@@ -40,8 +40,7 @@ int run_score(int argc, char** argv) {
   double total = 0;
   std::string text;
   for (const std::vector<double>& tokens : per_token) {
-    double lp = 0;
-    for (double x : tokens) lp += x;
+    const double lp = sequence_log_prob(tokens);
     total += lp;
     // The shortest form that reads back as the same number.
     text += args.count("per-token") ? fmt::format("{}\n", fmt::join(tokens, " ")) : fmt::format("{}\n", lp);

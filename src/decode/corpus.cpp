@@ -98,12 +98,14 @@ std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, co
   return out;
 }
 
+double sequence_log_prob(const std::vector<double>& token_log_probs) {
+  return std::accumulate(token_log_probs.begin(), token_log_probs.end(), 0.0);
+}
+
 std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
   std::vector<double> log_probs;
   for (const std::vector<double>& tokens : forced_token_log_probs(model, corpus, batch_size)) {
-    double lp = 0;
-    for (double x : tokens) lp += x;
-    log_probs.push_back(lp);
+    log_probs.push_back(sequence_log_prob(tokens));
   }
   return log_probs;
 }

@@ -20,6 +20,7 @@
 #include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/compare_report.h"
+#include "nmtx/report/length_buckets.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
@@ -43,12 +44,6 @@ JsonFields read_json(const fs::path& path) {
   return JsonFields(parse_json_object(read_file_limited(path.string(), kMaxJsonBytes), path.string()), path.string());
 }
 
-json buckets_to_json(const std::vector<LengthBucket>& buckets) {
-  json out = json::array();
-  for (const LengthBucket& b : buckets) out.push_back({{"from", b.from}, {"to", b.to}, {"sentences", b.sentences}, {"bleu", b.bleu}});
-  return out;
-}
-
 json row_to_json(const CompareRow& r) {
   return {{"variant", r.variant},
           {"status", r.status},
@@ -62,7 +57,7 @@ json row_to_json(const CompareRow& r) {
           {"aer", r.aer},
           {"argmax_accuracy", r.argmax_accuracy},
           {"entropy", r.entropy},
-          {"buckets", buckets_to_json(r.buckets)}};
+          {"buckets", length_buckets_json(r.buckets)}};
 }
 
 CompareRow row_from_json(const JsonFields& j) {

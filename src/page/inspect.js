@@ -435,7 +435,7 @@ function bucketChart(triages) {
       rect.append(el('svg:title', { text: `${state.runs[t.run].name}: ${b.from}-${b.to} tokens, ${b.sentences} sentences, BLEU ${b.bleu.toFixed(2)}` }));
       svg.append(rect);
     });
-    const b = triages[0].buckets.find((x) => x.from === from) || triages.flatMap((t) => t.buckets).find((x) => x.from === from);
+    const b = triages.flatMap((t) => t.buckets).find((x) => x.from === from);
     svg.append(el('svg:text', { x: left + i * groupW + groupW / 2, y: height + 16, 'text-anchor': 'middle', text: `${b.from}-${b.to}` }));
   });
   triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, style: `fill: ${colours[k % colours.length]}`, text: state.runs[t.run].name })));

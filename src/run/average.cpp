@@ -83,15 +83,7 @@ void write_average(const std::vector<std::string>& checkpoints, const std::vecto
 
 std::vector<std::string> last_checkpoints(const std::string& run_dir, std::size_t count) {
   if (count == 0) throw std::runtime_error("checkpoint averaging: --last must be at least 1");
-  std::vector<std::string> steps;
-  const fs::path root = fs::path(run_dir) / "checkpoints";
-  if (fs::is_directory(root)) {
-    for (const auto& entry : fs::directory_iterator(root)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind("step-", 0) == 0 && entry.is_directory()) steps.push_back(name);
-    }
-  }
-  std::sort(steps.begin(), steps.end());  // zero-padded: by step
+  const std::vector<std::string> steps = step_checkpoints(run_dir);
   if (steps.size() < count) {
     throw std::runtime_error(run_dir + " has " + std::to_string(steps.size()) + " step checkpoints, fewer than the " +
                              std::to_string(count) + " to average (checkpoint.keep_last keeps them)");

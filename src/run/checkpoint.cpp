@@ -200,19 +200,26 @@ TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& p
   return s;
 }
 
+std::vector<std::string> step_checkpoints(const std::string& run_dir) {
+  const fs::path root = fs::path(run_dir) / "checkpoints";
+  std::vector<std::string> steps;
+  if (!fs::is_directory(root)) return steps;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && entry.is_directory()) steps.push_back(name);
+  }
+  std::sort(steps.begin(), steps.end());  // zero-padded: by step
+  return steps;
+}
+
 void prune_checkpoints(const std::string& run_dir, std::size_t keep, const std::vector<std::string>& protect) {
   const fs::path root = fs::path(run_dir) / "checkpoints";
   if (!fs::is_directory(root)) return;
-  std::vector<std::string> steps;
-  for (const auto& entry : fs::directory_iterator(root)) {
+  for (const auto& entry : fs::directory_iterator(root)) {  // leftovers of interrupted writes
     const std::string name = entry.path().filename().string();
-    if (name.rfind(".partial-", 0) == 0 || name.rfind(".stale-", 0) == 0) {
-      fs::remove_all(entry.path());
-    } else if (name.rfind("step-", 0) == 0 && entry.is_directory()) {
-      steps.push_back(name);
-    }
+    if (name.rfind(".partial-", 0) == 0 || name.rfind(".stale-", 0) == 0) fs::remove_all(entry.path());
   }
-  std::sort(steps.begin(), steps.end());  // zero-padded: by step
+  const std::vector<std::string> steps = step_checkpoints(run_dir);
   for (std::size_t i = 0; i + keep < steps.size(); ++i) {
     if (std::find(protect.begin(), protect.end(), steps[i]) == protect.end()) fs::remove_all(root / steps[i]);
   }

@@ -12,6 +12,7 @@
 #include "nmtx/io/files.h"
 #include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
+#include "nmtx/report/length_buckets.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
@@ -83,14 +84,6 @@ const char* fate_name(BeamNode::Fate fate) {
     case BeamNode::Fate::finished: return "finished";
   }
   return "";
-}
-
-json buckets_json(const std::vector<LengthBucket>& buckets) {
-  json out = json::array();
-  for (const LengthBucket& b : buckets) {
-    out.push_back({{"from", b.from}, {"to", b.to}, {"sentences", b.sentences}, {"bleu", b.bleu}});
-  }
-  return out;
 }
 
 }  // namespace
@@ -309,9 +302,7 @@ json Inspector::translate(const json& request) const {
     corpus.tgt.push_back(o.prefix.data(), o.prefix.size());
     std::vector<double> scores = forced_token_log_probs(*run.model, corpus, 1).at(0);
     scores.pop_back();
-    double sum = 0.0;
-    for (double x : scores) sum += x;
-    prefix_scores = {{"token_log_probs", scores}, {"log_prob", sum}};
+    prefix_scores = {{"token_log_probs", scores}, {"log_prob", sequence_log_prob(scores)}};
   }
   json nodes = json::array();
   for (const BeamNode& n : trees.at(0).nodes) {
@@ -348,8 +339,7 @@ json Inspector::score(const json& request) const {
   const std::vector<double> token_log_probs = forced_token_log_probs(*run.model, corpus, 1).at(0);
   const AttentionRecord attention = forced_attention(*run.model, corpus, 1).at(0);
   const double decode_ms = elapsed_ms(start);
-  double log_prob = 0.0;
-  for (double x : token_log_probs) log_prob += x;
+  const double log_prob = sequence_log_prob(token_log_probs);
   std::vector<std::string> tokens = vocab_tokens(run.tgt_vocab, target.data(), target.size());
   tokens.push_back("</s>");
   json out = attention_json(attention);
@@ -433,7 +423,7 @@ json Inspector::triage(const json& request) const {
            {"rows", rows},
            {"bleu", corpus_bleu(outputs, {set.references}, bleu).score},
            {"bleu_signature", bleu_signature(bleu, 1)},
-           {"buckets", buckets_json(bleu_by_source_length(outputs, set.references, lengths, bleu))},
+           {"buckets", length_buckets_json(bleu_by_source_length(outputs, set.references, lengths, bleu))},
            {"aer", gold.empty() ? json(nullptr) : json(alignment_error_rate(gold, predicted_all).aer)},
            {"seconds", elapsed_ms(start) / 1000.0}};
   r.triage[set.name] = out;

@@ -364,7 +364,7 @@ class Trainer {
   // checkpoint.average_last: the last N checkpoints averaged, then scored on dev and test.
   json evaluate_average() {
     const auto n = static_cast<std::size_t>(config_.checkpoint.average_last);
-    const std::vector<std::string> sources = last_checkpoints(dir_, std::min(n, count_step_checkpoints()));
+    const std::vector<std::string> sources = last_checkpoints(dir_, std::min(n, step_checkpoints(dir_).size()));
     const std::string name = "average-last-" + std::to_string(n);
     const std::string dir = average_checkpoints(dir_, sources, name);
     load_checkpoint(dir, params_, nullptr);
@@ -382,14 +382,6 @@ class Trainer {
       average["test_bleu"] = test.bleu.score;
     }
     return average;
-  }
-
-  std::size_t count_step_checkpoints() const {
-    std::size_t n = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "checkpoints")) {
-      n += entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0;
-    }
-    return n;
   }
 
   json summary_of(const std::string& chosen, const Evaluation& dev) const {

@@ -41,6 +41,9 @@ std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const Parall
 // decoding: the log-softmax of the logits, computed in double.
 std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus,
                                                         std::size_t batch_size);
+// A sequence's log-probability from its tokens': their sum in order, from 0 (the order
+// every caller uses, so that the numbers agree to the bit).
+double sequence_log_prob(const std::vector<double>& token_log_probs);
 // log p(target | source) of every pair: the sum of its forced_token_log_probs, in order.
 std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 

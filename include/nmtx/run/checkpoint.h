@@ -74,6 +74,9 @@ TrainingState parse_training_state(std::string_view text, const std::string& fil
 // CheckpointError naming the file for a missing, truncated or corrupt one.
 TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& params, Optimizer* optimizer);
 
+// The run's step-N checkpoint names, oldest first (none when it has no checkpoints/).
+std::vector<std::string> step_checkpoints(const std::string& run_dir);
+
 // Deletes checkpoints other than the newest `keep` and those named in `protect`; removes
 // leftovers of interrupted writes.
 void prune_checkpoints(const std::string& run_dir, std::size_t keep, const std::vector<std::string>& protect);
