@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh              Release build in build/ (the binary is build/nmtx)
 #   scripts/setup.sh --sanitize   clang build with ASan + UBSan in build-asan/, with the
-#                                 libFuzzer targets of tests/fuzz
+#                                 libFuzzer targets of tests/fuzz, without MPI
 #   scripts/setup.sh --test-deps  also installs what the tests use (PyTorch for the
 #                                 reference test, chromium for the attention page,
 #                                 selenium and chromedriver for the inspector's page,
@@ -21,7 +21,8 @@ sanitize=0
 for arg in "$@"; do
   case "$arg" in
     --sanitize) build_dir=build-asan; sanitize=1
-                cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DNMTX_SANITIZE=ON -DNMTX_FUZZ=ON) ;;
+                cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DNMTX_SANITIZE=ON -DNMTX_FUZZ=ON
+                            -DNMTX_MPI=OFF) ;;  # also the check that nmtx builds and works without MPI
     --test-deps) test_deps=1 ;;
     *) echo "usage: scripts/setup.sh [--sanitize] [--test-deps]" >&2; exit 2 ;;
   esac
@@ -34,6 +35,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev  # recipes, JSON output, gzip input
   libsentencepiece-dev libicu-dev            # subword segmentation, Unicode properties (BLEU tokenisers)
   libcpp-httplib-dev                         # nmtx inspect's web server
+  libopenmpi-dev openmpi-bin                 # data-parallel training under mpirun (docs/distributed.md)
   doctest-dev                                # tests
 )
 if ((sanitize)); then

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.h"
+#include "nmtx/dist/communicator.h"
 
 namespace {
 
@@ -43,14 +44,34 @@ int main(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (name != c.name) continue;
     std::string program = "nmtx " + name;
+    if (nmtx::dist::launched_processes() > 1 && name != "train") {
+      std::cerr << program << ": error: only nmtx train runs under mpirun (data-parallel); run " << program
+                << " as one process\n";
+      return 2;
+    }
+    if (nmtx::dist::launched_processes() > 1 && !nmtx::dist::built_with_mpi()) {
+      std::cerr << program << ": error: started by mpirun, but this nmtx was built without MPI "
+                << "(install libopenmpi-dev and rebuild; CMake option NMTX_MPI)\n";
+      return 2;
+    }
+    // Under mpirun, MPI lives as long as the command; a plain run never initialises it.
+    const nmtx::dist::Session mpi(argc, argv);
+    const nmtx::dist::Communicator& world = nmtx::dist::Communicator::world();
+    const std::string who = world.distributed() ? " (rank " + std::to_string(world.rank()) + ")" : "";
     argv[1] = program.data();
     try {
       return c.run(argc - 1, argv + 1);
     } catch (const cxxopts::exceptions::exception& e) {
-      std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
+      if (world.rank() == 0) std::cerr << program << ": " << e.what() << " (see " << program << " --help)\n";
       return 2;
+    } catch (const nmtx::dist::SameOnEveryRank& e) {
+      // Every rank met it; rank 0 says it once, and all leave together.
+      if (world.rank() == 0) std::cerr << program << ": error: " << e.what() << "\n";
+      return 1;
     } catch (const std::exception& e) {
-      std::cerr << program << ": error: " << e.what() << "\n";
+      std::cerr << program << ": error" << who << ": " << e.what() << "\n";
+      // This rank alone may have failed: end the job rather than leave the others waiting.
+      if (world.distributed()) nmtx::dist::Communicator::world().abort(1);
       return 1;
     }
   }

@@ -1,6 +1,7 @@
 // nmtx train RECIPE [--set KEY=VALUE ...] [--out DIR] [--overwrite]
 // nmtx train --resume RUN_DIR
 // nmtx train --keys
+// mpirun -np N nmtx train ...    data-parallel over training.shards (docs/distributed.md)
 #include <fmt/core.h>
 
 #include "commands.h"
@@ -27,7 +28,9 @@ int run_train(int argc, char** argv) {
       ("debug-kill-in-checkpoint", "SIGKILL while writing the checkpoint of this step",
        cxxopts::value<std::int64_t>()->default_value("0"))
       ("debug-kill-stage", "where: written (before its rename) or renamed (before `latest` moves)",
-       cxxopts::value<std::string>()->default_value("written"));
+       cxxopts::value<std::string>()->default_value("written"))
+      ("debug-kill-rank", "under mpirun: this rank SIGKILLs itself ...", cxxopts::value<int>()->default_value("-1"))
+      ("debug-kill-at-step", "... once this step is done", cxxopts::value<std::int64_t>()->default_value("0"));
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
   if (print_help(args, options, {"", "testing"})) return 0;
@@ -39,6 +42,8 @@ int run_train(int argc, char** argv) {
   hooks.nan_at_step = args["debug-nan-at"].as<std::int64_t>();
   hooks.kill_in_checkpoint_at = args["debug-kill-in-checkpoint"].as<std::int64_t>();
   hooks.kill_stage = args["debug-kill-stage"].as<std::string>();
+  hooks.kill_rank = args["debug-kill-rank"].as<int>();
+  hooks.kill_at_step = args["debug-kill-at-step"].as<std::int64_t>();
   if (args.count("resume")) {
     if (args.count("recipe") || args.count("set") || args.count("overwrite") || args.count("out")) {
       throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --set, --out or --overwrite");

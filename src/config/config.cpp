@@ -112,6 +112,7 @@ void bind_fields(C& c, Visitor& v) {
   v.boolean("training.bucket", t.bucket);
   v.integer("training.threads", t.threads);
   v.integer("training.log_every", t.log_every);
+  v.integer("training.shards", t.shards);
   auto& val = c.validation;
   v.integer("validation.every", val.every);
   v.choice("validation.metric", val.metric, kMetrics);

@@ -107,6 +107,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       boolean("training.bucket", true, "batch sentences of similar length together"),
       integer("training.threads", 2, 1, 256, "threads (BLAS in training, sentence shards in decoding)"),
       integer("training.log_every", 100, 1, kBig, "steps between log lines and metrics.jsonl entries"),
+      integer("training.shards", 1, 1, 4096,
+              "shards of each batch, summed in shard order: the same bits under mpirun -np N for any N dividing it"),
       // ---- validation and checkpoints ----
       integer("validation.every", 0, 0, kBig, "validate every N steps (0: at the end of each epoch)"),
       choice("validation.metric", {"bleu", "ppl", "loss"}, "what makes a checkpoint the best one"),

@@ -102,4 +102,16 @@ Batch make_batch(const ParallelCorpus& corpus, const BatchIndices& indices) {
   return make_batch(src, tgt, Vocab::kPad, Vocab::kBos, Vocab::kEos);
 }
 
+BatchIndices batch_shard(const BatchIndices& batch, std::size_t shards, std::size_t k) {
+  const std::size_t b = batch.size();
+  return BatchIndices(batch.begin() + static_cast<std::ptrdiff_t>(k * b / shards),
+                      batch.begin() + static_cast<std::ptrdiff_t>((k + 1) * b / shards));
+}
+
+std::size_t target_tokens(const ParallelCorpus& corpus, const BatchIndices& indices) {
+  std::size_t n = 0;
+  for (std::uint32_t i : indices) n += corpus.tgt.length(i) + 1;
+  return n;
+}
+
 }  // namespace nmtx

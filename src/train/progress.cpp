@@ -17,9 +17,12 @@ std::string format_duration(double seconds) {
 
 std::string format_thousands(double x) { return x >= 1e4 ? fmt::format("{:.1f}k", x / 1e3) : fmt::format("{:.0f}", x); }
 
-RunLog::RunLog(const std::string& path) : file_(path, std::ios::app), live_(::isatty(2) != 0) {}
+RunLog::RunLog(const std::string& path) : muted_(path.empty()), live_(!muted_ && ::isatty(2) != 0) {
+  if (!muted_) file_.open(path, std::ios::app);
+}
 
 void RunLog::line(const std::string& text) {
+  if (muted_) return;
   clear_progress();
   fmt::print("{}\n", text);
   std::fflush(stdout);

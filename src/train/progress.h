@@ -16,6 +16,7 @@ std::string format_thousands(double x);
 
 class RunLog {
  public:
+  // An empty path: a muted log (the ranks other than 0 of a data-parallel run).
   explicit RunLog(const std::string& path);
   // A line on standard output and in the log file (the progress line is cleared first).
   void line(const std::string& text);
@@ -27,6 +28,7 @@ class RunLog {
 
  private:
   std::ofstream file_;
+  bool muted_;
   bool live_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point last_{};

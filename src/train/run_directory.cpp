@@ -69,6 +69,13 @@ OpenedRun create_run_directory(Config config, bool overwrite) {
   return run;
 }
 
+OpenedRun join_run_directory(Config config) {
+  config.run.dir = default_run_dir(config);
+  OpenedRun run{config.run.dir, config, RunData()};
+  run.data = load_run_data(run.config, run.dir);
+  return run;
+}
+
 OpenedRun open_run_directory(const std::string& run_dir) {
   const fs::path dir(run_dir);
   const fs::path config = dir / run_files::config;

@@ -21,6 +21,10 @@ struct OpenedRun {
 // non-empty one is replaced only with `overwrite`. Prints what it prepares.
 OpenedRun create_run_directory(Config config, bool overwrite);
 
+// The run directory another process (rank 0) has just created for `config`, opened
+// without writing anything: the data-parallel ranks other than 0.
+OpenedRun join_run_directory(Config config);
+
 // Reopens the run in `dir` (its config.yaml, data, segmenters and vocabularies).
 OpenedRun open_run_directory(const std::string& dir);
 

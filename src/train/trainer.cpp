@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "metrics_log.h"
 #include "nmtx/core/blas.h"
@@ -18,6 +19,7 @@
 #include "nmtx/core/rng.h"
 #include "nmtx/data/batching.h"
 #include "nmtx/decode/corpus.h"
+#include "nmtx/dist/same_job.h"
 #include "nmtx/eval/bleu.h"
 #include "nmtx/io/files.h"
 #include "nmtx/run/average.h"
@@ -25,7 +27,9 @@
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/train_step.h"
 #include "progress.h"
+#include "replicas.h"
 #include "run_directory.h"
+#include "stop_notice.h"
 
 namespace nmtx {
 
@@ -64,19 +68,28 @@ struct Evaluation {
   std::vector<std::string> hypotheses;
 };
 
+// Every rank of a data-parallel run runs the same Trainer on the same numbers; rank 0
+// (the leader) alone validates, writes the run directory and logs, and tells the others
+// what validation decided.
 class Trainer {
  public:
-  Trainer(OpenedRun run, const TrainHooks& hooks)
-      : config_(std::move(run.config)),
+  Trainer(OpenedRun run, const TrainHooks& hooks, dist::Communicator& comm)
+      : comm_(comm),
+        leader_(comm.rank() == 0),
+        config_(std::move(run.config)),
         dir_(run.dir),
         data_(std::move(run.data)),
         params_(static_cast<std::uint64_t>(config_.training.seed)),
         model_(model_config(config_.model, data_.src_vocab.size(), data_.tgt_vocab.size()), params_),
         optimizer_(make_optimizer(config_.training)),
-        log_((fs::path(dir_) / "train.log").string()),
+        log_(leader_ ? (fs::path(dir_) / "train.log").string() : std::string()),
         hooks_(hooks),
         dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")) {
     const TrainingConfig& t = config_.training;
+    if (t.shards > 1 || comm_.distributed()) {
+      sharded_.emplace(comm_, static_cast<std::size_t>(t.shards), params_.numel(),
+                       static_cast<std::uint64_t>(t.seed));
+    }
     batching_.batch_size = static_cast<std::size_t>(t.batch_size);
     batching_.by_tokens = t.batch_by_tokens;
     batching_.shuffle = t.shuffle;
@@ -109,11 +122,21 @@ class Trainer {
       log_.line(fmt::format("resuming from {} (step {}, epoch {})", *latest, state_.step, state_.epoch));
     }
     const Variant variant{model_.config().attention.type, model_.config().attention.score};
-    log_.line(fmt::format("model: {} {}, {} parameters; {} threads", variant.name(), model_.config().cell,
-                          params_.numel(), config_.training.threads));
-    metrics_ = std::make_unique<MetricsLog>((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
+    log_.line(fmt::format("model: {} {}, {} parameters; {} thread{}", variant.name(), model_.config().cell,
+                          params_.numel(), config_.training.threads, config_.training.threads == 1 ? "" : "s"));
+    if (comm_.distributed()) {
+      for (const std::string& line : describe_job(comm_, config_.training)) log_.line(line);
+      check_replicas(comm_, params_, state_.step);
+      if (leader_) StopNotice::arm((fs::path(dir_) / "train.log").string());
+      latest_ = checkpoint_pointer(dir_, "latest").value_or("");
+      StopNotice::update(state_.step, latest_);
+    }
+    if (leader_) {
+      metrics_ = std::make_unique<MetricsLog>((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
+    }
     if (!state_.finished) train();
-    finish();
+    if (sharded_) report_ranks();
+    if (leader_) finish();
   }
 
  private:
@@ -143,11 +166,14 @@ class Trainer {
     }
     const std::int64_t total = total_steps(batches.size());
     for (;;) {
-      const Batch batch = make_batch(data_.train, batches[static_cast<std::size_t>(state_.batch_in_epoch)]);
-      const StepResult r = train_step(model_, params_, *optimizer_, g, batch, step_);
+      const BatchIndices& indices = batches[static_cast<std::size_t>(state_.batch_in_epoch)];
+      const StepResult r =
+          sharded_ ? (*sharded_)(model_, params_, *optimizer_, g, data_.train, indices, state_.step + 1, step_)
+                   : train_step(model_, params_, *optimizer_, g, make_batch(data_.train, indices), step_);
       ++state_.step;
       ++state_.batch_in_epoch;
       if (!r.applied) diverged(r.loss, r.grad_norm);
+      if (hooks_.kill_rank == comm_.rank() && hooks_.kill_at_step == state_.step) ::raise(SIGKILL);
       account(r, total);
       const bool end_of_epoch = state_.batch_in_epoch >= static_cast<std::int64_t>(batches.size());
       if (end_of_epoch) next_epoch();
@@ -193,18 +219,20 @@ class Trainer {
     if (limit) state_.stop_reason = max_steps > 0 && state_.step >= max_steps ? "steps" : "epochs";
     const bool validate_now =
         limit || (valid_every > 0 && state_.step % valid_every == 0) || (valid_every == 0 && end_of_epoch);
-    const bool best = validate_now && validate();
+    const bool best = validate_now && validate_on_leader();
     const bool stop = limit || !state_.stop_reason.empty();
     if (validate_now || stop || (checkpoint_every > 0 && state_.step % checkpoint_every == 0)) {
       state_.finished = stop;
-      save(best);
+      if (leader_) save(best);
     }
+    if (comm_.distributed()) StopNotice::update(state_.step, latest_);
     return stop;
   }
 
   [[noreturn]] void diverged(double loss, double norm) {
     const auto last = checkpoint_pointer(dir_, "latest");
     log_.clear_progress();
+    if (!leader_) throw dist::SameOnEveryRank("training diverged (rank 0 reports it)");
     throw TrainingDiverged(fmt::format(
         "step {}: the {} is {}: training stopped. {}", state_.step, std::isfinite(loss) ? "gradient norm" : "loss",
         std::isfinite(loss) ? norm : loss,
@@ -225,9 +253,10 @@ class Trainer {
   }
 
   void log_interval() {
+    if (comm_.distributed()) check_replicas(comm_, params_, state_.step);
     const double per_token = state_.interval_loss / static_cast<double>(state_.interval_tokens);
     const double mean_norm = state_.interval_grad_norm / static_cast<double>(state_.interval_steps);
-    metrics_->write({{"type", "train"},
+    write_metrics({{"type", "train"},
                      {"step", state_.step},
                      {"epoch", state_.epoch},
                      {"loss", per_token},
@@ -235,6 +264,11 @@ class Trainer {
                      {"grad_norm", mean_norm},
                      {"learning_rate", state_.learning_rate},
                      {"tokens", state_.interval_tokens}});
+    if (!leader_) {
+      state_.interval_loss = state_.interval_grad_norm = 0.0;
+      state_.interval_tokens = state_.interval_steps = 0;
+      return;
+    }
     const double seconds = elapsed();
     const double rate = static_cast<double>(state_.target_tokens) / std::max(seconds, 1e-9);
     log_.line(fmt::format("epoch {:3d}  step {:7d}  loss {:.4f}  ppl {:8.2f}  |g| {:.3f}  lr {:.3g}  {} tok/s  {}",
@@ -269,6 +303,43 @@ class Trainer {
     return e;
   }
 
+  void write_metrics(const json& entry) {
+    if (metrics_) metrics_->write(entry);
+  }
+
+  // validate() on rank 0; in a data-parallel run the others receive what it decided (the
+  // best checkpoint, the learning rate, early stopping). Returns whether it was the best.
+  bool validate_on_leader() {
+    const bool best = leader_ && validate();
+    if (!comm_.distributed()) return best;
+    std::string outcome;
+    if (leader_) {
+      outcome = json{{"best", best},
+                     {"best_metric", state_.best_metric},
+                     {"best_step", state_.best_step},
+                     {"best_checkpoint", state_.best_checkpoint},
+                     {"validations_without_improvement", state_.validations_without_improvement},
+                     {"plateau_count", state_.plateau_count},
+                     {"last_validation_step", state_.last_validation_step},
+                     {"learning_rate", state_.learning_rate},
+                     {"stop_reason", state_.stop_reason}}
+                    .dump();
+    }
+    comm_.broadcast(outcome);
+    if (leader_) return best;
+    const json o = json::parse(outcome);
+    state_.best_metric = o["best_metric"];
+    state_.best_step = o["best_step"];
+    state_.best_checkpoint = o["best_checkpoint"];
+    state_.validations_without_improvement = o["validations_without_improvement"];
+    state_.plateau_count = o["plateau_count"];
+    state_.last_validation_step = o["last_validation_step"];
+    state_.learning_rate = o["learning_rate"];
+    state_.stop_reason = o["stop_reason"];
+    optimizer_->set_learning_rate(static_cast<float>(state_.learning_rate));
+    return o["best"];
+  }
+
   // Validates on the dev set, updates the best checkpoint, the schedule and early
   // stopping. Returns whether this validation is the best so far.
   bool validate() {
@@ -294,7 +365,7 @@ class Trainer {
       ++state_.validations_without_improvement;
       ++state_.plateau_count;
     }
-    metrics_->write({{"type", "valid"},
+    write_metrics({{"type", "valid"},
                      {"step", state_.step},
                      {"epoch", state_.epoch},
                      {"dev_loss", e.loss.per_token()},
@@ -334,6 +405,7 @@ class Trainer {
       };
     }
     save_checkpoint(dir_, params_, *optimizer_, state_, run_files_, best, hook);
+    latest_ = (fs::path(dir_) / "checkpoints" / checkpoint_name(state_.step)).string();
     prune_checkpoints(dir_, static_cast<std::size_t>(config_.checkpoint.keep_last), {state_.best_checkpoint});
   }
 
@@ -357,6 +429,7 @@ class Trainer {
       log_.line(fmt::format("test: ppl {:.3f}  {}", test.loss.perplexity(), test.bleu.str()));
     }
     if (config_.checkpoint.average_last > 0) summary["average"] = evaluate_average();
+    if (sharded_) summary["data_parallel"] = ranks_;
     write_file_atomically((fs::path(dir_) / "summary.json").string(), summary.dump(2) + "\n");
     log_.line("wrote " + (fs::path(dir_) / "summary.json").string());
   }
@@ -384,6 +457,28 @@ class Trainer {
     return average;
   }
 
+  // The cost of the shard reduction and every rank's memory, in train.log and summary.json.
+  void report_ranks() {
+    const dist::ShardSum::Stats& r = sharded_->reduction().stats();
+    const std::vector<double> memory = peak_rss_mib_by_rank(comm_);
+    const double steps = std::max<double>(1.0, static_cast<double>(r.steps));
+    ranks_ = json{{"processes", comm_.size()},
+                  {"shards", config_.training.shards},
+                  {"threads_per_process", config_.training.threads},
+                  {"reduction_bytes_sent_per_step", static_cast<double>(r.bytes_sent) / steps},
+                  {"reduction_bytes_received_per_step", static_cast<double>(r.bytes_received) / steps},
+                  {"reduction_ms_per_step", 1e3 * r.seconds / steps},
+                  {"reduction_steps", r.steps},
+                  {"peak_rss_mib", memory}};
+    log_.line(fmt::format("shard reduction (rank 0, this session): {:.2f} MB sent, {:.2f} MB received, {:.2f} ms per step "
+                          "over {} steps",
+                          static_cast<double>(r.bytes_sent) / steps / 1e6, static_cast<double>(r.bytes_received) / steps / 1e6,
+                          1e3 * r.seconds / steps, r.steps));
+    std::string by_rank;
+    for (std::size_t i = 0; i < memory.size(); ++i) by_rank += fmt::format("{}rank {}: {:.0f} MiB", i ? ", " : "", i, memory[i]);
+    log_.line("peak memory: " + by_rank);
+  }
+
   json summary_of(const std::string& chosen, const Evaluation& dev) const {
     return json{{"recipe", config_.source},
                 {"variant", Variant{model_.config().attention.type, model_.config().attention.score}.name()},
@@ -405,6 +500,8 @@ class Trainer {
                 {"test_bleu", nullptr}};
   }
 
+  dist::Communicator& comm_;
+  bool leader_;
   Config config_;
   std::string dir_;
   RunData data_;
@@ -418,6 +515,9 @@ class Trainer {
   BatchingOptions batching_;
   DecodeOptions decode_;
   StepOptions step_;
+  std::optional<ShardedStep> sharded_;  // training.shards > 1 or several processes
+  json ranks_;                          // report_ranks()
+  std::string latest_;                  // the latest checkpoint, for StopNotice
   std::vector<std::string> run_files_;
   TrainingState state_;
   Clock::time_point session_start_;
@@ -425,18 +525,56 @@ class Trainer {
   std::int64_t session_first_step_ = 0;
 };
 
+
+// The checks every rank makes before anything is written: the same binary and recipe
+// everywhere, a process count that divides training.shards.
+void check_job(dist::Communicator& comm, const Config& config, const std::string& command) {
+  dist::check_same_on_every_rank(comm, {{"command", command},
+                                        {"binary (nmtx executable)", dist::executable_digest()},
+                                        {"recipe (resolved)", config_yaml(config)}});
+  dist::check_shards(comm, static_cast<std::size_t>(config.training.shards));
+}
+
+// Rank 0 does `prepare`; the others wait for its outcome: its error stops them too (it
+// reports it), its success lets them `join`.
+template <typename Prepare, typename Join>
+OpenedRun on_leader_then_all(dist::Communicator& comm, Prepare prepare, Join join) {
+  if (!comm.distributed()) return prepare();
+  std::optional<OpenedRun> run;
+  std::string status = "ok";
+  if (comm.rank() == 0) {
+    try {
+      run.emplace(prepare());
+    } catch (const std::exception& e) {
+      status = "rank 0 stopped: " + std::string(e.what());
+      comm.broadcast(status);
+      throw;
+    }
+  }
+  comm.broadcast(status);
+  if (status != "ok") throw dist::SameOnEveryRank(status);
+  if (comm.rank() != 0) run.emplace(join());
+  return std::move(*run);
+}
+
 }  // namespace
 
 std::string train_new_run(Config config, bool overwrite, const TrainHooks& hooks) {
-  OpenedRun run = create_run_directory(std::move(config), overwrite);
+  dist::Communicator& comm = dist::Communicator::world();
+  check_job(comm, config, overwrite ? "train --overwrite" : "train");
+  OpenedRun run = on_leader_then_all(
+      comm, [&] { return create_run_directory(config, overwrite); }, [&] { return join_run_directory(config); });
   const std::string dir = run.dir;
-  Trainer(std::move(run), hooks).run();
+  Trainer(std::move(run), hooks, comm).run();
   return dir;
 }
 
 std::string resume_run(const std::string& dir, const TrainHooks& hooks) {
-  OpenedRun run = open_run_directory(dir);
-  Trainer(std::move(run), hooks).run();
+  dist::Communicator& comm = dist::Communicator::world();
+  OpenedRun run = on_leader_then_all(
+      comm, [&] { return open_run_directory(dir); }, [&] { return open_run_directory(dir); });
+  check_job(comm, run.config, "train --resume " + dir);
+  Trainer(std::move(run), hooks, comm).run();
   return dir;
 }
 

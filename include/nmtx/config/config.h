@@ -102,6 +102,9 @@ struct TrainingConfig {
   std::int64_t seed = 1;
   bool shuffle = true, bucket = true;
   std::int64_t threads = 2, log_every = 100;
+  // Data-parallel training (docs/distributed.md): each global batch is cut into this many
+  // shards; the process count must divide it. 1: one process, exactly as before.
+  std::int64_t shards = 1;
 };
 
 enum class ValidationMetric { bleu, ppl, loss };

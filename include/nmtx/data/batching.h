@@ -36,4 +36,12 @@ std::vector<BatchIndices> evaluation_batches(const ParallelCorpus& corpus, std::
 // The model's input for the given sentences.
 Batch make_batch(const ParallelCorpus& corpus, const BatchIndices& indices);
 
+// Shard k of `shards` of a batch (data-parallel training, docs/distributed.md): its
+// sentences ⌊k·B/S⌋ … ⌊(k+1)·B/S⌋ − 1 in the batch's order; empty when B < S leaves it none.
+BatchIndices batch_shard(const BatchIndices& batch, std::size_t shards, std::size_t k);
+
+// The target tokens the loss counts over these sentences (each target + </s>), what
+// make_batch(...).target_tokens() would say, without making the batch.
+std::size_t target_tokens(const ParallelCorpus& corpus, const BatchIndices& indices);
+
 }  // namespace nmtx

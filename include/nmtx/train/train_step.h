@@ -16,6 +16,8 @@
 #include "nmtx/core/params.h"
 #include "nmtx/core/rng.h"
 #include "nmtx/data/batch.h"
+#include "nmtx/data/batching.h"
+#include "nmtx/dist/shard_sum.h"
 #include "nmtx/model/seq2seq.h"
 
 namespace nmtx {
@@ -39,5 +41,28 @@ struct StepResult {
 // Clears `g` and takes the step. `model` must have been built on `params`.
 StepResult train_step(const Seq2Seq& model, ParameterSet& params, Optimizer& optimizer, Graph& g, const Batch& batch,
                       const StepOptions& options = {});
+
+// The same step on a global batch cut into S = training.shards shards (batch_shard), for
+// data-parallel training (docs/distributed.md). In step 2 this rank computes, for each of
+// its shards k, the gradient of L_k / T, T the global batch's target tokens; the shards'
+// gradients are summed in shard order over all ranks (dist/shard_sum.h), L likewise; steps
+// 3-4 then run on every rank on identical numbers, so the parameters stay identical. Shard
+// k's dropout masks at step n come from Rng(derive_seed(seed, "dropout step n shard k")),
+// whichever rank computes it. With S = 1 in one process the trainer calls train_step.
+class ShardedStep {
+ public:
+  ShardedStep(dist::Communicator& comm, std::size_t shards, std::size_t numel, std::uint64_t seed);
+
+  // `step`: the number this step will have (1 for the first); `options.dropout` non-null
+  // asks for dropout (its stream is not used: each shard has its own).
+  StepResult operator()(const Seq2Seq& model, ParameterSet& params, Optimizer& optimizer, Graph& g,
+                        const ParallelCorpus& corpus, const BatchIndices& batch, std::int64_t step,
+                        const StepOptions& options);
+  const dist::ShardSum& reduction() const { return sum_; }
+
+ private:
+  dist::ShardSum sum_;
+  std::uint64_t seed_;
+};
 
 }  // namespace nmtx

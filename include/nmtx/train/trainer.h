@@ -16,6 +16,7 @@
 #include <string>
 
 #include "nmtx/config/config.h"
+#include "nmtx/dist/communicator.h"
 
 namespace nmtx {
 
@@ -26,14 +27,22 @@ struct TrainHooks {
   // save_checkpoint ("written" or "renamed").
   std::int64_t kill_in_checkpoint_at = 0;
   std::string kill_stage = "written";
+  // Data-parallel runs: rank kill_rank SIGKILLs itself once step kill_at_step is done.
+  int kill_rank = -1;
+  std::int64_t kill_at_step = 0;
 };
 
 // A NaN or infinite loss or gradient: training stopped, the last good checkpoint kept.
-class TrainingDiverged : public std::runtime_error {
+// Every rank of a data-parallel run meets it at the same step.
+class TrainingDiverged : public dist::SameOnEveryRank {
  public:
-  using std::runtime_error::runtime_error;
+  using dist::SameOnEveryRank::SameOnEveryRank;
 };
 
+// Under mpirun (dist::Session open) both train data-parallel (docs/distributed.md): every
+// rank checks that the others run the same binary and recipe, rank 0 prepares and writes the
+// run directory, the others read it (it must be on a file system every machine sees).
+//
 // Trains a new run of `config` in its run directory (config.run.dir, or runs/NAME for
 // recipe NAME.yaml) to its end; returns the directory. An existing non-empty directory is
 // refused unless `overwrite`. Everything a run starts with (config.yaml, data,

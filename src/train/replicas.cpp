@@ -1,0 +1,60 @@
+#include "replicas.h"
+
+#include <fmt/core.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <thread>
+
+namespace nmtx {
+
+std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingConfig& training) {
+  const std::vector<std::string> hosts = comm.all_gather(comm.host());
+  std::map<std::string, int> per_host;
+  for (const std::string& h : hosts) ++per_host[h];
+  std::string machines;
+  for (const auto& [h, n] : per_host) machines += (machines.empty() ? "" : ", ") + fmt::format("{}: {}", h, n);
+  const auto shards = static_cast<std::size_t>(training.shards);
+  std::vector<std::string> lines{fmt::format(
+      "data-parallel: {} processes on {} machine{} ({}), {} thread{} each; training.shards {}, {} per process; "
+      "validation on rank 0",
+      comm.size(), per_host.size(), per_host.size() == 1 ? "" : "s", machines, training.threads,
+      training.threads == 1 ? "" : "s", shards, shards / static_cast<std::size_t>(comm.size()))};
+  const unsigned cores = std::thread::hardware_concurrency();
+  const auto wanted = static_cast<std::int64_t>(comm.local_size()) * training.threads;
+  if (cores > 0 && wanted > static_cast<std::int64_t>(cores)) {
+    lines.push_back(fmt::format("warning: {} processes × {} threads on {}'s {} cores: oversubscribed, each step waits "
+                                "for the slowest (lower training.threads or the process count)",
+                                comm.local_size(), training.threads, comm.host(), cores));
+  }
+  return lines;
+}
+
+void check_replicas(dist::Communicator& comm, const ParameterSet& params, std::int64_t step) {
+  if (!comm.distributed()) return;
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a over the parameters' bytes
+  const auto* bytes = reinterpret_cast<const unsigned char*>(params.values());
+  for (std::size_t i = 0; i < params.numel() * sizeof(float); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  const std::vector<std::string> all = comm.all_gather(fmt::format("{:016x}", h));
+  for (std::size_t r = 1; r < all.size(); ++r) {
+    if (all[r] != all[0]) {
+      throw dist::SameOnEveryRank(fmt::format(
+          "after step {} rank {}'s parameters differ from rank 0's (digest {} against {}): the ranks have drifted "
+          "apart, which is a bug in nmtx; please report it with the recipe",
+          step, r, all[r], all[0]));
+    }
+  }
+}
+
+double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmHWM:  123456 kB"
+  }
+  return 0.0;
+}
+
+std::vector<double> peak_rss_mib_by_rank(dist::Communicator& comm) { return comm.all_gather(std::vector<double>{peak_rss_mib()}); }
+
+}  // namespace nmtx

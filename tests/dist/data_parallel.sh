@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Data-parallel training under mpirun is reproducible bit for bit (docs/distributed.md):
+#   1. training.shards 4 with dropout: one process (no mpirun), mpirun -np 2 and -np 4
+#      give identical parameters, optimiser state, metrics.jsonl and translations, for a
+#      Bahdanau and a local-p model;
+#   2. rank 1 killed by SIGKILL mid-run (-np 2): the job ends within 30 s, mpirun names
+#      the rank, rank 0's train.log names the last completed step, `latest` is a whole
+#      checkpoint; resumed as one process, the run ends identical to the uninterrupted one;
+#   3. a recipe that differs between ranks, and a process count that does not divide
+#      training.shards, are refused before anything is written.
+#   data_parallel.sh NMTX RECIPE MPI_BUILT(ON|OFF)
+set -uo pipefail
+nmtx=$1 recipe=$2 built=$3
+fail() { echo "FAIL: $*"; exit 1; }
+if [ "$built" != ON ] || ! command -v mpirun > /dev/null; then
+  [ "${CI:-}" = true ] && fail "MPI missing (mpirun: $(command -v mpirun || echo none), NMTX_MPI=$built): scripts/setup.sh installs openmpi"
+  echo "SKIP: no MPI (scripts/setup.sh installs libopenmpi-dev and openmpi-bin)"; exit 77
+fi
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT; echo "work dir $tmp"
+# Loopback as root in a container: the flags tests/dist/README.md explains.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+mpi=(mpirun --allow-run-as-root --oversubscribe --bind-to none)
+settings=(--set data.toy.train_size=2000 --set data.toy.dev_size=60 --set data.toy.test_size=60
+          --set data.toy.symbols=10 --set data.toy.max_length=8 --set model.embed=16 --set model.hidden=16
+          --set model.dropout=0.2 --set training.learning_rate=0.01 --set training.steps=240 --set training.epochs=0
+          --set validation.every=80 --set checkpoint.every=40 --set training.log_every=10
+          --set training.shards=4 --set training.threads=1)
+
+# same A B: every checkpoint array, metrics.jsonl, dev/test translations and summary scores.
+same() {
+  local a=$1 b=$2 n=0 f
+  for f in metrics.jsonl dev.hyp test.hyp checkpoints/latest checkpoints/best; do
+    cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
+  done
+  while IFS= read -r f; do
+    cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
+    n=$((n + 1))
+  done < <(cd "$a" && find checkpoints -name '*.npy' | sort)
+  [ "$n" -ge 60 ] || fail "only $n checkpoint arrays compared in $a"
+  [ "$(cd "$a" && find checkpoints -name '*.npy' | wc -l)" -eq "$(cd "$b" && find checkpoints -name '*.npy' | wc -l)" ] ||
+    fail "$a and $b hold different checkpoints"
+  for key in dev_bleu test_bleu dev_ppl test_ppl steps best_step target_tokens; do
+    [ "$(grep "\"$key\"" "$a/summary.json")" = "$(grep "\"$key\"" "$b/summary.json")" ] || fail "summary $key differs"
+  done
+  echo "  $b = $a: $n arrays, $(wc -l < "$a/metrics.jsonl") metrics lines, $(wc -l < "$a/test.hyp") test translations"
+}
+
+# ---- 1. one process = -np 2 = -np 4 ------------------------------------------------------
+for variant in bahdanau local-p; do
+  s=("${settings[@]}" --set model.attention.type=$variant)
+  "$nmtx" train "$recipe" --out "$tmp/$variant-1" "${s[@]}" > "$tmp/$variant-1.out" 2>&1 ||
+    fail "one process: $(tail -3 "$tmp/$variant-1.out")"
+  for np in 2 4; do
+    "${mpi[@]}" -np $np "$nmtx" train "$recipe" --out "$tmp/$variant-$np" "${s[@]}" > "$tmp/$variant-$np.out" 2>&1 ||
+      fail "-np $np: $(tail -5 "$tmp/$variant-$np.out")"
+    grep -q "data-parallel: $np processes" "$tmp/$variant-$np/train.log" || fail "-np $np: train.log does not describe the job"
+    grep -q "peak memory: rank 0: .*rank $((np - 1)): " "$tmp/$variant-$np/train.log" || fail "-np $np: no memory per rank"
+    [ "$(find "$tmp/$variant-$np" -name '*.partial*' | wc -l)" -eq 0 ] || fail "-np $np left partial files"
+    same "$tmp/$variant-1" "$tmp/$variant-$np"
+  done
+  # The run learned something: the comparison is not between untrained models.
+  bleu=$(sed -n 's/^  "test_bleu": \([0-9.]*\).*/\1/p' "$tmp/$variant-1/summary.json")
+  awk -v b="$bleu" 'BEGIN { exit !(b > 10) }' || fail "$variant: test BLEU $bleu: the toy run did not learn"
+done
+# Data-parallel numbers differ from training.shards 1 (other dropout masks, other sums):
+cmp -s "$tmp/bahdanau-1/metrics.jsonl" <("$nmtx" train "$recipe" --out "$tmp/shards1" "${settings[@]}" \
+  --set model.attention.type=bahdanau --set training.shards=1 > /dev/null 2>&1; cat "$tmp/shards1/metrics.jsonl") &&
+  fail "training.shards 1 and 4 gave the same metrics: the shards are not what is computed"
+
+# ---- 2. a rank killed mid-run; resumed as one process -----------------------------------
+s=("${settings[@]}" --set model.attention.type=bahdanau)
+start=$(date +%s)
+"${mpi[@]}" -np 2 "$nmtx" train "$recipe" --out "$tmp/killed" "${s[@]}" --debug-kill-rank 1 --debug-kill-at-step 130 \
+  > "$tmp/killed.out" 2>&1 && fail "the job with a killed rank exited 0"
+took=$(( $(date +%s) - start ))
+[ "$took" -le 30 ] || fail "the job took ${took}s to end after rank 1 died"
+grep -q "rank 1 .*signal 9" "$tmp/killed.out" || fail "mpirun's report does not name rank 1: $(tail -5 "$tmp/killed.out")"
+grep -Eq "after step 1(29|30), the last completed step; --resume continues from .*step-00000120" "$tmp/killed/train.log" ||
+  fail "rank 0's train.log does not name step 129 or 130 (rank 0 may be stopped before it counts the step rank 1 finished) and checkpoint 120: $(tail -3 "$tmp/killed/train.log")"
+[ "$(cat "$tmp/killed/checkpoints/latest")" = step-00000120 ] || fail "latest is $(cat "$tmp/killed/checkpoints/latest")"
+[ -f "$tmp/killed/checkpoints/step-00000120/state.json" ] || fail "the latest checkpoint is not whole"
+[ ! -f "$tmp/killed/summary.json" ] || fail "a killed run wrote its summary"
+"$nmtx" train --resume "$tmp/killed" > "$tmp/resumed.out" 2>&1 || fail "resume: $(tail -3 "$tmp/resumed.out")"
+grep -q "resuming from .*step-00000120" "$tmp/resumed.out" || fail "did not resume from step 120"
+same "$tmp/bahdanau-1" "$tmp/killed"
+echo "  killed at step 130 under -np 2: the job ended in ${took}s; resumed as one process"
+
+# ---- 3. refused at start-up ---------------------------------------------------------------
+"${mpi[@]}" -np 1 "$nmtx" train "$recipe" --out "$tmp/mismatch" "${s[@]}" : \
+  -np 1 "$nmtx" train "$recipe" --out "$tmp/mismatch" "${s[@]}" --set training.seed=7 > "$tmp/mismatch.out" 2>&1 &&
+  fail "a recipe mismatch was accepted"
+grep -q "rank 1's recipe (resolved) differs from rank 0's, line .* (in training:): \`  seed: 7\` against \`  seed: 1\`" \
+  "$tmp/mismatch.out" || fail "unclear mismatch message: $(grep error "$tmp/mismatch.out")"
+[ ! -e "$tmp/mismatch" ] || fail "the refused job created its run directory"
+"${mpi[@]}" -np 3 "$nmtx" train "$recipe" --out "$tmp/three" "${s[@]}" > "$tmp/three.out" 2>&1 && fail "-np 3 with 4 shards was accepted"
+grep -q "training.shards is 4 but 3 processes were started: the process count must divide training.shards (here: 1, 2, 4)" \
+  "$tmp/three.out" || fail "unclear message for -np 3: $(grep error "$tmp/three.out")"
+[ "$(grep -c "error" "$tmp/three.out")" -eq 1 ] || fail "the error is repeated by every rank: $(cat "$tmp/three.out")"
+[ ! -e "$tmp/three" ] || fail "the refused job created its run directory"
+"${mpi[@]}" -np 2 "$nmtx" translate --help > "$tmp/translate.out" 2>&1 && fail "translate ran under mpirun"
+grep -q "only nmtx train runs under mpirun" "$tmp/translate.out" || fail "translate under mpirun: $(cat "$tmp/translate.out")"
+echo "PASS"
