@@ -7,6 +7,7 @@
 
 #include "config/recipe.h"
 #include "nmtx/config/config.h"
+#include "nmtx/run/run_data.h"
 
 using namespace nmtx;
 
@@ -98,4 +99,15 @@ TEST_CASE("overrides and recipe errors keep their file:line and --set messages t
   CHECK(c.training.seed == 7);
   CHECK(c.source == std::string(NMTX_SOURCE_DIR) + "/recipes/reverse.yaml");
   CHECK(default_run_dir(c) == "runs/reverse");
+}
+
+TEST_CASE("SentencePiece trains with data.subword.seed, or training.seed when it is -1 (as before the key)") {
+  Config c;
+  c.training.seed = 7;
+  CHECK(c.data.subword_seed == -1);
+  CHECK(subword_seed(c) == 7u);
+  c.data.subword_seed = 3;
+  CHECK(subword_seed(c) == 3u);
+  c.training.seed = 8;  // another training seed, the same segmentation
+  CHECK(subword_seed(c) == 3u);
 }

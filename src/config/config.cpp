@@ -64,6 +64,7 @@ void bind_fields(C& c, Visitor& v) {
   v.choice("data.subword.type", d.subword, kSubwords);
   v.integer("data.subword.vocab_size", d.subword_vocab_size);
   v.text("data.subword.model_type", d.subword_model_type);
+  v.integer("data.subword.seed", d.subword_seed);
   auto& m = c.model;
   v.text("model.cell", m.cell);
   v.integer("model.embed", m.embed);
@@ -112,6 +113,7 @@ void bind_fields(C& c, Visitor& v) {
   v.boolean("training.bucket", t.bucket);
   v.integer("training.threads", t.threads);
   v.integer("training.log_every", t.log_every);
+  v.number("training.ema_decay", t.ema_decay);
   v.integer("training.shards", t.shards);
   auto& val = c.validation;
   v.integer("validation.every", val.every);

@@ -57,6 +57,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       choice("data.subword.type", {"none", "sentencepiece"}, "subword segmentation, trained on the training set"),
       integer("data.subword.vocab_size", 8000, 10, kBig, "SentencePiece pieces per side"),
       choice("data.subword.model_type", {"unigram", "bpe"}, "SentencePiece algorithm"),
+      integer("data.subword.seed", -1, -1, kBig,
+              "SentencePiece's training seed (-1: training.seed); fixed, runs differing only in training.seed share vocabularies"),
       // ---- model ----
       choice("model.cell", {"gru", "lstm", "rnn"}, "recurrent cell of encoder and decoder"),
       integer("model.embed", 256, 1, kBig, "embedding size (both sides)"),
@@ -107,6 +109,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       boolean("training.bucket", true, "batch sentences of similar length together"),
       integer("training.threads", 2, 1, 256, "threads (BLAS in training, sentence shards in decoding)"),
       integer("training.log_every", 100, 1, kBig, "steps between log lines and metrics.jsonl entries"),
+      number("training.ema_decay", "0", 0, 0.999999,
+             "exponential moving average of the parameters (e.g. 0.999), used for validation and test; 0: off"),
       integer("training.shards", 1, 1, 4096,
               "shards of each batch, summed in shard order: the same bits under mpirun -np N for any N dividing it"),
       // ---- validation and checkpoints ----

@@ -19,6 +19,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kState = "state.json";
+constexpr const char* kTrainingParams = "training-params";  // training.ema_decay: θ, beside θ̄ in params/
 constexpr int kFormat = 1;
 constexpr std::size_t kMaxStateBytes = 1 << 20;  // state.json is about 9 KB
 
@@ -66,7 +67,7 @@ std::string checkpoint_name(std::int64_t step) {
 
 void save_checkpoint(const std::string& run_dir, const ParameterSet& params, const Optimizer& optimizer,
                      const TrainingState& state, const std::vector<std::string>& run_files, bool best,
-                     const std::function<void(const char* stage)>& stage_hook) {
+                     const std::function<void(const char* stage)>& stage_hook, const ParameterSet* training_params) {
   const fs::path root = fs::path(run_dir) / "checkpoints";
   fs::create_directories(root);
   const std::string name = checkpoint_name(state.step);
@@ -74,6 +75,7 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   fs::remove_all(partial);
   fs::create_directories(partial / "optimizer");
   save_parameters(params, (partial / "params").string());
+  if (training_params != nullptr) save_parameters(*training_params, (partial / kTrainingParams).string());
   const OptimizerState opt = optimizer.state();
   for (const auto& [buffer, values] : opt.buffers) {
     TensorData t(Shape{values.size()}, values);
@@ -82,6 +84,7 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   for (const std::string& file : run_files) copy_durably(fs::path(run_dir) / file, partial / file);
   write_file_atomically((partial / kState).string(), to_json(state, opt.steps).dump(2) + "\n");
   sync_directory((partial / "params").string());
+  if (training_params != nullptr) sync_directory((partial / kTrainingParams).string());
   sync_directory((partial / "optimizer").string());
   sync_directory(partial.string());
   if (stage_hook) stage_hook("written");
@@ -150,6 +153,17 @@ TrainingState parse_training_state(std::string_view text, const std::string& fil
   const std::int64_t steps = f.integer("optimizer_steps");
   if (optimizer_steps != nullptr) *optimizer_steps = steps;
   return s;
+}
+
+bool load_training_parameters(const std::string& checkpoint_dir, ParameterSet& params) {
+  const fs::path dir = fs::path(checkpoint_dir) / kTrainingParams;
+  if (!fs::is_directory(dir)) return false;
+  try {
+    load_parameters(params, dir.string());
+  } catch (const std::exception& e) {
+    throw CheckpointError(std::string("checkpoint ") + checkpoint_dir + ": " + e.what());
+  }
+  return true;
 }
 
 TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& params, Optimizer* optimizer) {

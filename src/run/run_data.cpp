@@ -161,6 +161,11 @@ void write_toy_task(const ToyDataSettings& toy, const std::string& dir) {
   }
 }
 
+std::uint32_t subword_seed(const Config& config) {
+  const std::int64_t seed = config.data.subword_seed >= 0 ? config.data.subword_seed : config.training.seed;
+  return static_cast<std::uint32_t>(seed);
+}
+
 RunData prepare_run_data(const Config& config, const std::string& dir, const std::function<void(const std::string&)>& log) {
   const DataConfig& d = config.data;
   if (d.is_toy()) {
@@ -175,7 +180,7 @@ RunData prepare_run_data(const Config& config, const std::string& dir, const std
     SentencePieceOptions o;
     o.vocab_size = static_cast<std::size_t>(d.subword_vocab_size);
     o.model_type = d.subword_model_type;
-    o.seed = static_cast<std::uint32_t>(config.training.seed);
+    o.seed = subword_seed(config);
     for (const bool source : {true, false}) {
       log(std::string("training the ") + (source ? "source" : "target") + " SentencePiece model (" +
           std::to_string(o.vocab_size) + " pieces, " + o.model_type + ")");

@@ -25,6 +25,7 @@
 #include "nmtx/run/average.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/trained_run.h"
+#include "nmtx/train/ema.h"
 #include "nmtx/train/train_step.h"
 #include "progress.h"
 #include "replicas.h"
@@ -61,6 +62,16 @@ std::string lines(const std::vector<std::string>& xs) {
   return text;
 }
 
+// training.ema_decay: the moving average θ̄ (train/ema.h), in a parameter set laid out as
+// the model's (a model built on it registers the same parameters).
+struct MovingAverage {
+  MovingAverage(const ModelConfig& config, const ParameterSet& start) : params(start.seed()), layout(config, params) {
+    std::copy_n(start.values(), start.numel(), params.values());  // θ̄_0 = θ_0
+  }
+  ParameterSet params;
+  Seq2Seq layout;
+};
+
 // One set scored as validation and the final evaluation score it.
 struct Evaluation {
   CorpusLoss loss;
@@ -86,6 +97,7 @@ class Trainer {
         hooks_(hooks),
         dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")) {
     const TrainingConfig& t = config_.training;
+    if (t.ema_decay > 0) ema_ = std::make_unique<MovingAverage>(model_.config(), params_);
     if (t.shards > 1 || comm_.distributed()) {
       sharded_.emplace(comm_, static_cast<std::size_t>(t.shards), params_.numel(),
                        static_cast<std::uint64_t>(t.seed));
@@ -119,6 +131,13 @@ class Trainer {
     state_.dropout_rng = dropout_.state();
     if (const auto latest = checkpoint_pointer(dir_, "latest")) {
       state_ = load_checkpoint(*latest, params_, optimizer_.get());
+      if (ema_) {  // params/ holds θ̄, training-params/ θ
+        std::copy_n(params_.values(), params_.numel(), ema_->params.values());
+        if (!load_training_parameters(*latest, params_)) {
+          throw CheckpointError(*latest + " has no training-params/ but the run has training.ema_decay: it cannot be "
+                                "resumed exactly");
+        }
+      }
       log_.line(fmt::format("resuming from {} (step {}, epoch {})", *latest, state_.step, state_.epoch));
     }
     const Variant variant{model_.config().attention.type, model_.config().attention.score};
@@ -173,6 +192,7 @@ class Trainer {
       ++state_.step;
       ++state_.batch_in_epoch;
       if (!r.applied) diverged(r.loss, r.grad_norm);
+      if (ema_) ema_update(params_, ema_->params, ema_decay_at(config_.training.ema_decay, state_.step));
       if (hooks_.kill_rank == comm_.rank() && hooks_.kill_at_step == state_.step) ::raise(SIGKILL);
       account(r, total);
       const bool end_of_epoch = state_.batch_in_epoch >= static_cast<std::int64_t>(batches.size());
@@ -344,7 +364,10 @@ class Trainer {
   // stopping. Returns whether this validation is the best so far.
   bool validate() {
     log_.clear_progress();
+    std::optional<SwappedValues> average;  // training.ema_decay: the model validates θ̄
+    if (ema_) average.emplace(params_, ema_->params);
     const Evaluation e = evaluate(data_.dev);
+    average.reset();
     fs::create_directories(fs::path(dir_) / "validations");
     write_file_atomically((fs::path(dir_) / "validations" / ("dev-" + checkpoint_name(state_.step) + ".txt")).string(),
                           lines(e.hypotheses));
@@ -404,7 +427,11 @@ class Trainer {
         if (hooks_.kill_stage == stage) ::raise(SIGKILL);
       };
     }
-    save_checkpoint(dir_, params_, *optimizer_, state_, run_files_, best, hook);
+    if (ema_) {
+      save_checkpoint(dir_, ema_->params, *optimizer_, state_, run_files_, best, hook, &params_);
+    } else {
+      save_checkpoint(dir_, params_, *optimizer_, state_, run_files_, best, hook);
+    }
     latest_ = (fs::path(dir_) / "checkpoints" / checkpoint_name(state_.step)).string();
     prune_checkpoints(dir_, static_cast<std::size_t>(config_.checkpoint.keep_last), {state_.best_checkpoint});
   }
@@ -412,7 +439,11 @@ class Trainer {
   // Evaluates the best checkpoint on dev and test and writes summary.json.
   void finish() {
     const auto best = checkpoint_pointer(dir_, "best");
-    if (best) load_checkpoint(*best, params_, nullptr);
+    if (best) {
+      load_checkpoint(*best, params_, nullptr);
+    } else if (ema_) {
+      std::copy_n(ema_->params.values(), params_.numel(), params_.values());
+    }
     const std::string chosen = best ? fs::path(*best).filename().string() : checkpoint_name(state_.step);
     log_.line(fmt::format("evaluating {}", chosen));
     const Evaluation dev = evaluate(data_.dev);
@@ -516,6 +547,7 @@ class Trainer {
   DecodeOptions decode_;
   StepOptions step_;
   std::optional<ShardedStep> sharded_;  // training.shards > 1 or several processes
+  std::unique_ptr<MovingAverage> ema_;  // training.ema_decay > 0
   json ranks_;                          // report_ranks()
   std::string latest_;                  // the latest checkpoint, for StopNotice
   std::vector<std::string> run_files_;

@@ -54,6 +54,9 @@ struct DataConfig {
   SubwordType subword = SubwordType::none;
   std::int64_t subword_vocab_size = 8000;
   std::string subword_model_type = "unigram";  // unigram | bpe
+  // SentencePiece's training seed; -1: training.seed (what runs did before the key existed).
+  // Fixing it lets runs that differ only in training.seed share vocabularies (ensembles).
+  std::int64_t subword_seed = -1;
 
   bool is_toy() const { return toy.task.has_value(); }
 };
@@ -105,6 +108,9 @@ struct TrainingConfig {
   // Data-parallel training (docs/distributed.md): each global batch is cut into this many
   // shards; the process count must divide it. 1: one process, exactly as before.
   std::int64_t shards = 1;
+  // > 0: an exponential moving average of the parameters with this decay is what
+  // validation, the best checkpoint and the test score use (train/ema.h).
+  double ema_decay = 0;
 };
 
 enum class ValidationMetric { bleu, ppl, loss };

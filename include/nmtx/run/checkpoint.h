@@ -57,9 +57,14 @@ std::string checkpoint_name(std::int64_t step);  // "step-00001200"
 // `best` is true). `run_files` are copied from the run directory. `stage_hook`, for
 // tests, is called with "written" (files complete, not yet renamed) and "renamed" (in
 // place, `latest` not yet moved).
+//
+// With `training_params` (training.ema_decay: `params` is then the moving average, what
+// every reader loads), the parameters the optimiser works on go to training-params/, which
+// only resume reads (load_training_parameters).
 void save_checkpoint(const std::string& run_dir, const ParameterSet& params, const Optimizer& optimizer,
                      const TrainingState& state, const std::vector<std::string>& run_files, bool best,
-                     const std::function<void(const char* stage)>& stage_hook = {});
+                     const std::function<void(const char* stage)>& stage_hook = {},
+                     const ParameterSet* training_params = nullptr);
 
 // The checkpoint a pointer names ("latest", "best"), or nothing when the pointer does not
 // exist. A pointer naming a missing directory is an error.
@@ -73,6 +78,10 @@ TrainingState parse_training_state(std::string_view text, const std::string& fil
 // Reads a checkpoint directory into `params` (shapes checked) and `optimizer`; throws
 // CheckpointError naming the file for a missing, truncated or corrupt one.
 TrainingState load_checkpoint(const std::string& checkpoint_dir, ParameterSet& params, Optimizer* optimizer);
+
+// A checkpoint's training-params/ into `params`; false when it has none (no moving
+// average: params/ is what the optimiser works on).
+bool load_training_parameters(const std::string& checkpoint_dir, ParameterSet& params);
 
 // The run's step-N checkpoint names, oldest first (none when it has no checkpoints/).
 std::vector<std::string> step_checkpoints(const std::string& run_dir);

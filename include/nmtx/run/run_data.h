@@ -4,6 +4,7 @@
 // run starts and saved in the run directory, and read back from there when it resumes.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,6 +49,9 @@ inline const char* const toy_data = "data";  // toy tasks: data/{train,dev,test}
 // Prepares a new run in `dir` (which must exist and be empty: the caller creates it under
 // a temporary name): generates a toy task, trains SentencePiece models, builds and saves
 // the vocabularies. Returns the loaded data. `log` receives progress lines.
+// The seed SentencePiece trains with: data.subword.seed, or training.seed when it is -1.
+std::uint32_t subword_seed(const Config& config);
+
 RunData prepare_run_data(const Config& config, const std::string& dir, const std::function<void(const std::string&)>& log);
 // Reads the data of an existing run `dir` with its saved segmenters and vocabularies.
 RunData load_run_data(const Config& config, const std::string& dir);
