@@ -1,4 +1,5 @@
-// nmtx align --model RUN_DIR --src F --tgt F: the attention of a model over given
+// nmtx align --model RUN_DIR [--model RUN_DIR ...] --src F --tgt F: the attention of a
+// model (an ensemble's mean, when its members read the source alike) over given
 // translations (forced decoding), as hard alignments (Pharaoh) and with --attention DIR
 // the exported matrices, heatmaps and index.html.
 #include <fmt/core.h>
@@ -7,6 +8,7 @@
 #include "common.h"
 #include "nmtx/data/text.h"
 #include "nmtx/decode/corpus.h"
+#include "nmtx/decode/ensemble.h"
 #include "nmtx/report/attention_export.h"
 
 namespace nmtx::cli {
@@ -27,7 +29,15 @@ int run_align(int argc, char** argv) {
   const float threshold = args["threshold"].as<float>();
   if (threshold < 0.0f || threshold > 1.0f) throw cxxopts::exceptions::exception("--threshold must be in [0, 1]");
   const LinePairs pairs = read_line_pairs(args);
-  const auto run = load_model(args);
+  const auto owned = load_models(args);
+  const std::vector<const TrainedRun*> runs = pointers(owned);
+  // Alignments point into one reading of the source: an ensemble's members must share it.
+  if (!same_source_reading(runs)) {
+    throw std::invalid_argument(fmt::format("align: {} reads the source differently from {} (segmenter or vocabulary): "
+                                            "an ensemble's alignments need one reading; align each model alone",
+                                            runs.back()->dir, runs[0]->dir));
+  }
+  const TrainedRun* run = runs[0];
   std::vector<SentenceAttention> sentences(pairs.src.size());
   ParallelCorpus corpus;
   for (std::size_t i = 0; i < pairs.src.size(); ++i) {
@@ -40,10 +50,23 @@ int run_align(int argc, char** argv) {
     corpus.src.push_back(src.data(), src.size());
     corpus.tgt.push_back(tgt.data(), tgt.size());
   }
-  const std::vector<AttentionRecord> forced = forced_attention(*run->model, corpus, args["batch"].as<std::size_t>());
+  // Each member's forced attention; an ensemble aligns with their mean.
+  std::vector<std::vector<AttentionRecord>> forced;
+  for (const TrainedRun* member : runs) {
+    forced.push_back(forced_attention(*member->model, corpus, args["batch"].as<std::size_t>()));
+  }
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    std::vector<AttentionRecord> records;
+    for (std::size_t m = 0; m < runs.size(); ++m) records.push_back(forced[m][i]);
+    sentences[i].attention = average_attention(records);
+    if (runs.size() > 1) {
+      for (std::size_t m = 0; m < runs.size(); ++m) {
+        sentences[i].members.push_back({runs[m]->dir, sentences[i].source, forced[m][i]});
+      }
+    }
+  }
   std::string text;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
-    sentences[i].attention = forced[i];
     text += pharaoh(hard_alignment(sentences[i], threshold)) + "\n";
   }
   write_output(args, text);

@@ -26,16 +26,28 @@ void write_output(const cxxopts::ParseResult& args, const std::string& text) {
 
 void add_model_options(cxxopts::Options& options) {
   options.add_options()
-      ("model", "run directory of a trained model", cxxopts::value<std::string>())
+      ("model", "run directory of a trained model; repeat it for an ensemble (log-probabilities averaged)",
+       cxxopts::value<std::vector<std::string>>())
       ("checkpoint", "best, latest, or a checkpoint name (step-N) or directory", cxxopts::value<std::string>()->default_value("best"))
       ("batch", "sentences per batch", cxxopts::value<std::size_t>()->default_value("64"))
       ("threads", "threads", cxxopts::value<std::size_t>()->default_value("2"))
       ("h,help", "show this help");
 }
 
-std::unique_ptr<TrainedRun> load_model(const cxxopts::ParseResult& args) {
+std::vector<std::unique_ptr<TrainedRun>> load_models(const cxxopts::ParseResult& args) {
   if (!args.count("model")) throw cxxopts::exceptions::exception("--model RUN_DIR is required");
-  return load_trained_run(args["model"].as<std::string>(), args["checkpoint"].as<std::string>());
+  std::vector<std::unique_ptr<TrainedRun>> runs;
+  for (const std::string& dir : args["model"].as<std::vector<std::string>>()) {
+    runs.push_back(load_trained_run(dir, args["checkpoint"].as<std::string>()));
+  }
+  check_ensemble(pointers(runs));
+  return runs;
+}
+
+std::vector<const TrainedRun*> pointers(const std::vector<std::unique_ptr<TrainedRun>>& runs) {
+  std::vector<const TrainedRun*> out;
+  for (const auto& run : runs) out.push_back(run.get());
+  return out;
 }
 
 LinePairs read_line_pairs(const cxxopts::ParseResult& args) {

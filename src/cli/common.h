@@ -18,9 +18,11 @@ std::vector<std::string> read_input(const cxxopts::ParseResult& args, const char
 // Writes to --output atomically, or to standard output.
 void write_output(const cxxopts::ParseResult& args, const std::string& text);
 
-// --model, --checkpoint, --batch, --threads, --help.
+// --model (repeatable: an ensemble), --checkpoint, --batch, --threads, --help.
 void add_model_options(cxxopts::Options& options);
-std::unique_ptr<TrainedRun> load_model(const cxxopts::ParseResult& args);
+// Every --model, with --checkpoint; several must share the target side (check_ensemble).
+std::vector<std::unique_ptr<TrainedRun>> load_models(const cxxopts::ParseResult& args);
+std::vector<const TrainedRun*> pointers(const std::vector<std::unique_ptr<TrainedRun>>& runs);
 
 // --src and --tgt: two files with a line each per pair.
 struct LinePairs {

@@ -1,6 +1,7 @@
-// nmtx translate --model RUN_DIR [--input F] [--output F]: greedy or beam search over
-// lines of text; n-best lists in Moses form; Luong et al.'s unknown-word replacement; the
-// inference-time attention constraints; attention export (--attention DIR).
+// nmtx translate --model RUN_DIR [--model RUN_DIR ...] [--input F] [--output F]: greedy or
+// beam search over lines of text, by one model or an ensemble (decode/ensemble.h); n-best
+// lists in Moses form; Luong et al.'s unknown-word replacement; the inference-time
+// attention constraints; attention export (--attention DIR; per member for ensembles).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/decode/beam.h"
+#include "nmtx/decode/corpus.h"
+#include "nmtx/decode/ensemble.h"
 #include "nmtx/report/attention_export.h"
 
 namespace nmtx::cli {
@@ -43,30 +46,74 @@ TranslateSettings settings_from(const cxxopts::ParseResult& args) {
   return s;
 }
 
-// Every line's n-best hypotheses (none for an empty line, which is not decoded), decoded in
-// chunks of batch × threads sentences.
-std::vector<std::vector<Hypothesis>> translate_lines(const TrainedRun& run, const std::vector<std::vector<int>>& sources,
-                                                     const TranslateSettings& s, std::size_t batch) {
-  std::vector<std::size_t> decoded;  // the line of each non-empty source
-  std::vector<std::vector<int>> inputs;
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    if (sources[i].empty()) continue;
-    decoded.push_back(i);
-    inputs.push_back(sources[i]);
+// The input lines as each member reads them: [member][line].
+struct MemberSources {
+  std::vector<std::vector<std::vector<int>>> ids;
+  std::vector<std::vector<std::vector<std::string>>> tokens;
+};
+
+MemberSources read_sources(const std::vector<const TrainedRun*>& runs, const std::vector<std::string>& lines) {
+  MemberSources m;
+  for (const TrainedRun* run : runs) {
+    m.ids.emplace_back(lines.size());
+    m.tokens.emplace_back(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) m.ids.back()[i] = run->source_ids(lines[i], m.tokens.back()[i]);
   }
-  std::vector<std::vector<Hypothesis>> results(sources.size());
+  return m;
+}
+
+// Every line's n-best hypotheses (none for an empty line, which is not decoded), decoded in
+// chunks of batch × threads sentences; several runs decode as an ensemble.
+std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const TrainedRun*>& runs,
+                                                     const MemberSources& sources, const TranslateSettings& s,
+                                                     std::size_t batch, bool average_attention) {
+  const std::size_t lines = sources.ids[0].size();
+  std::vector<std::size_t> decoded;  // the line of each non-empty source
+  for (std::size_t i = 0; i < lines; ++i) {
+    bool empty = false;
+    for (const auto& member : sources.ids) empty = empty || member[i].empty();
+    if (!empty) decoded.push_back(i);
+  }
+  std::vector<std::vector<Hypothesis>> results(lines);
   const std::size_t chunk = batch * std::max<std::size_t>(1, s.decode.threads);
-  for (std::size_t k = 0; k < inputs.size(); k += chunk) {
-    const std::vector<std::vector<int>> part(inputs.begin() + k, inputs.begin() + std::min(inputs.size(), k + chunk));
-    std::vector<std::vector<Hypothesis>> out;
-    if (s.beam.beam_size == 1) {
-      for (Hypothesis& h : greedy_decode(*run.model, part, s.decode)) out.push_back({std::move(h)});
-    } else {
-      out = beam_decode(*run.model, part, s.decode, s.beam);
+  for (std::size_t k = 0; k < decoded.size(); k += chunk) {
+    std::vector<EnsembleMember> members(runs.size());
+    for (std::size_t m = 0; m < runs.size(); ++m) {
+      members[m].model = runs[m]->model.get();
+      for (std::size_t j = k; j < std::min(decoded.size(), k + chunk); ++j) {
+        members[m].sources.push_back(sources.ids[m][decoded[j]]);
+      }
     }
+    std::vector<std::vector<Hypothesis>> out = ensemble_decode(members, s.decode, s.beam, average_attention);
     for (std::size_t j = 0; j < out.size(); ++j) results[decoded[k + j]] = std::move(out[j]);
   }
   return results;
+}
+
+// An ensemble's members' own attention over each exported translation (forced decoding).
+void add_member_attention(const std::vector<const TrainedRun*>& runs, const MemberSources& sources,
+                          const std::vector<std::vector<Hypothesis>>& results, std::size_t batch,
+                          std::vector<SentenceAttention>& sentences) {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].empty()) rows.push_back(i);
+  }
+  for (std::size_t m = 0; m < runs.size(); ++m) {
+    ParallelCorpus corpus;
+    for (std::size_t i : rows) {
+      corpus.src.push_back(sources.ids[m][i].data(), sources.ids[m][i].size());
+      corpus.tgt.push_back(results[i][0].tokens.data(), results[i][0].tokens.size());
+    }
+    const std::vector<AttentionRecord> forced = forced_attention(*runs[m]->model, corpus, batch);
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      AttentionRecord a = forced[k];
+      // Forced decoding always ends with </s>; a translation cut at the length limit did not.
+      const std::size_t steps = results[rows[k]][0].attention.steps();
+      if (a.weights.size() > steps) a.weights.resize(steps);
+      if (a.positions.size() > steps) a.positions.resize(steps);
+      sentences[rows[k]].members.push_back({runs[m]->dir, sources.tokens[m][rows[k]], std::move(a)});
+    }
+  }
 }
 
 // A hypothesis's tokens; with --replace-unk each <unk> becomes its most attended source token.
@@ -102,13 +149,15 @@ int run_translate(int argc, char** argv) {
       ("attention", "export attention (JSON, .npy, SVG heatmaps, index.html) into this directory", cxxopts::value<std::string>());
   const auto args = options.parse(argc, argv);
   if (print_help(args, options)) return 0;
-  const auto run = load_model(args);
+  const auto owned = load_models(args);
+  const std::vector<const TrainedRun*> runs = pointers(owned);
+  const TrainedRun* run = runs[0];  // the ensemble's target side, and the source its output refers to
+  const bool average_attention = same_source_reading(runs);
   const TranslateSettings s = settings_from(args);
   const std::vector<std::string> lines = read_input(args, "input");
-  std::vector<std::vector<std::string>> source_tokens(lines.size());
-  std::vector<std::vector<int>> sources(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) sources[i] = run->source_ids(lines[i], source_tokens[i]);
-  const auto results = translate_lines(*run, sources, s, args["batch"].as<std::size_t>());
+  const MemberSources sources = read_sources(runs, lines);
+  const std::vector<std::vector<std::string>>& source_tokens = sources.tokens[0];
+  const auto results = translate_lines(runs, sources, s, args["batch"].as<std::size_t>(), average_attention);
 
   std::string text;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -137,6 +186,7 @@ int run_translate(int argc, char** argv) {
       sentences[i].token_log_probs = h.token_log_probs;
       sentences[i].log_prob = h.log_prob;
     }
+    if (runs.size() > 1) add_member_attention(runs, sources, results, args["batch"].as<std::size_t>(), sentences);
     const std::string dir = args["attention"].as<std::string>();
     export_attention(sentences, dir);
     fmt::print(stderr, "attention of {} sentences written to {} (open {}/index.html)\n", sentences.size(), dir, dir);

@@ -147,6 +147,11 @@ class ModelScorer final : public BeamScorer {
 
 }  // namespace
 
+std::unique_ptr<BeamScorer> make_model_scorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                              std::size_t K, const DecodeOptions& options) {
+  return std::make_unique<ModelScorer>(model, sources, K, options);
+}
+
 std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::vector<std::size_t>& source_lengths,
                                                  const DecodeOptions& o, const BeamOptions& beam,
                                                  std::vector<BeamTree>* trees) {
@@ -206,7 +211,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         const std::size_t r = i * K + k;
         if (!alive[r]) continue;
         const float* row = all + r * V;
-        const double lse = row_log_sum_exp(row, V);
+        const double lse = scores.log_probs ? 0.0 : row_log_sum_exp(row, V);
         row_top_k(row, V, K, best);
         // A forced step goes on with the prefix's token only; the others stay in the tree.
         if (forced && std::find(best.begin(), best.end(), o.prefix[t]) == best.end()) best.push_back(o.prefix[t]);

@@ -134,6 +134,18 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
         j["log_prob"] = r.log_prob;
         j["token_log_probs"] = r.token_log_probs;
       }
+      for (std::size_t m = 0; m < r.members.size(); ++m) {
+        const SentenceAttention::Member& member = r.members[m];
+        nlohmann::json mj{{"model", member.model}, {"source", member.source}, {"attention", member.attention.weights}};
+        if (!member.attention.positions.empty()) mj["positions"] = member.attention.positions;
+        j["members"].push_back(mj);
+        SentenceAttention alone;  // its own heatmap: NNNNNN.member-M.svg
+        alone.index = r.index;
+        alone.source = member.source;
+        alone.output = r.output;
+        alone.attention = member.attention;
+        write_file_atomically((partial / (name + ".member-" + std::to_string(m) + ".svg")).string(), heatmap_svg(alone));
+      }
       write_file_atomically((partial / (name + ".json")).string(), j.dump() + "\n");
       if (T > 0 && S > 0) {
         TensorData t(Shape{T, S}, flat);

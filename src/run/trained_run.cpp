@@ -1,6 +1,12 @@
 #include "nmtx/run/trained_run.h"
 
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_data.h"
@@ -77,6 +83,61 @@ std::vector<int> TrainedRun::target_ids(const std::string& line, std::vector<std
   return ids(*tgt_segmenter, tgt_vocab, line, tokens);
 }
 
+std::string reading(const TrainedRun& run, bool source) {
+  const DataConfig& d = run.config.data;
+  const std::string cased = d.lowercase ? "lowercased" : "cased";
+  if (d.subword == SubwordType::sentencepiece) {
+    const fs::path model = fs::path(run.dir) / (source ? run_files::src_spm : run_files::tgt_spm);
+    std::ifstream in(model, std::ios::binary);
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the model file
+    for (char c; in.get(c);) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return fmt::format("SentencePiece model {:016x}, {}", h, cased);
+  }
+  return fmt::format("{}, {}", d.level == TokenLevel::character ? "characters" : "words", cased);
+}
+
+namespace {
+
+// The first id where two vocabularies differ, as "id 57: 'house' against 'home'".
+std::string vocab_difference(const Vocab& a, const Vocab& b) {
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (a.token(static_cast<int>(i)) != b.token(static_cast<int>(i))) {
+      return fmt::format("id {}: '{}' against '{}'", i, a.token(static_cast<int>(i)), b.token(static_cast<int>(i)));
+    }
+  }
+  return a.size() == b.size() ? "" : fmt::format("{} tokens against {}", a.size(), b.size());
+}
+
+}  // namespace
+
+void check_ensemble(const std::vector<const TrainedRun*>& runs) {
+  for (std::size_t m = 1; m < runs.size(); ++m) {
+    const TrainedRun &first = *runs[0], &run = *runs[m];
+    const std::string diff = vocab_difference(run.tgt_vocab, first.tgt_vocab);
+    if (!diff.empty()) {
+      throw std::invalid_argument(fmt::format(
+          "ensemble: {} and {} have different target vocabularies ({}): members must share tgt.vocab (train them "
+          "on the same data, with data.subword.seed fixed for SentencePiece)",
+          run.dir, first.dir, diff));
+    }
+    if (reading(run, false) != reading(first, false)) {
+      throw std::invalid_argument(fmt::format("ensemble: {} reads the target as {} but {} as {}: members must share "
+                                              "the target segmenter",
+                                              run.dir, reading(run, false), first.dir, reading(first, false)));
+    }
+  }
+}
+
+bool same_source_reading(const std::vector<const TrainedRun*>& runs) {
+  for (const TrainedRun* run : runs) {
+    if (reading(*run, true) != reading(*runs[0], true) ||
+        !vocab_difference(run->src_vocab, runs[0]->src_vocab).empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const std::string& which) {
   const fs::path dir(run_dir);
   if (!fs::is_directory(dir)) throw std::runtime_error("--model " + run_dir + ": no such run directory");
@@ -89,6 +150,7 @@ std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const s
   run->src_vocab = Vocab::load((dir / run_files::src_vocab).string());
   run->tgt_vocab = Vocab::load((dir / run_files::tgt_vocab).string());
   run->checkpoint = checkpoint_dir(run_dir, which);
+  run->dir = run_dir;
   run->params = std::make_unique<ParameterSet>(static_cast<std::uint64_t>(run->config.training.seed));
   run->model = std::make_unique<Seq2Seq>(model_config(run->config.model, run->src_vocab.size(), run->tgt_vocab.size()),
                                          *run->params);

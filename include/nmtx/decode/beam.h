@@ -8,6 +8,7 @@
 // as finished without </s>. With beam_size 1 the result is exactly greedy decoding's.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "nmtx/decode/greedy.h"
@@ -55,6 +56,7 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
 // One step's scores for all R = N · K rows (sentence i owns rows i·K .. i·K + K - 1).
 struct StepScores {
   const float* logits = nullptr;     // (R, V) unnormalised next-token scores
+  bool log_probs = false;            // `logits` are log-probabilities already, used as they are (ensembles)
   std::size_t vocab = 0;             // V
   const float* attention = nullptr;  // (R, stride) attention weights, or null
   std::size_t attention_stride = 0;
@@ -70,6 +72,10 @@ class BeamScorer {
   // Reorders the rows: new row j continues old row rows[j].
   virtual void reorder(const std::vector<int>& rows) = 0;
 };
+
+// The model as a scorer over `sources` in K rows each (what beam_decode searches with).
+std::unique_ptr<BeamScorer> make_model_scorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
+                                              std::size_t K, const DecodeOptions& options);
 
 // Beam search over N sentences (their source lengths give the step limits and the
 // attention rows' widths) with whatever scores the steps.

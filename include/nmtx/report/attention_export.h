@@ -27,6 +27,15 @@ struct SentenceAttention {
   // (natural log); empty otherwise.
   std::vector<double> token_log_probs;
   double log_prob = 0.0;
+  // Ensembles (decode/ensemble.h): each member's attention over its own reading of the
+  // source (forced decoding of the output); `attention` above is their mean when the
+  // members read the source alike, else member 0's.
+  struct Member {
+    std::string model;                  // its run directory
+    std::vector<std::string> source;    // the source as it reads it
+    AttentionRecord attention;
+  };
+  std::vector<Member> members;
 };
 
 // Hard alignments from attention, Pharaoh (source, target) pairs, 0-based, over the

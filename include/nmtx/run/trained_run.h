@@ -25,12 +25,25 @@ struct TrainedRun {
   std::unique_ptr<ParameterSet> params;
   std::unique_ptr<Seq2Seq> model;
   std::string checkpoint;           // the directory the parameters came from
+  std::string dir;                  // the run directory
 
   // A line of text as the model reads it: segmented, then vocabulary ids (unknown tokens
   // become <unk>). `tokens` is set to the segments.
   std::vector<int> source_ids(const std::string& line, std::vector<std::string>& tokens) const;
   std::vector<int> target_ids(const std::string& line, std::vector<std::string>& tokens) const;
 };
+
+// How the run reads one side of the text: "words, cased", "characters, lowercased" or
+// "SentencePiece model <digest of its file>, cased".
+std::string reading(const TrainedRun& run, bool source);
+
+// An ensemble's members (decode/ensemble.h) must share the target side: throws
+// std::invalid_argument naming the first run whose target vocabulary or target reading
+// differs from the first run's, and how.
+void check_ensemble(const std::vector<const TrainedRun*>& runs);
+// Whether every run reads the source exactly as the first does (reading and vocabulary),
+// so that their attention over it can be averaged.
+bool same_source_reading(const std::vector<const TrainedRun*>& runs);
 
 // Loads RUN_DIR with the checkpoint `which`: "best", "latest", a checkpoint's name
 // (step-00001200) or a checkpoint directory's path. Errors name what is missing.
