@@ -1,4 +1,4 @@
-// nmtx compare RECIPE [--variants a,b,...] [--out DIR] [--set KEY=VALUE ...]
+// nmtx compare RECIPE [--variants a,b,...] [--seeds N] [--out DIR] [--set KEY=VALUE ...]
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -23,9 +23,12 @@ int run_compare(int argc, char** argv) {
       ("variants", "comma-separated variants (default: the recipe's compare.variants)", cxxopts::value<std::string>())
       ("out", "the comparison's directory (default: runs/compare-NAME); rerunning resumes it", cxxopts::value<std::string>())
       ("set", "override a recipe key for every variant (repeatable)", cxxopts::value<std::vector<std::string>>())
+      ("seeds", "train every variant with N training seeds (compare.seeds): mean, sd, min, max in the table",
+       cxxopts::value<std::int64_t>())
       ("h,help", "show this help");
   options.add_options("testing")
-      ("debug-nan", "VARIANT:STEP: that variant's gradient turns NaN at STEP", cxxopts::value<std::string>());
+      ("debug-nan", "VARIANT:STEP[:SEED]: that variant's gradient turns NaN at STEP (in that seed's run only)",
+       cxxopts::value<std::string>());
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
   if (print_help(args, options, {"", "testing"})) return 0;
@@ -44,12 +47,20 @@ int run_compare(int argc, char** argv) {
     if (colon == std::string::npos) throw cxxopts::exceptions::exception("--debug-nan expects VARIANT:STEP");
     c.nan_variant = spec.substr(0, colon);
     c.nan_step = std::stoll(spec.substr(colon + 1));
+    const std::size_t second = spec.find(':', colon + 1);
+    if (second != std::string::npos) c.nan_seed = std::stoll(spec.substr(second + 1));
   }
   c.out = args.count("out") ? args["out"].as<std::string>()
                             : (std::filesystem::path("runs") / ("compare-" + std::filesystem::path(recipe).stem().string())).string();
   const std::vector<std::string> overrides =
       args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  run_compare(load_config(recipe, overrides), c);
+  Config config = load_config(recipe, overrides);
+  if (args.count("seeds")) {
+    const std::int64_t seeds = args["seeds"].as<std::int64_t>();
+    if (seeds < 1 || seeds > 1000) throw cxxopts::exceptions::exception("--seeds must be between 1 and 1000");
+    config.compare.seeds = seeds;
+  }
+  run_compare(config, c);
   return 0;
 }
 

@@ -132,6 +132,7 @@ void bind_fields(C& c, Visitor& v) {
   v.number("compare.alpha", cmp.alpha);
   v.text("compare.gold", cmp.gold);
   v.boolean("compare.gold_one_based", cmp.gold_one_based);
+  v.integer("compare.seeds", cmp.seeds);
 }
 
 // Recipe → Config. The recipe has checked every value against its key's type and range.

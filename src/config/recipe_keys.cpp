@@ -132,6 +132,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       number("compare.alpha", "0.6", 0, 10, "length normalisation of the beam-search BLEU column"),
       text("compare.gold", "", "gold alignments of the test set, Pharaoh (toy tasks use their own)"),
       boolean("compare.gold_one_based", false, "compare.gold counts positions from 1"),
+      integer("compare.seeds", 1, 1, 1000,
+              "training seeds per variant (training.seed, +1, ...): the table shows mean, sd, min, max"),
   };
   return keys;
 }

@@ -21,6 +21,7 @@
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/compare_report.h"
 #include "nmtx/report/length_buckets.h"
+#include "nmtx/report/seed_stats.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
@@ -46,6 +47,7 @@ JsonFields read_json(const fs::path& path) {
 
 json row_to_json(const CompareRow& r) {
   return {{"variant", r.variant},
+          {"seed", r.seed},
           {"status", r.status},
           {"params", r.params},
           {"steps", r.steps},
@@ -63,6 +65,7 @@ json row_to_json(const CompareRow& r) {
 CompareRow row_from_json(const JsonFields& j) {
   CompareRow r;
   r.variant = j.string("variant");
+  if (j.has("seed")) r.seed = j.integer("seed");  // rows written before compare --seeds have none
   r.status = j.string("status", 4096);
   r.params = j.number("params", 0.0);
   r.steps = j.number("steps", 0.0);
@@ -252,47 +255,93 @@ std::string length_chart(const std::vector<CompareRow>& rows) {
   return bar_chart_svg("test BLEU (beam) by source length", "source tokens", "BLEU", categories, series);
 }
 
+// A variant's run directory for one of its seeds: runs/VARIANT for the recipe's own
+// training.seed (what a one-seed comparison trains), runs/VARIANT-seed-S for the others.
+fs::path run_dir(const fs::path& out, const std::string& variant, std::int64_t seed, std::int64_t base_seed) {
+  return out / "runs" / (seed == base_seed ? variant : variant + "-seed-" + std::to_string(seed));
+}
+
 void write_report(const fs::path& out, const Config& config, const std::vector<std::string>& variants,
                   const std::vector<CompareRow>& rows) {
+  const std::int64_t base = config.training.seed, seeds = config.compare.seeds;
   std::vector<Series> loss, ppl, bleu;
   for (const std::string& v : variants) {
-    const fs::path metrics = out / "runs" / v / "metrics.jsonl";
-    loss.push_back(curve(metrics, "train", "loss", v));
-    ppl.push_back(curve(metrics, "valid", "dev_ppl", v));
-    bleu.push_back(curve(metrics, "valid", "dev_bleu", v));
+    // One seed: the run's curves; several: the mean over the seeds that trained, with a
+    // min-max band.
+    std::vector<Series> l, p, b;
+    for (std::int64_t s = base; s < base + seeds; ++s) {
+      const fs::path metrics = run_dir(out, v, s, base) / "metrics.jsonl";
+      if (!fs::exists(metrics)) continue;
+      const bool ok = std::any_of(rows.begin(), rows.end(), [&](const CompareRow& r) {
+        return r.variant == v && (r.seed == s || seeds == 1) && r.status == "ok";
+      });
+      if (seeds > 1 && !ok) continue;  // a diverged seed's curve is not averaged in
+      l.push_back(curve(metrics, "train", "loss", v));
+      p.push_back(curve(metrics, "valid", "dev_ppl", v));
+      b.push_back(curve(metrics, "valid", "dev_bleu", v));
+    }
+    if (seeds == 1) {
+      loss.push_back(l.empty() ? Series{v, {}, {}} : l[0]);
+      ppl.push_back(p.empty() ? Series{v, {}, {}} : p[0]);
+      bleu.push_back(b.empty() ? Series{v, {}, {}} : b[0]);
+    } else {
+      loss.push_back(seed_band(l, v));
+      ppl.push_back(seed_band(p, v));
+      bleu.push_back(seed_band(b, v));
+    }
   }
   std::vector<std::string> charts = {
       line_chart_svg("training loss", "step", "loss per target token (nats)", loss, /*log_y=*/true),
       line_chart_svg("dev perplexity", "step", "perplexity", ppl, /*log_y=*/true),
       line_chart_svg("dev BLEU (greedy)", "step", "BLEU", bleu)};
-  charts.push_back(length_chart(rows));
-  const std::string intro = "<p>nmtx compare " + config.source + ": every variant trained on the same data with the "
-                            "same seed and budget, evaluated on the same test set (BLEU on the test set; beam " +
-                            std::to_string(config.compare.beam_size) + "; AER and argmax accuracy against "
-                            "gold alignments where they exist; entropy: mean attention entropy in nats over the "
-                            "reference's tokens, under forced decoding).</p>";
+  std::vector<CompareRow> first_seed;  // BLEU by length: each variant's recipe-seed run
+  for (const CompareRow& r : rows) {
+    if (r.seed == base || seeds == 1) first_seed.push_back(r);
+  }
+  charts.push_back(length_chart(first_seed));
+  const std::string seeds_text =
+      seeds == 1 ? std::string("the same seed")
+                 : fmt::format("training seeds {} to {} (the table: mean ± sample standard deviation, min–max, over "
+                               "the seeds that did not diverge; the curves: their mean and min–max band; BLEU by "
+                               "length and the heatmaps: seed {})",
+                               base, base + seeds - 1, base);
+  const std::string intro = "<p>nmtx compare " + config.source + ": every variant trained on the same data with " +
+                            seeds_text + " and the same budget, evaluated on the same test set (BLEU on the test "
+                            "set; beam " + std::to_string(config.compare.beam_size) + "; AER and argmax accuracy "
+                            "against gold alignments where they exist; entropy: mean attention entropy in nats over "
+                            "the reference's tokens, under forced decoding).</p>";
   write_file_atomically((out / "report.html").string(),
                         compare_report_html("nmtx compare: " + fs::path(config.source).stem().string(), intro,
-                                            compare_table_html(rows), charts, heatmap_rows(out, variants, config.compare)));
+                                            seeds == 1 ? compare_table_html(rows) : compare_seeds_html(rows), charts,
+                                            heatmap_rows(out, variants, config.compare)));
 }
 
 // The same DIR must keep meaning the same comparison: its resolved recipe is kept and a
 // rerun with another is refused. Compared as values, not text (a kept "1e-8" is 1e-08).
+// compare.seeds may change between reruns (more seeds reuse the finished runs): it is left
+// out of the comparison and the kept recipe records the latest.
 void keep_or_check_recipe(const fs::path& out, const Config& config) {
   const std::string resolved = config_yaml(config);
   const fs::path kept = out / "compare.yaml";
-  if (!fs::exists(kept)) return write_file_atomically(kept.string(), resolved);
-  if (config_yaml(parse_config(read_file_limited(kept.string(), kMaxJsonBytes), kept.string())) != resolved) {
+  auto without_seeds = [](Config c) {
+    c.compare.seeds = 1;
+    return config_yaml(c);
+  };
+  if (fs::exists(kept) &&
+      without_seeds(parse_config(read_file_limited(kept.string(), kMaxJsonBytes), kept.string())) != without_seeds(config)) {
     throw RecipeError(kept.string() + " holds a different recipe (or --set): this directory is another comparison; "
                       "use another --out");
   }
+  write_file_atomically(kept.string(), resolved);
 }
 
 // Trains (or resumes) one variant's run and evaluates it; a diverging run is a row too.
 CompareRow compare_variant(const Config& config, const std::string& variant, const fs::path& run,
                            const CompareOptions& options) {
   TrainHooks hooks;
-  if (variant == options.nan_variant) hooks.nan_at_step = options.nan_step;
+  if (variant == options.nan_variant && (options.nan_seed == 0 || options.nan_seed == config.training.seed)) {
+    hooks.nan_at_step = options.nan_step;
+  }
   try {
     if (!fs::exists(run / "summary.json")) {
       if (fs::exists(run / run_files::config)) {
@@ -306,10 +355,13 @@ CompareRow compare_variant(const Config& config, const std::string& variant, con
         train_new_run(c, /*overwrite=*/true, hooks);  // a directory without config.yaml holds no run
       }
     }
-    return evaluate_variant(variant, run, config.compare);
+    CompareRow row = evaluate_variant(variant, run, config.compare);
+    row.seed = config.training.seed;
+    return row;
   } catch (const TrainingDiverged& e) {
     CompareRow row;
     row.variant = variant;
+    row.seed = config.training.seed;
     row.status = std::string("diverged: ") + e.what();
     return row;
   }
@@ -325,23 +377,32 @@ std::vector<CompareRow> run_compare(const Config& config, const CompareOptions& 
   const fs::path out(options.out);
   fs::create_directories(out / "runs");
   keep_or_check_recipe(out, config);
+  const std::int64_t base = config.training.seed, seeds = config.compare.seeds;
   std::vector<CompareRow> rows;
-  for (std::size_t k = 0; k < variants.size(); ++k) {
-    const std::string& v = variants[k];
-    const fs::path run = out / "runs" / v;
-    fmt::print("==== [{}/{}] {} ====\n", k + 1, variants.size(), v);
-    std::fflush(stdout);
-    if (fs::exists(run / kRowFile)) {  // done in an earlier invocation
-      rows.push_back(row_from_json(read_json(run / kRowFile)));
-      fmt::print("already evaluated ({})\n", rows.back().status);
-      continue;
+  std::size_t done = 0;
+  const std::size_t total = variants.size() * static_cast<std::size_t>(seeds);
+  for (const std::string& v : variants) {
+    for (std::int64_t seed = base; seed < base + seeds; ++seed) {
+      const fs::path run = run_dir(out, v, seed, base);
+      fmt::print("==== [{}/{}] {}{} ====\n", ++done, total, v, seeds > 1 ? fmt::format(" (seed {})", seed) : "");
+      std::fflush(stdout);
+      if (fs::exists(run / kRowFile)) {  // done in an earlier invocation
+        rows.push_back(row_from_json(read_json(run / kRowFile)));
+        rows.back().seed = seed;
+        fmt::print("already evaluated ({})\n", rows.back().status);
+        continue;
+      }
+      Config c = config;
+      c.training.seed = seed;
+      // Only the training seed varies: SentencePiece keeps the recipe seed's segmentation.
+      if (seed != base && c.data.subword_seed < 0) c.data.subword_seed = base;
+      rows.push_back(compare_variant(c, v, run, options));
+      write_file_atomically((run / kRowFile).string(), row_to_json(rows.back()).dump(2) + "\n");
     }
-    rows.push_back(compare_variant(config, v, run, options));
-    write_file_atomically((run / kRowFile).string(), row_to_json(rows.back()).dump(2) + "\n");
   }
-  const std::string md = compare_markdown(rows);
+  const std::string md = seeds == 1 ? compare_markdown(rows) : compare_seeds_markdown(rows);
   write_file_atomically((out / "results.md").string(), md);
-  write_file_atomically((out / "results.csv").string(), compare_csv(rows));
+  write_file_atomically((out / "results.csv").string(), seeds == 1 ? compare_csv(rows) : compare_seeds_csv(rows));
   write_report(out, config, variants, rows);
   fmt::print("\n{}\nwrote {}, {} and {}\n", md, (out / "results.md").string(), (out / "results.csv").string(),
              (out / "report.html").string());

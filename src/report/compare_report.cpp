@@ -61,6 +61,10 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
       y_lo = std::min(y_lo, y_of(y));
       y_hi = std::max(y_hi, y_of(y));
     }
+    for (const auto& [lower, upper] : s.band) {
+      if (std::isfinite(lower)) y_lo = std::min(y_lo, y_of(lower));
+      if (std::isfinite(upper)) y_hi = std::max(y_hi, y_of(upper));
+    }
   }
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
@@ -97,6 +101,18 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
                      top + plot_h / 2, top + plot_h / 2, escape(y_label), log_y ? " (log scale)" : "");
   for (std::size_t k = 0; k < series.size(); ++k) {
     const char* colour = kColours[k % (sizeof kColours / sizeof *kColours)];
+    const Series& s = series[k];
+    if (s.band.size() == s.points.size() && !s.band.empty()) {  // upper edge forwards, lower edge back
+      std::string band;
+      for (std::size_t i = 0; i < s.points.size(); ++i) {
+        band += fmt::format("{}{:.1f},{:.1f}", band.empty() ? "M" : " L", px(s.points[i].first), py(s.band[i].second));
+      }
+      for (std::size_t i = s.points.size(); i-- > 0;) {
+        band += fmt::format(" L{:.1f},{:.1f}", px(s.points[i].first), py(s.band[i].first));
+      }
+      svg += fmt::format("<path class=\"band\" d=\"{} Z\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n", band,
+                         colour);
+    }
     std::string path;
     for (const auto& [x, y] : series[k].points) {
       if (!std::isfinite(y)) continue;

@@ -137,6 +137,9 @@ struct CompareConfig {
   double alpha = 0.6;
   std::string gold;
   bool gold_one_based = false;
+  // Training seeds per variant: training.seed, training.seed + 1, ... (data and
+  // vocabularies unchanged); the table then shows statistics over them.
+  std::int64_t seeds = 1;
 };
 
 struct Config {

@@ -1,12 +1,15 @@
 // `nmtx compare`: trains each attention variant from one configuration (same data, seed
 // and budget), evaluates each on the same test set and writes, into DIR,
-//   runs/VARIANT/        each variant's run directory (nmtx train's), with compare.json
+//   runs/VARIANT/        each variant's run directory (nmtx train's), with compare.json;
+//                        with compare.seeds N > 1 also runs/VARIANT-seed-S/ for the
+//                        training seeds S = training.seed + 1 .. training.seed + N − 1
 //   results.md, results.csv   the table, one row per variant (report/compare_table.h)
 //   report.html          learning curves of all variants and their heatmaps side by side
 // Every number in the table comes from the runs' own summary.json and compare.json.
 // Rerunning the same command on the same DIR resumes: finished variants are kept,
-// interrupted ones resumed from their checkpoints. A variant whose training diverges is
-// reported as such in the table.
+// interrupted ones resumed from their checkpoints; raising compare.seeds reuses the seeds
+// already trained. A variant whose training diverges is reported as such in the table
+// (over seeds: counted, and left out of the statistics).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@ struct CompareOptions {
   std::string out;                    // DIR
   std::string nan_variant;            // testing hook: this variant's gradient turns NaN at step nan_step
   std::int64_t nan_step = 0;
+  std::int64_t nan_seed = 0;          // ... in the run of this training seed only (0: every seed)
 };
 
 // Runs the comparison of `config` (every variant trained with it, its attention type and

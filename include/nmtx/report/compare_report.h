@@ -12,6 +12,8 @@ namespace nmtx {
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y), x ascending
+  // Optional: (lower, upper) at each point, drawn as a shaded band (a variant over seeds).
+  std::vector<std::pair<double, double>> band;
 };
 
 // A line chart with axes, ticks and a legend; y on a log scale when log_y (values > 0).
