@@ -1,4 +1,4 @@
-// What the decoding tests share (tests/test_beam.cpp, tests/test_decode_steering.cpp): a
+// What the decoding and training-step tests share (test_beam, test_decode_steering, test_ensemble, test_train_step, test_shard_sum): a
 // beam scorer that reads p(next | previous token) from a hand-made table, the table where
 // greedy decoding is led astray, and a small random model of any variant.
 #pragma once
@@ -45,6 +45,16 @@ inline std::map<int, std::vector<double>> garden_path() {
           {kA, {tiny, tiny, tiny, 0.3, 0.35, 0.35}},
           {kB, {tiny, tiny, tiny, 0.9, 0.05, 0.05}},
           {kEos, {tiny, tiny, tiny, 1.0, tiny, tiny}}};
+}
+
+// The tiny model the training-step tests take by hand (10 tokens, embeddings 6, encoder 5).
+inline ModelConfig tiny_train_config() {
+  ModelConfig c;
+  c.src_vocab = c.tgt_vocab = 10;
+  c.embed = 6;
+  c.hidden = 5;
+  c.init_scale = 0.5f;
+  return c;
 }
 
 // A model small enough to decode in microseconds, with weights large enough (U(-0.8, 0.8))

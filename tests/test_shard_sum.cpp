@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "decode_fixtures.h"
 #include "nmtx/core/ops.h"
 #include "nmtx/core/optim.h"
 #include "nmtx/data/batching.h"
@@ -27,14 +28,6 @@ ParallelCorpus tiny_corpus() {
   return c;
 }
 
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 10;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.5f;
-  return c;
-}
 
 std::vector<float> values(const ParameterSet& p) { return std::vector<float>(p.values(), p.values() + p.numel()); }
 std::vector<float> grads(const ParameterSet& p) { return std::vector<float>(p.grads(), p.grads() + p.numel()); }
@@ -86,7 +79,7 @@ TEST_CASE("the sharded step is each shard's gradient of L_k / T summed in shard 
   const ParallelCorpus corpus = tiny_corpus();
   const BatchIndices batch{0, 1, 2, 3, 4};
   ParameterSet a(3), b(3), whole(3);
-  const Seq2Seq model_a(tiny_config(), a), model_b(tiny_config(), b), model_whole(tiny_config(), whole);
+  const Seq2Seq model_a(test::tiny_train_config(), a), model_b(test::tiny_train_config(), b), model_whole(test::tiny_train_config(), whole);
   Adam adam_a(0.01f), adam_b(0.01f), adam_whole(0.01f);
   Graph ga, gb, gw;
   StepOptions clip;
@@ -127,7 +120,7 @@ TEST_CASE("empty shards contribute nothing: 4 shards of a 2-sentence batch step 
   const ParallelCorpus corpus = tiny_corpus();
   const BatchIndices batch{1, 4};
   ParameterSet a(5), b(5);
-  const Seq2Seq model_a(tiny_config(), a), model_b(tiny_config(), b);
+  const Seq2Seq model_a(test::tiny_train_config(), a), model_b(test::tiny_train_config(), b);
   Adam adam_a(0.01f), adam_b(0.01f);
   Graph ga, gb;
   ShardedStep four(dist::Communicator::world(), 4, a.numel(), 1), two(dist::Communicator::world(), 2, b.numel(), 1);

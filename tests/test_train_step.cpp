@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "decode_fixtures.h"
 #include "nmtx/core/ops.h"
 #include "nmtx/core/optim.h"
 #include "nmtx/train/train_step.h"
@@ -14,14 +15,6 @@ using namespace nmtx;
 
 namespace {
 
-ModelConfig tiny_config() {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 10;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.5f;
-  return c;
-}
 
 Batch tiny_batch() { return make_batch({{4, 5, 6}, {7, 8}}, {{5, 4}, {9, 8, 7}}, 0, 2, 3); }
 
@@ -31,7 +24,7 @@ std::vector<float> values(const ParameterSet& p) { return std::vector<float>(p.v
 
 TEST_CASE("train_step is zero-grad, token-normalised loss, backward, clipping and the update, bit for bit") {
   ParameterSet a(3), b(3);
-  const Seq2Seq model_a(tiny_config(), a), model_b(tiny_config(), b);
+  const Seq2Seq model_a(test::tiny_train_config(), a), model_b(test::tiny_train_config(), b);
   Adam adam_a(0.01f), adam_b(0.01f);
   const Batch batch = tiny_batch();
   Graph ga, gb;
@@ -58,7 +51,7 @@ TEST_CASE("train_step is zero-grad, token-normalised loss, backward, clipping an
 
 TEST_CASE("train_step makes no update when the loss or the gradient norm is not finite") {
   ParameterSet p(4);
-  const Seq2Seq model(tiny_config(), p);
+  const Seq2Seq model(test::tiny_train_config(), p);
   Adam adam(0.01f);
   Graph g;
   REQUIRE(train_step(model, p, adam, g, tiny_batch()).applied);
