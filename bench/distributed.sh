@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel speed on this machine (docs/distributed.md): the Multi30k word-level recipe
-# (recipes/multi30k-de-en.yaml, data from scripts/get-data.sh) for STEPS steps as
+# (bench/recipes/multi30k-de-en.yaml, data from scripts/get-data.sh) for STEPS steps as
 #   1 process  × 1 thread   (training.shards 1, today's path)
 #   1 process  × 2 threads  (training.shards 1)
 #   1 process  × 1 thread   (training.shards 2: the sharded step without MPI)
@@ -19,7 +19,7 @@ row() {  # NAME LAUNCH... -- SETTINGS...
   local name=$1; shift
   local launch=()
   while [ "$1" != -- ]; do launch+=("$1"); shift; done; shift
-  "${launch[@]}" build/nmtx train recipes/multi30k-de-en.yaml --out "$out/$name" "${common[@]}" "$@" > "$out/$name.out" 2>&1
+  "${launch[@]}" build/nmtx train bench/recipes/multi30k-de-en.yaml --out "$out/$name" "${common[@]}" "$@" > "$out/$name.out" 2>&1
   local rate
   rate=$(grep -E "^epoch .* step +$steps " "$out/$name/train.log" | sed -E 's/.*  ([0-9.k]+) tok\/s.*/\1/')
   local extra

@@ -2,9 +2,9 @@
 
 #include <fmt/core.h>
 
-#include <cstdint>
-#include <fstream>
 #include <sstream>
+
+#include "nmtx/core/digest.h"
 
 namespace nmtx::dist {
 
@@ -37,17 +37,7 @@ std::string first_difference(const std::string& theirs, const std::string& ours)
 
 }  // namespace
 
-std::string executable_digest() {
-  std::ifstream in("/proc/self/exe", std::ios::binary);
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      h = (h ^ static_cast<unsigned char>(buffer[i])) * 1099511628211ull;
-    }
-  }
-  return fmt::format("{:016x}", h);
-}
+std::string executable_digest() { return file_digest("/proc/self/exe"); }
 
 void check_same_on_every_rank(Communicator& comm, const std::vector<std::pair<std::string, std::string>>& texts) {
   if (!comm.distributed()) return;

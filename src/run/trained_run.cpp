@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "nmtx/core/digest.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_data.h"
 
@@ -88,10 +89,7 @@ std::string reading(const TrainedRun& run, bool source) {
   const std::string cased = d.lowercase ? "lowercased" : "cased";
   if (d.subword == SubwordType::sentencepiece) {
     const fs::path model = fs::path(run.dir) / (source ? run_files::src_spm : run_files::tgt_spm);
-    std::ifstream in(model, std::ios::binary);
-    std::uint64_t h = 14695981039346656037ull;  // FNV-1a of the model file
-    for (char c; in.get(c);) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return fmt::format("SentencePiece model {:016x}, {}", h, cased);
+    return fmt::format("SentencePiece model {}, {}", file_digest(model.string()), cased);
   }
   return fmt::format("{}, {}", d.level == TokenLevel::character ? "characters" : "words", cased);
 }

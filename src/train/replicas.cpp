@@ -7,6 +7,8 @@
 #include <map>
 #include <thread>
 
+#include "nmtx/core/digest.h"
+
 namespace nmtx {
 
 std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingConfig& training) {
@@ -33,10 +35,9 @@ std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingCo
 
 void check_replicas(dist::Communicator& comm, const ParameterSet& params, std::int64_t step) {
   if (!comm.distributed()) return;
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a over the parameters' bytes
-  const auto* bytes = reinterpret_cast<const unsigned char*>(params.values());
-  for (std::size_t i = 0; i < params.numel() * sizeof(float); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
-  const std::vector<std::string> all = comm.all_gather(fmt::format("{:016x}", h));
+  Fnv1a digest;
+  digest.add(params.values(), params.numel() * sizeof(float));
+  const std::vector<std::string> all = comm.all_gather(digest.hex());
   for (std::size_t r = 1; r < all.size(); ++r) {
     if (all[r] != all[0]) {
       throw dist::SameOnEveryRank(fmt::format(
