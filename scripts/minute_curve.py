@@ -20,7 +20,7 @@ import tempfile
 
 
 def checkpoints(run):
-    """(train_seconds, name, step) of every step-N checkpoint, oldest first."""
+    """(train_seconds, name) of every step-N checkpoint, oldest first."""
     folder = os.path.join(run, "checkpoints")
     found = []
     for name in sorted(os.listdir(folder)):
@@ -28,7 +28,7 @@ def checkpoints(run):
         if name.startswith("step-") and os.path.isfile(state):
             with open(state) as f:
                 s = json.load(f)
-            found.append((s["train_seconds"], name, s["step"]))
+            found.append((s["train_seconds"], name))
     if not found:
         sys.exit(f"{folder}: no step-N checkpoints")
     return sorted(found)
@@ -72,11 +72,11 @@ def main():
 
     found = checkpoints(args.run)
     if args.every_checkpoint:
-        points = [(seconds / 60, (seconds, name)) for seconds, name, _ in found]
+        points = [(seconds / 60, checkpoint) for checkpoint in found]
     else:  # the latest checkpoint written at or before each minute
         points = []
         for m in (float(m) for m in args.minutes.split(",")):
-            written = [(seconds, name) for seconds, name, _ in found if seconds <= m * 60]
+            written = [c for c in found if c[0] <= m * 60]
             points.append((m, written[-1] if written else None))
     scored = {}
     print("| minute | checkpoint | training time | BLEU |")
@@ -94,6 +94,7 @@ def main():
                 scored[name] = bleu(args.nmtx, args.run, checkpoint, args)
             print(f"| {m:.1f} | {name} | {int(seconds // 60)} min {int(seconds % 60):02d} s "
                   f"| {scored[name]:.2f} |", flush=True)
+
 
 if __name__ == "__main__":
     main()

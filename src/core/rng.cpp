@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "nmtx/core/digest.h"
+
 namespace nmtx {
 
 float Rng::uniform() { return static_cast<float>(engine_() >> 40) * 0x1.0p-24f; }
@@ -41,14 +43,12 @@ void Rng::restore(const std::string& state) {
 }
 
 std::uint64_t derive_seed(std::uint64_t seed, const std::string& name) {
-  // FNV-1a with FNV's 64-bit offset basis short of its last digit (…6603, not …66037;
-  // core/digest.h has the real one): kept, because every derived seed, and so every
-  // recorded result, depends on this constant. Any basis hashes as well.
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  // FNV-1a with FNV's 64-bit offset basis short of its last digit (…6603, not …66037):
+  // kept, because every derived seed, and so every recorded result, depends on this
+  // constant. Any basis hashes as well.
+  Fnv1a digest(1469598103934665603ull);
+  digest.add(name.data(), name.size());
+  const std::uint64_t h = digest.value();
   std::uint64_t z = seed + 0x9e3779b97f4a7c15ull * (h | 1);  // splitmix64 finaliser
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 #include "nmtx/core/digest.h"

@@ -11,12 +11,16 @@ namespace nmtx {
 
 class Fnv1a {
  public:
+  static constexpr std::uint64_t kOffsetBasis = 14695981039346656037ull;
+
+  Fnv1a() = default;
+  explicit Fnv1a(std::uint64_t basis) : h_(basis) {}  // derive_seed's historical basis
   void add(const void* bytes, std::size_t n);
   std::uint64_t value() const { return h_; }
   std::string hex() const;  // 16 lower-case hex digits
 
  private:
-  std::uint64_t h_ = 14695981039346656037ull;  // the 64-bit offset basis
+  std::uint64_t h_ = kOffsetBasis;
 };
 
 // The digest of a file's bytes as 16 hex digits; throws std::runtime_error naming the file
