@@ -10,8 +10,10 @@
       The benchmark nmtx_bench runs, the PyTorch way (nn.GRU encoder, nn.GRUCell decoder
       loop, one output projection for all steps), printed as one JSON line.
 
-The model is nmtx's (docs/model.md) with GRU cells, one layer on each side, no dropout,
-for the variants bahdanau, luong-dot, luong-general and luong-concat. Runs on Debian's
+The model is nmtx's (docs/model.md) with GRU cells, one layer on each side, for the
+variants bahdanau, luong-dot, luong-general and luong-concat; dropout (off unless asked:
+torch_train.py asks for model.dropout) where docs/model.md puts it for one layer per side:
+on the source and target embeddings and on the output vector before the output layer. Runs on Debian's
 python3-torch; call it with /usr/bin/python3 (other interpreters lack that package).
 """
 import argparse
@@ -36,8 +38,10 @@ SIZES = {"toy": dict(embed=64, hidden=128, vocab=1000, batch=64, length=20),
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, variant, embed, hidden, decoder_hidden, src_vocab, tgt_vocab, attention_dim, output_dim):
+    def __init__(self, variant, embed, hidden, decoder_hidden, src_vocab, tgt_vocab, attention_dim, output_dim,
+                 dropout=0.0):
         super().__init__()
+        self.dropout = dropout
         self.type, self.score = VARIANTS[variant]
         E, H, Hd, A, L = embed, hidden, decoder_hidden, attention_dim, output_dim
         self.src_embed = nn.Embedding(src_vocab, E)
@@ -82,7 +86,7 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src, src_lengths):
         S, B = src.shape
-        emb = self.src_embed(src)                                   # (S, B, E)
+        emb = self.drop(self.src_embed(src))                        # (S, B, E)
         if bool((src_lengths == S).all()):
             states, h_n = self.encoder(emb)
         else:  # packed: the backward direction starts at each sentence's last token
@@ -119,7 +123,7 @@ class Seq2Seq(nn.Module):
 
     def step(self, y_prev, s, feed, memory, mask, keys):
         """One decoder step: returns the output vector, the new state and the fed vector."""
-        y = self.tgt_embed(y_prev)
+        y = self.drop(self.tgt_embed(y_prev))
         if self.type == "bahdanau":
             c, _ = self.attend(s, memory, mask, keys)
             s = self.cell(torch.cat([y, c], 1), s)
@@ -130,6 +134,10 @@ class Seq2Seq(nn.Module):
         c, _ = self.attend(s, memory, mask, keys)
         o = torch.tanh(F.linear(torch.cat([c, s], 1), self.p("decoder.W_c")))
         return o, s, o
+
+    def drop(self, x):
+        """Inverted dropout with a fresh mask at every application, in training only."""
+        return F.dropout(x, self.dropout, self.training) if self.dropout > 0 else x
 
     def logits(self, o):
         return F.linear(o, self.p("decoder.out.W"), self.p("decoder.out.b"))
@@ -143,7 +151,7 @@ class Seq2Seq(nn.Module):
         for t in range(T):
             o, s, feed = self.step(tgt_in[t], s, feed, memory, mask, keys)
             outputs.append(o)
-        logits = self.logits(torch.stack(outputs).view(T * B, -1))
+        logits = self.logits(self.drop(torch.stack(outputs).view(T * B, -1)))
         token_mask = (torch.arange(T)[:, None] < tgt_lengths[None, :]).reshape(-1)
         return (F.cross_entropy(logits, tgt_out.reshape(-1), reduction="none") * token_mask).sum()
 

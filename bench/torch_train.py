@@ -122,8 +122,6 @@ def main():
     m, t = config["model"], config["training"]
     if m["cell"] != "gru" or m["encoder_layers"] != 1 or m["decoder_layers"] != 1:
         fail("torch_reference.py's model is a one-layer GRU on each side")
-    if m["dropout"] > 0:
-        fail(f"model.dropout is {m['dropout']}: torch_reference.py's model has no dropout yet")
     if not m["input_feeding"] or not m["maxout"] or m["tied_embeddings"] or m["bridge"] != "auto":
         fail("torch_reference.py's model is nmtx's default (input feeding, maxout, untied, bridge auto)")
 
@@ -137,7 +135,7 @@ def main():
     attention_dim = m["attention"]["dim"] or decoder_hidden
     output_dim = m["output_dim"] or m["embed"]
     model = Seq2Seq(variant, m["embed"], m["hidden"], decoder_hidden, len(src_vocab), len(tgt_vocab),
-                    attention_dim, output_dim)
+                    attention_dim, output_dim, dropout=m["dropout"])
     optimiser = torch.optim.Adam(model.parameters(), lr=t["learning_rate"], betas=(t["adam_beta1"], t["adam_beta2"]),
                                  eps=float(t["adam_eps"]), foreach=True)
     needed = args.warmup + args.steps

@@ -43,6 +43,13 @@ Arena::~Arena() {
   }
 }
 
+void Arena::release_pooled() {
+  ChunkPool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.chunks.clear();
+  p.floats = 0;
+}
+
 void Arena::add_chunk(std::size_t min_floats) {
   const std::size_t last = chunks_.empty() ? 0 : chunks_.back().capacity;
   const std::size_t capacity = round_up(std::max({min_floats, kMinChunkFloats, 2 * last}));

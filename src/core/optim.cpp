@@ -50,9 +50,9 @@ std::vector<float> buffer(const OptimizerState& state, const std::string& name, 
 
 }  // namespace
 
-OptimizerState Sgd::state() const {
-  OptimizerState s;
-  if (!velocity_.empty()) s.buffers["velocity"] = velocity_;
+OptimizerStateView Sgd::state() const {
+  OptimizerStateView s;
+  if (!velocity_.empty()) s.buffers.emplace_back("velocity", &velocity_);
   return s;
 }
 
@@ -61,12 +61,12 @@ void Sgd::restore(const OptimizerState& state, std::size_t numel) {
   velocity_ = it == state.buffers.end() ? std::vector<float>{} : buffer(state, "velocity", numel);
 }
 
-OptimizerState Adam::state() const {
-  OptimizerState s;
+OptimizerStateView Adam::state() const {
+  OptimizerStateView s;
   s.steps = t_;
   if (t_ > 0) {
-    s.buffers["adam_m"] = m_;
-    s.buffers["adam_v"] = v_;
+    s.buffers.emplace_back("adam_m", &m_);
+    s.buffers.emplace_back("adam_v", &v_);
   }
   return s;
 }

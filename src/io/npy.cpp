@@ -258,9 +258,8 @@ TensorData load_npy(const std::string& path) {
 }
 
 void save_npy(const std::string& path, const Tensor& t) {
-  std::string bytes = npy_header("<f4", t.shape());
-  bytes.append(reinterpret_cast<const char*>(t.data()), t.size() * sizeof(float));
-  write_file_atomically(path, bytes);
+  const std::string header = npy_header("<f4", t.shape());
+  write_file_atomically(path, {header, {reinterpret_cast<const char*>(t.data()), t.size() * sizeof(float)}});
 }
 
 void save_npy(const std::string& path, const std::vector<int>& values, const Shape& shape) {

@@ -76,10 +76,11 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   fs::create_directories(partial / "optimizer");
   save_parameters(params, (partial / "params").string());
   if (training_params != nullptr) save_parameters(*training_params, (partial / kTrainingParams).string());
-  const OptimizerState opt = optimizer.state();
+  const OptimizerStateView opt = optimizer.state();
   for (const auto& [buffer, values] : opt.buffers) {
-    TensorData t(Shape{values.size()}, values);
-    save_npy((partial / "optimizer" / (buffer + ".npy")).string(), t.view());
+    // save_npy reads the buffer in place (Tensor's view is of mutable floats; nothing writes)
+    save_npy((partial / "optimizer" / (buffer + ".npy")).string(),
+             Tensor(const_cast<float*>(values->data()), Shape{values->size()}));
   }
   for (const std::string& file : run_files) copy_durably(fs::path(run_dir) / file, partial / file);
   write_file_atomically((partial / kState).string(), to_json(state, opt.steps).dump(2) + "\n");

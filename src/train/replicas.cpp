@@ -48,14 +48,4 @@ void check_replicas(dist::Communicator& comm, const ParameterSet& params, std::i
   }
 }
 
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmHWM:  123456 kB"
-  }
-  return 0.0;
-}
-
-std::vector<double> peak_rss_mib_by_rank(dist::Communicator& comm) { return comm.all_gather(std::vector<double>{peak_rss_mib()}); }
-
 }  // namespace nmtx

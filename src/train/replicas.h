@@ -20,8 +20,4 @@ std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingCo
 // every rank applies the same update to the same numbers). A collective.
 void check_replicas(dist::Communicator& comm, const ParameterSet& params, std::int64_t step);
 
-// This process's peak resident memory (VmHWM) in MiB, and every rank's (a collective).
-double peak_rss_mib();
-std::vector<double> peak_rss_mib_by_rank(dist::Communicator& comm);
-
 }  // namespace nmtx

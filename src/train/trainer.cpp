@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "memory.h"
 #include "metrics_log.h"
 #include "nmtx/core/blas.h"
 #include "nmtx/core/optim.h"
@@ -30,6 +31,7 @@
 #include "progress.h"
 #include "replicas.h"
 #include "run_directory.h"
+#include "session_times.h"
 #include "stop_notice.h"
 
 namespace nmtx {
@@ -165,17 +167,29 @@ class Trainer {
     session_start_ = Clock::now();
     base_seconds_ = state_.train_seconds;
     session_first_step_ = state_.step;
-    Graph g;
-    for (bool stop = false; !stop;) stop = train_epoch(g);
+    const std::int64_t first_tokens = state_.target_tokens;
+    times_.rss_at_start_mib = rss_mib();
+    {
+      SessionTimes::Timed session(times_.session);
+      for (bool stop = false; !stop;) stop = train_epoch();
+    }
+    times_.steps_taken = state_.step - session_first_step_;
+    times_.target_tokens = state_.target_tokens - first_tokens;
+    times_.peak_rss_mib = std::max(times_.peak_rss_mib, peak_rss_mib());
     log_.clear_progress();
     log_.line(fmt::format("training stopped after step {} ({}): {} target tokens in {}", state_.step,
                           state_.stop_reason, state_.target_tokens, format_duration(elapsed())));
+    log_.line(times_.describe());
   }
 
   // The rest of the epoch in progress; returns whether training is to stop.
-  bool train_epoch(Graph& g) {
-    const std::vector<BatchIndices> batches = epoch_batches(
-        data_.train, batching_, derive_seed(static_cast<std::uint64_t>(config_.training.seed), "epoch " + std::to_string(state_.epoch)));
+  bool train_epoch() {
+    std::vector<BatchIndices> batches;
+    {
+      SessionTimes::Timed timed(times_.batches);
+      batches = epoch_batches(data_.train, batching_,
+                              derive_seed(static_cast<std::uint64_t>(config_.training.seed), "epoch " + std::to_string(state_.epoch)));
+    }
     if (state_.step == session_first_step_ && state_.batch_in_epoch == 0) {
       log_.line(fmt::format("epoch {}: {} batches", state_.epoch, batches.size()));
     }
@@ -185,14 +199,14 @@ class Trainer {
     }
     const std::int64_t total = total_steps(batches.size());
     for (;;) {
-      const BatchIndices& indices = batches[static_cast<std::size_t>(state_.batch_in_epoch)];
-      const StepResult r =
-          sharded_ ? (*sharded_)(model_, params_, *optimizer_, g, data_.train, indices, state_.step + 1, step_)
-                   : train_step(model_, params_, *optimizer_, g, make_batch(data_.train, indices), step_);
+      const StepResult r = step(batches[static_cast<std::size_t>(state_.batch_in_epoch)]);
       ++state_.step;
       ++state_.batch_in_epoch;
       if (!r.applied) diverged(r.loss, r.grad_norm);
-      if (ema_) ema_update(params_, ema_->params, ema_decay_at(config_.training.ema_decay, state_.step));
+      if (ema_) {
+        SessionTimes::Timed timed(times_.moving_average);
+        ema_update(params_, ema_->params, ema_decay_at(config_.training.ema_decay, state_.step));
+      }
       if (hooks_.kill_rank == comm_.rank() && hooks_.kill_at_step == state_.step) ::raise(SIGKILL);
       account(r, total);
       const bool end_of_epoch = state_.batch_in_epoch >= static_cast<std::int64_t>(batches.size());
@@ -200,6 +214,21 @@ class Trainer {
       if (after_step(end_of_epoch)) return true;
       if (end_of_epoch) return false;
     }
+  }
+
+  // One optimisation step on the batch of these sentences (its padded batch made and timed apart).
+  StepResult step(const BatchIndices& indices) {
+    if (sharded_) {  // each shard makes its own batch: all of it counts as the step
+      SessionTimes::Timed timed(times_.steps);
+      return (*sharded_)(model_, params_, *optimizer_, g_, data_.train, indices, state_.step + 1, step_);
+    }
+    std::optional<Batch> batch;
+    {
+      SessionTimes::Timed timed(times_.batches);
+      batch.emplace(make_batch(data_.train, indices));
+    }
+    SessionTimes::Timed timed(times_.steps);
+    return train_step(model_, params_, *optimizer_, g_, *batch, step_);
   }
 
   // The steps this session will reach: training.steps, training.epochs × batches per
@@ -239,10 +268,20 @@ class Trainer {
     if (limit) state_.stop_reason = max_steps > 0 && state_.step >= max_steps ? "steps" : "epochs";
     const bool validate_now =
         limit || (valid_every > 0 && state_.step % valid_every == 0) || (valid_every == 0 && end_of_epoch);
-    const bool best = validate_now && validate_on_leader();
+    bool best = false;
+    if (validate_now) {
+      // Validation's memory is reported apart from the training steps' (SessionTimes).
+      times_.peak_rss_mib = std::max(times_.peak_rss_mib, peak_rss_mib());
+      SessionTimes::Timed timed(times_.validation);
+      best = validate_on_leader();
+      times_.validation_peak_rss_mib = std::max(times_.validation_peak_rss_mib, peak_rss_mib());
+      release_free_memory();
+      reset_peak_rss();
+    }
     const bool stop = limit || !state_.stop_reason.empty();
     if (validate_now || stop || (checkpoint_every > 0 && state_.step % checkpoint_every == 0)) {
       state_.finished = stop;
+      SessionTimes::Timed timed(times_.checkpoints);
       if (leader_) save(best);
     }
     if (comm_.distributed()) StopNotice::update(state_.step, latest_);
@@ -461,6 +500,7 @@ class Trainer {
     }
     if (config_.checkpoint.average_last > 0) summary["average"] = evaluate_average();
     if (sharded_) summary["data_parallel"] = ranks_;
+    if (times_.steps_taken > 0) summary["session"] = times_.to_json();
     write_file_atomically((fs::path(dir_) / "summary.json").string(), summary.dump(2) + "\n");
     log_.line("wrote " + (fs::path(dir_) / "summary.json").string());
   }
@@ -491,7 +531,8 @@ class Trainer {
   // The cost of the shard reduction and every rank's memory, in train.log and summary.json.
   void report_ranks() {
     const dist::ShardSum::Stats& r = sharded_->reduction().stats();
-    const std::vector<double> memory = peak_rss_mib_by_rank(comm_);
+    const double peak = std::max({times_.peak_rss_mib, times_.validation_peak_rss_mib, peak_rss_mib()});
+    const std::vector<double> memory = comm_.all_gather(std::vector<double>{peak});  // every rank's, this session
     const double steps = std::max<double>(1.0, static_cast<double>(r.steps));
     ranks_ = json{{"processes", comm_.size()},
                   {"shards", config_.training.shards},
@@ -552,6 +593,8 @@ class Trainer {
   std::string latest_;                  // the latest checkpoint, for StopNotice
   std::vector<std::string> run_files_;
   TrainingState state_;
+  Graph g_;             // the training steps' tape, reused
+  SessionTimes times_;  // this session's, for train.log and summary.json
   Clock::time_point session_start_;
   double base_seconds_ = 0.0;
   std::int64_t session_first_step_ = 0;

@@ -45,7 +45,8 @@ same() {
   [ "$(cd "$a" && find checkpoints -name '*.npy' | wc -l)" -eq "$(cd "$b" && find checkpoints -name '*.npy' | wc -l)" ] ||
     fail "$a and $b hold different checkpoints"
   for key in dev_bleu test_bleu dev_ppl test_ppl steps best_step target_tokens; do
-    [ "$(grep "\"$key\"" "$a/summary.json")" = "$(grep "\"$key\"" "$b/summary.json")" ] || fail "summary $key differs"
+    grep -q "^  \"$key\"" "$a/summary.json" || fail "$a/summary.json has no top-level $key"
+    [ "$(grep "^  \"$key\"" "$a/summary.json")" = "$(grep "^  \"$key\"" "$b/summary.json")" ] || fail "summary $key differs"
   done
   echo "  $b = $a: $n arrays, $(wc -l < "$a/metrics.jsonl") metrics lines, $(wc -l < "$a/test.hyp") test translations"
 }

@@ -49,7 +49,8 @@ for f in "$tmp/a/checkpoints/$la"/params/*.npy "$tmp/a/checkpoints/$la"/optimize
 done
 [ "$n" -gt 10 ] || fail "only $n parameter files compared"
 for key in dev_bleu test_bleu dev_ppl steps best_step; do
-  a=$(grep "\"$key\"" "$tmp/a/summary.json") b=$(grep "\"$key\"" "$tmp/b/summary.json")
+  a=$(grep "^  \"$key\"" "$tmp/a/summary.json") b=$(grep "^  \"$key\"" "$tmp/b/summary.json")  # top-level keys
+  [ -n "$a" ] || fail "summary.json has no top-level $key"
   [ "$a" = "$b" ] || fail "summary $key: $a vs $b"
 done
 echo "PASS: $n parameter and optimiser files and metrics.jsonl ($(wc -l < "$tmp/a/metrics.jsonl") lines) identical"

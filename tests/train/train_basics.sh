@@ -25,6 +25,23 @@ bleu=$(json_field "$tmp/a/summary.json" test_bleu)
 echo "test BLEU $bleu"
 awk -v b="$bleu" 'BEGIN { exit !(b > 40) }' || fail "test BLEU $bleu <= 40 (untrained: about 0)"
 [ "$(json_field "$tmp/a/summary.json" steps)" = 400 ] || fail "summary steps is not 400"
+# Where the session's time went (bench/train_real.sh reads it): parts that add up, a speed
+# that is the tokens over the steps' time without validation, memory that grew.
+/usr/bin/python3 - "$tmp/a/summary.json" <<'PY' || fail "summary.json's session is inconsistent"
+import json, sys
+summary = json.load(open(sys.argv[1]))
+s = summary["session"]
+assert s["steps"] == summary["steps"] == 400, s
+assert s["target_tokens"] == summary["target_tokens"], s
+parts = ["step_seconds", "batch_seconds", "moving_average_seconds", "validation_seconds", "checkpoint_seconds"]
+assert all(s[k] >= 0 for k in parts) and s["other_seconds"] > -1e-6, s
+assert abs(sum(s[k] for k in parts) + s["other_seconds"] - s["seconds"]) < 1e-6, s
+assert 0 < s["step_seconds"] < s["seconds"] and s["validation_seconds"] > 0 and s["checkpoint_seconds"] > 0, s
+training = s["seconds"] - s["validation_seconds"]
+assert abs(s["training_tokens_per_second"] - s["target_tokens"] / training) < 1e-6 * s["training_tokens_per_second"], s
+assert abs(s["outside_steps_share"] - (training - s["step_seconds"]) / training) < 1e-9, s
+assert s["rss_at_start_mib"] > 0 and s["peak_rss_mib"] >= s["rss_at_start_mib"] and s["validation_peak_rss_mib"] > 0, s
+PY
 [ "$(wc -l < "$tmp/a/data/train.src")" = 3000 ] || fail "the toy training set does not have 3000 lines"
 
 # Same recipe and seed, another process: identical bytes.

@@ -24,6 +24,10 @@ class Arena {
   // replaced by one chunk big enough for all of them.
   void clear();
 
+  // Frees the chunks the pool keeps (a trainer calls it after validation, so that the
+  // decoding's memory is not held through the training steps that follow).
+  static void release_pooled();
+
   std::size_t bytes_in_use() const { return used_floats_ * sizeof(float); }
   std::size_t bytes_reserved() const;
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nmtx/core/params.h"
@@ -19,6 +20,13 @@ struct OptimizerState {
   std::int64_t steps = 0;
 };
 
+// The same, as the checkpoint writer reads it without copying (Adam's two buffers are
+// twice the model): views valid until the optimiser's next step.
+struct OptimizerStateView {
+  std::vector<std::pair<std::string, const std::vector<float>*>> buffers;
+  std::int64_t steps = 0;
+};
+
 class Optimizer {
  public:
   explicit Optimizer(float learning_rate) : learning_rate_(learning_rate) {}
@@ -26,7 +34,7 @@ class Optimizer {
   // Updates every parameter from its gradient (gradients are not cleared).
   virtual void step(ParameterSet& params) = 0;
 
-  virtual OptimizerState state() const = 0;
+  virtual OptimizerStateView state() const = 0;
   // Continues from a saved state; throws std::invalid_argument naming a missing buffer or
   // one whose size is not `numel`.
   virtual void restore(const OptimizerState& state, std::size_t numel) = 0;
@@ -44,7 +52,7 @@ class Sgd : public Optimizer {
  public:
   explicit Sgd(float learning_rate, float momentum = 0.0f);
   void step(ParameterSet& params) override;
-  OptimizerState state() const override;
+  OptimizerStateView state() const override;
   void restore(const OptimizerState& state, std::size_t numel) override;
   const std::vector<float>& velocity() const { return velocity_; }
 
@@ -60,7 +68,7 @@ class Adam : public Optimizer {
  public:
   explicit Adam(float learning_rate, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f);
   void step(ParameterSet& params) override;
-  OptimizerState state() const override;
+  OptimizerStateView state() const override;
   void restore(const OptimizerState& state, std::size_t numel) override;
   std::int64_t steps() const { return t_; }
   const std::vector<float>& first_moment() const { return m_; }

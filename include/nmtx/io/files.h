@@ -4,13 +4,17 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 namespace nmtx {
 
 // Writes `content` to `path` through a temporary file in the same directory, fsynced
 // before it is renamed over `path`: `path` is always either old or complete.
 void write_file_atomically(const std::string& path, const std::string& content);
+// The same for content in pieces, written one after the other (no copy of them joined).
+void write_file_atomically(const std::string& path, std::initializer_list<std::string_view> pieces);
 // fsyncs a directory, so that renames inside it are durable.
 void sync_directory(const std::string& dir);
 
