@@ -64,37 +64,47 @@ def training_flops_per_step(recipe, variant):
 def main(path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     sgemm = {r["size"]: r["gflops"] for r in rows if r["impl"] == "sgemm"}
-    runs = defaultdict(list)  # (workload, variant, impl, setting) -> records
+    runs = defaultdict(list)  # (workload, variant, impl, setting) -> records; nmtx's setting: its shards
     for r in rows:
-        if r["impl"] != "sgemm":
-            runs[(r["workload"], r["variant"], r["impl"], setting(r))].append(r)
+        if r["impl"] == "nmtx":
+            runs[(r["workload"], r["variant"], "nmtx", r.get("shards", 1))].append(r)
+        elif r["impl"] == "torch":
+            runs[(r["workload"], r["variant"], "torch", setting(r))].append(r)
     med = lambda rs, key: statistics.median(x[key] for x in rs)
     keys = sorted({(w, v) for w, v, *_ in runs}, key=lambda k: (SIZE_ORDER[size_of(k[0])], k[0], k[1]))
     here = os.path.dirname(os.path.abspath(__file__))
-    print("| workload | variant | training tok/s: nmtx | PyTorch best (setting) | ratio (target) "
-          "| nmtx time outside fwd/bwd/update | nmtx validation s (apart) | memory growth MB: nmtx / PyTorch (target: half) "
-          "| nmtx GFLOP/s analytic (% of sgemm) | PyTorch GFLOP/s | runs |")
-    print("|---|---|" + "---:|" * 9)
+    print("| workload | variant | nmtx tok/s: shards 1 | shards 2 | PyTorch best (setting) | ratio: shards 1 | shards 2 (target) "
+          "| nmtx time outside fwd/bwd/update | nmtx validation s (apart) "
+          "| memory growth MB: nmtx shards 1 / 2 / PyTorch (target: half) "
+          "| GFLOP/s analytic: nmtx best (% of sgemm) | PyTorch | runs |")
+    print("|---|---|" + "---:|" * 11)
     for workload, variant in keys:
         size = size_of(workload)
-        ours = runs.get((workload, variant, "nmtx", "2 threads"), [])
+        ours = {k: runs.get((workload, variant, "nmtx", k), []) for k in (1, 2)}
         torch = {s: rs for (w, v, impl, s), rs in runs.items() if (w, v, impl) == (workload, variant, "torch")}
-        if not ours or not torch:
+        if not any(ours.values()) or not torch:
             continue
         best = max(torch, key=lambda s: med(torch[s], "train_tokens_per_s"))
-        n, t = med(ours, "train_tokens_per_s"), med(torch[best], "train_tokens_per_s")
-        ratio = n / t
+        t = med(torch[best], "train_tokens_per_s")
+        n = {k: med(rs, "train_tokens_per_s") if rs else None for k, rs in ours.items()}
         target = TARGET_RATIO.get(size)
-        mark = "" if target is None else f" ({target:g}x {'met' if ratio >= target else 'MISSED'})"
-        g_ours, g_torch = med(ours, "growth_mb"), med(torch[best], "growth_mb")
-        cells = [workload, variant, f"{n:,.0f}", f"{t:,.0f} ({best})", f"{ratio:.2f}x{mark}",
-                 f"{100 * med(ours, 'outside_steps_share'):.1f}%", f"{med(ours, 'validation_seconds'):.1f}",
-                 f"{g_ours:,.0f} / {g_torch:,.0f} ({'met' if 2 * g_ours <= g_torch else 'MISSED'})"]
+        fastest = max((k for k in n if n[k]), key=lambda k: n[k])
+        ratio = lambda k: "-" if n[k] is None else f"{n[k] / t:.2f}x"
+        mark = "" if target is None else f" ({target:g}x {'met' if n[fastest] / t >= target else 'MISSED'})"
+        growth = {k: med(rs, "growth_mb") if rs else None for k, rs in ours.items()}
+        g_torch = med(torch[best], "growth_mb")
+        fmt = lambda x: "-" if x is None else f"{x:,.0f}"
+        met = all(g is None or 2 * g <= g_torch for g in growth.values())
+        cells = [workload, variant, fmt(n[1]), fmt(n[2]), f"{t:,.0f} ({best})", ratio(1), ratio(2) + mark,
+                 f"{100 * med(ours[fastest], 'outside_steps_share'):.1f}%",
+                 f"{med(ours[fastest], 'validation_seconds'):.1f}",
+                 f"{fmt(growth[1])} / {fmt(growth[2])} / {g_torch:,.0f} ({'met' if met else 'MISSED'})"]
         flops = training_flops_per_step(os.path.join(here, "recipes", workload + ".yaml"), variant) \
             if size != "multi30k" else None
         if flops:
-            tokens_per_step = ours[0]["target_tokens"] / ours[0]["steps"]
-            gf_ours, gf_torch = flops / tokens_per_step * n / 1e9, flops / tokens_per_step * t / 1e9
+            first = ours[fastest][0]
+            tokens_per_step = first["target_tokens"] / first["steps"]
+            gf_ours, gf_torch = flops / tokens_per_step * n[fastest] / 1e9, flops / tokens_per_step * t / 1e9
             share = gf_ours / sgemm[size] if size in sgemm else None
             goal = TARGET_SGEMM_SHARE.get(size)
             note = "" if share is None else f" ({100 * share:.0f}% of {sgemm[size]:.0f}" + (
@@ -102,7 +112,7 @@ def main(path):
             cells += [f"{gf_ours:.0f}{note}", f"{gf_torch:.0f}"]
         else:
             cells += ["-", "-"]
-        cells.append(str(len(ours)))
+        cells.append(str(max(len(rs) for rs in ours.values())))
         print("| " + " | ".join(cells) + " |")
 
 

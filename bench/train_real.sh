@@ -5,26 +5,29 @@
 # machine's 2 cores (method and results: docs/benchmarks.md, "The path users run").
 #
 #   bench/train_real.sh [--workloads "copy-toy-fixed ..."] [--variants "bahdanau luong-general"]
-#                       [--runs 3] [--torch-settings "1 2 2p"]
+#                       [--runs 3] [--torch-settings "1 2 2p"] [--nmtx-shards "1 2"]
 #
 # Every measurement is its own process. For each workload and variant, RUNS rounds
-# alternate `nmtx train` (2 threads) with PyTorch at each setting (1: 1 thread; 2: 2
-# threads; 2p: 2 threads with OMP_WAIT_POLICY=passive); PyTorch is credited with its best
-# setting by median. nmtx's figures come from its summary.json ("session": speed over the
+# alternate `nmtx train` (2 threads; training.shards 1, the batch whole with BLAS on both
+# threads, and 2, its halves on the two threads at once) with PyTorch at each setting (1: 1
+# thread; 2: 2 threads; 2p: 2 threads with OMP_WAIT_POLICY=passive); PyTorch is credited
+# with its best setting by median. nmtx's figures come from its summary.json ("session": speed over the
 # training steps with validation excluded, the share of time outside forward, backward and
 # update, memory). The frozen Multi30k recipe runs with its own attention (Luong general)
 # only. Raw JSON lines go to bench/results/real-*.jsonl, the table of medians to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workloads="copy-toy-fixed copy-toy-variable copy-medium-fixed copy-medium-variable copy-large-fixed copy-large-variable multi30k-de-en"
-variants="bahdanau luong-general" runs=3 settings="1 2 2p"
+variants="bahdanau luong-general" runs=3 settings="1 2 2p" shard_settings="1 2"
 while [ $# -gt 0 ]; do
   case "$1" in
     --workloads) workloads=$2; shift 2 ;;
     --variants) variants=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --torch-settings) settings=$2; shift 2 ;;
-    *) echo "usage: bench/train_real.sh [--workloads W] [--variants V] [--runs N] [--torch-settings S]" >&2; exit 2 ;;
+    --nmtx-shards) shard_settings=$2; shift 2 ;;
+    *) echo "usage: bench/train_real.sh [--workloads W] [--variants V] [--runs N] [--torch-settings S] [--nmtx-shards S]" >&2
+       exit 2 ;;
   esac
 done
 scripts/setup.sh --test-deps > /dev/null
@@ -42,7 +45,7 @@ trap 'rm -rf "$work"' EXIT
 declare -A nmtx_steps=([toy]=200 [medium]=40 [large]=12 [multi30k]=150)
 declare -A torch_steps=([toy]=100 [medium]=20 [large]=6 [multi30k]=60)
 size_of() { case "$1" in copy-*) echo "$1" | cut -d- -f2 ;; *) echo multi30k ;; esac; }
-attention_of() { [ "$1" = bahdanau ] && echo "--set model.attention.type=bahdanau" \
+attention_of() { [ "$1" = bahdanau ] && echo "--set model.attention.type=bahdanau --set model.attention.score=concat" \
                    || echo "--set model.attention.type=luong --set model.attention.score=${1#luong-}"; }
 
 plan=()
@@ -61,15 +64,17 @@ for item in "${plan[@]}"; do
   size=$(size_of "$w")
   for run in $(seq "$runs"); do
     dir="$work/$w-$v"
-    rm -rf "$dir"
-    # shellcheck disable=SC2046
-    build/nmtx train "bench/recipes/$w.yaml" --set run.dir="$dir" --set training.steps="${nmtx_steps[$size]}" \
-      --set training.threads=2 $(attention_of "$v") > /dev/null 2>&1
-    /usr/bin/python3 - "$dir/summary.json" "$w" "$v" >> "$out" <<'EOF'
+    for shards in $shard_settings; do
+      rm -rf "$dir"
+      # shellcheck disable=SC2046
+      build/nmtx train "bench/recipes/$w.yaml" --set run.dir="$dir" --set training.steps="${nmtx_steps[$size]}" \
+        --set training.threads=2 --set training.shards="$shards" $(attention_of "$v") > "$work/train.out" 2>&1 \
+        || { echo "nmtx train failed on $w $v:" >&2; tail -3 "$work/train.out" >&2; exit 1; }
+      /usr/bin/python3 - "$dir/summary.json" "$w" "$v" "$shards" >> "$out" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))["session"]
 print(json.dumps({"impl": "nmtx", "workload": sys.argv[2], "variant": sys.argv[3], "threads": 2,
-                  "steps": s["steps"], "target_tokens": s["target_tokens"],
+                  "shards": int(sys.argv[4]), "steps": s["steps"], "target_tokens": s["target_tokens"],
                   "train_tokens_per_s": round(s["training_tokens_per_second"], 1),
                   "outside_steps_share": round(s["outside_steps_share"], 4),
                   "validation_seconds": round(s["validation_seconds"], 3),
@@ -77,6 +82,7 @@ print(json.dumps({"impl": "nmtx", "workload": sys.argv[2], "variant": sys.argv[3
                   "peak_rss_mb": round(s["peak_rss_mib"], 1),
                   "growth_mb": round(s["rss_growth_mib"], 1)}))
 EOF
+    done
     for setting in $settings; do
       threads=${setting%p} policy=()
       [ "$setting" != "$threads" ] && policy=(OMP_WAIT_POLICY=PASSIVE)

@@ -84,7 +84,7 @@ TEST_CASE("the sharded step is each shard's gradient of L_k / T summed in shard 
   Graph ga, gb, gw;
   StepOptions clip;
   clip.clip_norm = 0.5f;
-  ShardedStep sharded(dist::Communicator::world(), 2, a.numel(), 1);
+  ShardedStep sharded(dist::Communicator::world(), a, 2, 1);
   const std::size_t T = target_tokens(corpus, batch);
   REQUIRE(T == 2 + 3 + 1 + 2 + 3 + 5);  // targets and a </s> each
   for (std::int64_t step = 1; step <= 3; ++step) {
@@ -123,7 +123,7 @@ TEST_CASE("empty shards contribute nothing: 4 shards of a 2-sentence batch step 
   const Seq2Seq model_a(test::tiny_train_config(), a), model_b(test::tiny_train_config(), b);
   Adam adam_a(0.01f), adam_b(0.01f);
   Graph ga, gb;
-  ShardedStep four(dist::Communicator::world(), 4, a.numel(), 1), two(dist::Communicator::world(), 2, b.numel(), 1);
+  ShardedStep four(dist::Communicator::world(), a, 4, 1), two(dist::Communicator::world(), b, 2, 1);
   for (std::int64_t step = 1; step <= 2; ++step) {
     const StepResult r4 = four(model_a, a, adam_a, ga, corpus, batch, step, {});
     const StepResult r2 = two(model_b, b, adam_b, gb, corpus, batch, step, {});
@@ -131,4 +131,45 @@ TEST_CASE("empty shards contribute nothing: 4 shards of a 2-sentence batch step 
     CHECK(r4.grad_norm == r2.grad_norm);
     CHECK(values(a) == values(b));
   }
+}
+
+TEST_CASE("shards on two threads step exactly as on one: the same bits, with dropout") {
+  const ParallelCorpus corpus = tiny_corpus();
+  const BatchIndices batch{0, 1, 2, 3, 4};
+  ParameterSet one(7), two(7);
+  ModelConfig config = test::tiny_train_config();
+  config.dropout = 0.2f;
+  const Seq2Seq model_one(config, one), model_two(config, two);
+  Adam adam_one(0.01f), adam_two(0.01f);
+  Graph g1, g2;
+  Rng unused(1);
+  StepOptions options;
+  options.dropout = &unused;  // asks for dropout; each shard draws from its own stream
+  ShardedStep serial(dist::Communicator::world(), one, 4, 9, 1), parallel(dist::Communicator::world(), two, 4, 9, 2);
+  for (std::int64_t step = 1; step <= 3; ++step) {
+    const StepResult a = serial(model_one, one, adam_one, g1, corpus, batch, step, options);
+    const StepResult b = parallel(model_two, two, adam_two, g2, corpus, batch, step, options);
+    REQUIRE(a.applied);
+    CHECK(a.loss == b.loss);
+    CHECK(a.grad_norm == b.grad_norm);
+    REQUIRE(one.numel() == two.numel());
+    CHECK(values(one) == values(two));
+    CHECK(grads(one) == grads(two));
+  }
+}
+
+TEST_CASE("a shard sum whose first buffer is the caller's sums into it, as with its own") {
+  dist::Communicator& world = dist::Communicator::world();
+  std::vector<float> first{1.0f, 2.0f, 3.0f};
+  dist::ShardSum borrowed(world, 3, 3, first.data()), owned(world, 3, 3);
+  REQUIRE(borrowed.shard(0) == first.data());
+  std::copy_n(first.data(), 3, owned.shard(0));
+  for (std::size_t l = 1; l < 3; ++l) {
+    for (std::size_t i = 0; i < 3; ++i) borrowed.shard(l)[i] = owned.shard(l)[i] = 0.25f * static_cast<float>(l + i);
+  }
+  std::vector<float> out(3);
+  owned.sum(out.data());
+  borrowed.sum(first.data());
+  CHECK(first == out);
+  CHECK(out == std::vector<float>{1.75f, 3.25f, 4.75f});  // e.g. 1 + 0.25 + 0.5
 }

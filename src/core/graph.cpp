@@ -1,8 +1,10 @@
 #include "nmtx/core/graph.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
+#include "nmtx/core/blas.h"
 #include "nmtx/core/params.h"
 
 namespace nmtx {
@@ -96,8 +98,15 @@ Expr Graph::param(const Parameter& p) {
   p.set_->freeze();
   Expr e = add_node(Op::leaf, true, p.value());
   nodes_.back().parameter = true;
-  if (e.needs_grad()) nodes_.back().grad = p.grad();  // backward adds straight into the set
+  if (e.needs_grad()) {  // backward adds straight into the set (or the block given for it)
+    nodes_.back().grad = p.set_ == redirected_set_ ? Tensor(redirected_grads_ + p.set_->offset(p), p.shape()) : p.grad();
+  }
   return e;
+}
+
+void Graph::redirect_gradients(const ParameterSet& set, float* grads) {
+  redirected_set_ = grads != nullptr ? &set : nullptr;
+  redirected_grads_ = grads;
 }
 
 Expr Graph::record(Op op, std::initializer_list<Expr> inputs, const Shape& shape) {
@@ -156,9 +165,39 @@ void Graph::backward(const Expr& y, const Tensor& seed) {
     const Node& n = nodes_[id];
     if (!n.grad.empty() && n.backward) n.backward();
   }
+  flush_weight_gradients();
+}
+
+void Graph::add_weight_gradient(const Expr& W, std::size_t rows, const float* dy, const float* x) {
+  const Shape s = W.shape();
+  float* dW = W.grad().data();  // a parameter's: the set's block, already there
+  auto it = std::find_if(weight_rows_.begin(), weight_rows_.end(), [dW](const WeightRows& w) { return w.dW == dW; });
+  if (it == weight_rows_.end()) it = weight_rows_.insert(weight_rows_.end(), WeightRows{});
+  if (it->rows == 0) {  // the first rows of this pass
+    it->dW = dW;
+    it->out = s[0];
+    it->in = s[1];
+    it->dy.clear();
+    it->x.clear();
+  }
+  it->dy.insert(it->dy.end(), dy, dy + rows * s[0]);
+  it->x.insert(it->x.end(), x, x + rows * s[1]);
+  it->rows += rows;
+}
+
+// In the order the weights first met backward: the same additions in every run.
+void Graph::flush_weight_gradients() {
+  for (WeightRows& w : weight_rows_) {
+    if (w.rows == 0) continue;
+    gemm(true, false, w.out, w.in, w.rows, 1.0f, w.dy.data(), w.x.data(), 1.0f, w.dW);
+    w.rows = 0;
+    w.dy.clear();
+    w.x.clear();
+  }
 }
 
 void Graph::clear() {
+  for (WeightRows& w : weight_rows_) w.rows = 0;  // a backward that threw midway leaves none behind
   nodes_.clear();
   arena_.clear();
   backward_done_ = false;

@@ -18,12 +18,14 @@ void add_into(float* acc, const float* x, std::size_t n) {
 
 }  // namespace
 
-ShardSum::ShardSum(Communicator& comm, std::size_t shards, std::size_t n) : comm_(comm), shards_(shards), n_(n) {
+ShardSum::ShardSum(Communicator& comm, std::size_t shards, std::size_t n, float* first)
+    : comm_(comm), shards_(shards), n_(n), first_buffer_(first) {
   check_shards(comm, shards);
   const auto N = static_cast<std::size_t>(comm.size());
   local_ = shards / N;
   first_ = static_cast<std::size_t>(comm.rank()) * local_;
-  buffers_.assign(local_, std::vector<float>(n));
+  buffers_.resize(local_);
+  for (std::size_t l = first != nullptr ? 1 : 0; l < local_; ++l) buffers_[l].assign(n, 0.0f);
   for (std::size_t j = 0; j < N; ++j) chunk_.push_back(static_cast<int>((j + 1) * n / N - j * n / N));
   if (N > 1) {
     const auto mine = static_cast<std::size_t>(chunk_[static_cast<std::size_t>(comm.rank())]);
@@ -37,8 +39,8 @@ void ShardSum::sum(float* out) {
   const auto start = Clock::now();
   const auto N = static_cast<std::size_t>(comm_.size());
   if (N == 1) {
-    std::copy(buffers_[0].begin(), buffers_[0].end(), out);
-    for (std::size_t k = 1; k < shards_; ++k) add_into(out, buffers_[k].data(), n_);
+    if (shard(0) != out) std::copy_n(shard(0), n_, out);
+    for (std::size_t k = 1; k < shards_; ++k) add_into(out, shard(k), n_);
   } else {
     // Chunk j of every local shard, by destination j then shard.
     std::vector<int> send_counts(N), receive_counts(N);
@@ -48,7 +50,7 @@ void ShardSum::sum(float* out) {
     const auto mine = static_cast<std::size_t>(chunk_[me]);
     for (std::size_t j = 0; j < N; ++j) {
       const auto len = static_cast<std::size_t>(chunk_[j]);
-      for (std::size_t l = 0; l < local_; ++l) p = std::copy_n(buffers_[l].data() + offset, len, p);
+      for (std::size_t l = 0; l < local_; ++l) p = std::copy_n(shard(l) + offset, len, p);
       send_counts[j] = static_cast<int>(len * local_);
       receive_counts[j] = static_cast<int>(mine * local_);
       offset += len;

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <memory>
+#include <thread>
 
+#include "nmtx/core/blas.h"
 #include "nmtx/core/ops.h"
 
 namespace nmtx {
@@ -41,8 +45,11 @@ StepResult train_step(const Seq2Seq& model, ParameterSet& params, Optimizer& opt
   return r;
 }
 
-ShardedStep::ShardedStep(dist::Communicator& comm, std::size_t shards, std::size_t numel, std::uint64_t seed)
-    : sum_(comm, shards, numel), seed_(seed) {}
+ShardedStep::ShardedStep(dist::Communicator& comm, ParameterSet& params, std::size_t shards, std::uint64_t seed,
+                         std::size_t threads)
+    : sum_(comm, shards, params.numel(), params.grads()), seed_(seed), threads_(std::max<std::size_t>(1, std::min(threads, sum_.local_shards()))) {
+  for (std::size_t w = 1; w < threads_; ++w) graphs_.push_back(std::make_unique<Graph>());
+}
 
 StepResult ShardedStep::operator()(const Seq2Seq& model, ParameterSet& params, Optimizer& optimizer, Graph& g,
                                    const ParallelCorpus& corpus, const BatchIndices& batch, std::int64_t step,
@@ -50,19 +57,49 @@ StepResult ShardedStep::operator()(const Seq2Seq& model, ParameterSet& params, O
   StepResult r;
   r.tokens = target_tokens(corpus, batch);
   std::vector<double> losses(sum_.local_shards(), 0.0);
-  for (std::size_t l = 0; l < sum_.local_shards(); ++l) {
+  // Local shard l's gradient of L_k / T, straight into its buffer of the shard sum.
+  auto shard_gradient = [&](std::size_t l, Graph& graph) {
     const std::size_t k = sum_.first_shard() + l;
-    g.clear();
-    params.zero_grad();
+    float* grads = sum_.shard(l);
+    std::fill_n(grads, params.numel(), 0.0f);
+    graph.clear();
+    graph.redirect_gradients(params, grads);
     const BatchIndices shard = batch_shard(batch, sum_.shards(), k);
     if (!shard.empty()) {  // an empty shard contributes zeros
       Rng dropout(derive_seed(seed_, fmt::format("dropout step {} shard {}", step, k)));
-      const Expr loss = model.loss(g, make_batch(corpus, shard), options.dropout ? &dropout : nullptr,
+      const Expr loss = model.loss(graph, make_batch(corpus, shard), options.dropout ? &dropout : nullptr,
                                    options.label_smoothing);
-      backward_normalised(g, loss, r.tokens);
+      backward_normalised(graph, loss, r.tokens);
       losses[l] = loss.item();
     }
-    std::copy_n(params.grads(), params.numel(), sum_.shard(l));
+    graph.redirect_gradients(params, nullptr);
+  };
+  if (threads_ == 1) {
+    for (std::size_t l = 0; l < sum_.local_shards(); ++l) shard_gradient(l, g);
+  } else {
+    // Thread w computes shards w, w + threads, ...: each shard's numbers are those of the
+    // loop above (its own graph, dropout stream and buffer; single-threaded BLAS), and the
+    // sum below is in shard order, so the threads change the time, not the bits.
+    const int blas = blas_threads();
+    set_blas_threads(1);
+    std::vector<std::exception_ptr> errors(threads_);
+    {
+      std::vector<std::thread> workers;
+      for (std::size_t w = 0; w < threads_; ++w) {
+        workers.emplace_back([&, w] {
+          try {
+            for (std::size_t l = w; l < sum_.local_shards(); l += threads_) shard_gradient(l, w == 0 ? g : *graphs_[w - 1]);
+          } catch (...) {
+            errors[w] = std::current_exception();
+          }
+        });
+      }
+      for (std::thread& t : workers) t.join();
+    }
+    set_blas_threads(blas);
+    for (const std::exception_ptr& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
   }
   sum_.sum(params.grads());
   r.loss = sum_.sum_losses(losses);

@@ -101,8 +101,8 @@ class Trainer {
     const TrainingConfig& t = config_.training;
     if (t.ema_decay > 0) ema_ = std::make_unique<MovingAverage>(model_.config(), params_);
     if (t.shards > 1 || comm_.distributed()) {
-      sharded_.emplace(comm_, static_cast<std::size_t>(t.shards), params_.numel(),
-                       static_cast<std::uint64_t>(t.seed));
+      sharded_.emplace(comm_, params_, static_cast<std::size_t>(t.shards), static_cast<std::uint64_t>(t.seed),
+                       static_cast<std::size_t>(t.threads));
     }
     batching_.batch_size = static_cast<std::size_t>(t.batch_size);
     batching_.by_tokens = t.batch_by_tokens;

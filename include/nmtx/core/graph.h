@@ -24,6 +24,7 @@ namespace nmtx {
 
 class Graph;
 class Parameter;
+class ParameterSet;
 
 // A handle to one node of a graph: the value an op produced and, during backward, the
 // gradient of the loss with respect to it. Cheap to copy; valid until the graph is
@@ -78,6 +79,10 @@ class Graph {
   // A parameter: aliases the ParameterSet's storage, so backward adds straight into the
   // parameter's gradient, and nothing is copied.
   Expr param(const Parameter& p);
+  // From now on param() of `set`'s parameters adds their gradients into `grads` (numel
+  // floats laid out as set.grads()) instead: graphs in several threads, each computing a
+  // shard of one batch, each into its own block (train/train_step.h). Null: the set's own.
+  void redirect_gradients(const ParameterSet& set, float* grads);
 
   // ---- recording (for op implementations) ----------------------------------------
   // Appends a node made by `op` from `inputs` with an uninitialised value of `shape`.
@@ -94,6 +99,20 @@ class Graph {
   // (overwritten) by the next call with the same slot, so temporaries cost no arena
   // memory per step. Contents are uninitialised.
   Tensor temporary(const Shape& shape, int slot = 0);
+
+  // ---- weight gradients gathered over time steps (for op implementations) ---------
+  // dW += dyᵀ · x for a parameter W (out, in) from a product of few rows, y (rows, out) =
+  // x (rows, in) · Wᵀ: a recurrent or decoder step, T of them per batch. Instead of T
+  // sgemm calls whose inner dimension is one batch (where sgemm's per-call overhead
+  // dominates), dy and x are copied aside and each parameter's rows become one sgemm over
+  // all of them when backward ends (the same sum in another order of additions). Only for
+  // parameters, whose gradient nothing reads before the end (defers_weight_gradient), and
+  // products of fewer than kDeferRowsBelow rows; the caller multiplies the others at once.
+  static constexpr std::size_t kDeferRowsBelow = 512;
+  bool defers_weight_gradient(const Expr& W, std::size_t rows) const {
+    return rows < kDeferRowsBelow && W.needs_grad() && is_parameter(W);
+  }
+  void add_weight_gradient(const Expr& W, std::size_t rows, const float* dy, const float* x);
 
   // ---- backward -----------------------------------------------------------------
   // Runs backward from a one-element loss, seeding d loss / d loss = 1.
@@ -129,7 +148,18 @@ class Graph {
   const Node& node(const Expr& e) const;
   Node& node(const Expr& e);
 
+  // add_weight_gradient's rows of one weight, kept (with their capacity) across passes.
+  struct WeightRows {
+    float* dW = nullptr;  // the weight's gradient, (out, in)
+    std::size_t out = 0, in = 0, rows = 0;
+    std::vector<float> dy, x;  // (rows, out) and (rows, in)
+  };
+  void flush_weight_gradients();
+
   std::vector<Node> nodes_;
+  std::vector<WeightRows> weight_rows_;
+  const ParameterSet* redirected_set_ = nullptr;
+  float* redirected_grads_ = nullptr;
   Arena arena_;
   std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;

@@ -22,14 +22,17 @@ namespace nmtx::dist {
 
 class ShardSum {
  public:
-  // Throws SameOnEveryRank when N does not divide `shards` (check_shards).
-  ShardSum(Communicator& comm, std::size_t shards, std::size_t n);
+  // Throws SameOnEveryRank when N does not divide `shards` (check_shards). `first`, if
+  // given, is local shard 0's buffer (n floats, the caller's): the parameters' gradient
+  // block, so that one buffer fewer is allocated and, in one process, the sum lands where
+  // shard 0 already is.
+  ShardSum(Communicator& comm, std::size_t shards, std::size_t n, float* first = nullptr);
 
   std::size_t shards() const { return shards_; }
   std::size_t local_shards() const { return local_; }
   std::size_t first_shard() const { return first_; }  // this rank's first shard
   // Local shard l's buffer (n floats), for its gradient.
-  float* shard(std::size_t l) { return buffers_[l].data(); }
+  float* shard(std::size_t l) { return l == 0 && first_buffer_ != nullptr ? first_buffer_ : buffers_[l].data(); }
 
   // The sum of all shards' buffers, in shard order, into `out` (n floats; every rank).
   void sum(float* out);
@@ -46,7 +49,8 @@ class ShardSum {
  private:
   Communicator& comm_;
   std::size_t shards_, n_, local_, first_;
-  std::vector<std::vector<float>> buffers_;
+  float* first_buffer_;
+  std::vector<std::vector<float>> buffers_;  // [0] empty when first_buffer_ is given
   std::vector<float> send_, receive_, folded_;
   std::vector<int> chunk_;  // floats of chunk j (rank j folds it)
   Stats stats_;

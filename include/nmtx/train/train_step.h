@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include "nmtx/core/graph.h"
 #include "nmtx/core/optim.h"
@@ -49,9 +51,14 @@ StepResult train_step(const Seq2Seq& model, ParameterSet& params, Optimizer& opt
 // 3-4 then run on every rank on identical numbers, so the parameters stay identical. Shard
 // k's dropout masks at step n come from Rng(derive_seed(seed, "dropout step n shard k")),
 // whichever rank computes it. With S = 1 in one process the trainer calls train_step.
+// `threads` > 1 computes this rank's shards on that many threads at once (each with its
+// own graph and single-threaded BLAS): the same bits as one thread, in less time where
+// products are too small for BLAS's own threads (the toy sizes).
 class ShardedStep {
  public:
-  ShardedStep(dist::Communicator& comm, std::size_t shards, std::size_t numel, std::uint64_t seed);
+  // Local shard 0's gradient is computed in params' own gradient block (the sum ends there).
+  ShardedStep(dist::Communicator& comm, ParameterSet& params, std::size_t shards, std::uint64_t seed,
+              std::size_t threads = 1);
 
   // `step`: the number this step will have (1 for the first); `options.dropout` non-null
   // asks for dropout (its stream is not used: each shard has its own).
@@ -63,6 +70,8 @@ class ShardedStep {
  private:
   dist::ShardSum sum_;
   std::uint64_t seed_;
+  std::size_t threads_;
+  std::vector<std::unique_ptr<Graph>> graphs_;  // threads 2, 3, ... (the first uses the caller's)
 };
 
 }  // namespace nmtx

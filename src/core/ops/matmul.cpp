@@ -160,6 +160,11 @@ Expr affine(const std::vector<Expr>& xs, const std::vector<Expr>& Ws, const Expr
       const std::size_t in = xs[i].shape()[1];
       const Dims d{N, out, in};
       const auto [dx, beta_x] = gradient_target(xs[i]);
+      if (xs[i].graph().defers_weight_gradient(Ws[i], N)) {  // a step's product: dW with all the others'
+        xs[i].graph().add_weight_gradient(Ws[i], N, dy, xs[i].value().data());
+        product_backward(false, true, d, xs[i].value().data(), Ws[i].value().data(), dy, dx, beta_x, nullptr, 0.0f);
+        continue;
+      }
       const auto [dW, beta_W] = gradient_target(Ws[i]);
       product_backward(false, true, d, xs[i].value().data(), Ws[i].value().data(), dy, dx, beta_x, dW, beta_W);
     }

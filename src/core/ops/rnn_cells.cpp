@@ -14,7 +14,8 @@
 //   lstm  i, f, o = σ(·), g = tanh(·) of xp + hp;  c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c')
 //         dc' += dh' o (1 - tanh²c');  di = dc' g  df = dc' c  dg = dc' i  do = dh' tanh c'
 //         dc += dc' f;  dxp = dhp = [di i(1-i), df f(1-f), dg (1-g²), do o(1-o)]
-// then, for every cell: dh += dhp W_hh, dW_hh += dhpᵀ h, db_hh += Σ_rows dhp.
+// then, for every cell: dh += dhp W_hh, dW_hh += dhpᵀ h (gathered over the steps into one
+// product: Graph::add_weight_gradient), db_hh += Σ_rows dhp.
 //
 // `keep` (B) or (B, 1), optional: rows where it is 0 carry their state unchanged
 // (h' = h, c' = c; the gradient passes straight through), for padded time steps.
@@ -61,7 +62,9 @@ bool row_kept(const Tensor& keep, std::size_t b) { return keep.empty() || keep[b
 void recurrent_backward(const Expr& h, const Expr& W_hh, const Expr& b_hh, const Tensor& dhp, float* dh) {
   const std::size_t B = h.shape()[0], H = h.shape()[1], GH = W_hh.shape()[0];
   if (dh != nullptr) gemm(false, false, B, H, GH, 1.0f, dhp.data(), W_hh.value().data(), 1.0f, dh);
-  if (W_hh.needs_grad()) {
+  if (h.graph().defers_weight_gradient(W_hh, B)) {  // with every other step's (Graph::add_weight_gradient)
+    h.graph().add_weight_gradient(W_hh, B, dhp.data(), h.value().data());
+  } else if (W_hh.needs_grad()) {
     bool fresh = false;
     float* dW = W_hh.grad_for_write(fresh).data();
     gemm(true, false, GH, H, B, 1.0f, dhp.data(), h.value().data(), fresh ? 0.0f : 1.0f, dW);
