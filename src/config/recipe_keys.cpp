@@ -107,7 +107,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("training.seed", 1, 0, kBig, "seed of initialisation, shuffling and dropout"),
       boolean("training.shuffle", true, "shuffle the training set every epoch"),
       boolean("training.bucket", true, "batch sentences of similar length together"),
-      integer("training.threads", 2, 1, 256, "threads (BLAS in training, sentence shards in decoding)"),
+      integer("training.threads", 2, 1, 256, "threads (in training BLAS, or with training.shards > 1 the shards at once; sentence shards in decoding)"),
       integer("training.log_every", 100, 1, kBig, "steps between log lines and metrics.jsonl entries"),
       number("training.ema_decay", "0", 0, 0.999999,
              "exponential moving average of the parameters (e.g. 0.999), used for validation and test; 0: off"),
