@@ -11,6 +11,7 @@
 # raw JSON lines go to bench/results/, the table of medians and ratios to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/progress.sh
 sizes="toy medium large" variants="bahdanau luong-general" runs=5
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,10 +52,7 @@ for size in $sizes; do
         torch "${opts[@]}" --threads 2 >> "$out"
         OMP_WAIT_POLICY=PASSIVE torch "${opts[@]}" --threads 2 >> "$out"
       done
-      done_rounds=$((done_rounds + 1))
-      elapsed=$((SECONDS - start))
-      printf '\r%s %s round %d/%d: %d/%d done, %ds elapsed, about %ds left   ' "$size" "$variant" "$run" "$runs" \
-        "$done_rounds" "$total" "$elapsed" $((elapsed * (total - done_rounds) / done_rounds)) >&2
+      round_done "$size $variant round $run/$runs"
     done
   done
 done

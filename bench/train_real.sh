@@ -17,6 +17,7 @@
 # only. Raw JSON lines go to bench/results/real-*.jsonl, the table of medians to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/progress.sh
 workloads="copy-toy-fixed copy-toy-variable copy-medium-fixed copy-medium-variable copy-large-fixed copy-large-variable multi30k-de-en"
 variants="bahdanau luong-general" runs=3 settings="1 2 2p" shard_settings="1 2"
 while [ $# -gt 0 ]; do
@@ -89,10 +90,7 @@ EOF
       env "${policy[@]}" /usr/bin/python3 bench/torch_train.py "$dir" --steps "${torch_steps[$size]}" \
         --threads "$threads" | sed "s/^{/{\"workload\": \"$w\", /" >> "$out"
     done
-    done_rounds=$((done_rounds + 1))
-    elapsed=$((SECONDS - start))
-    printf '\r%s %s round %d/%d: %d/%d done, %ds elapsed, about %ds left   ' "$w" "$v" "$run" "$runs" \
-      "$done_rounds" "$total" "$elapsed" $((elapsed * (total - done_rounds) / done_rounds)) >&2
+    round_done "$w $v round $run/$runs"
   done
 done
 echo >&2

@@ -16,6 +16,7 @@
 # output lines both sides agree on (the same model, the same search: nearly all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/progress.sh
 multi30k=runs/multi30k-de-en runs=3 settings="1 2p"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -61,10 +62,7 @@ for item in "${models[@]}"; do
         same=$(paste -d '\t' "$work/nmtx.out" "$work/torch.out" | awk -F '\t' '$1 == $2' | wc -l)
         echo "$line" | sed "s/^{/{\"model\": \"$name\", \"same_lines\": $same, /" >> "$out"
       done
-      done_rounds=$((done_rounds + 1))
-      elapsed=$((SECONDS - start))
-      printf '\r%s beam %s round %d/%d: %d/%d done, %ds elapsed, about %ds left   ' "$name" "$beam" "$round" "$runs" \
-        "$done_rounds" "$total" "$elapsed" $((elapsed * (total - done_rounds) / done_rounds)) >&2
+      round_done "$name beam $beam round $round/$runs"
     done
   done
 done

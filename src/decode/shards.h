@@ -8,12 +8,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <iterator>
-#include <thread>
 #include <vector>
 
-#include "nmtx/core/blas.h"
+#include "nmtx/core/threads.h"
 
 namespace nmtx::detail {
 
@@ -26,26 +24,7 @@ std::vector<Result> decode_in_shards(const std::vector<std::vector<int>>& source
   std::vector<std::vector<std::vector<int>>> parts(shards);
   for (std::size_t i = 0; i < sources.size(); ++i) parts[i * shards / sources.size()].push_back(sources[i]);
   std::vector<std::vector<Result>> results(shards);
-  std::vector<std::exception_ptr> errors(shards);
-  const int blas = blas_threads();
-  set_blas_threads(1);
-  {
-    std::vector<std::thread> workers;
-    for (std::size_t k = 0; k < shards; ++k) {
-      workers.emplace_back([&, k] {
-        try {
-          results[k] = decode(parts[k]);
-        } catch (...) {
-          errors[k] = std::current_exception();
-        }
-      });
-    }
-    for (std::thread& w : workers) w.join();
-  }
-  set_blas_threads(blas);
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  run_on_threads(shards, [&](std::size_t k) { results[k] = decode(parts[k]); });
   std::vector<Result> out;
   for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
   return out;

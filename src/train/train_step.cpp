@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <memory>
-#include <thread>
 
-#include "nmtx/core/blas.h"
 #include "nmtx/core/ops.h"
+#include "nmtx/core/threads.h"
 
 namespace nmtx {
 
@@ -80,26 +78,9 @@ StepResult ShardedStep::operator()(const Seq2Seq& model, ParameterSet& params, O
     // Thread w computes shards w, w + threads, ...: each shard's numbers are those of the
     // loop above (its own graph, dropout stream and buffer; single-threaded BLAS), and the
     // sum below is in shard order, so the threads change the time, not the bits.
-    const int blas = blas_threads();
-    set_blas_threads(1);
-    std::vector<std::exception_ptr> errors(threads_);
-    {
-      std::vector<std::thread> workers;
-      for (std::size_t w = 0; w < threads_; ++w) {
-        workers.emplace_back([&, w] {
-          try {
-            for (std::size_t l = w; l < sum_.local_shards(); l += threads_) shard_gradient(l, w == 0 ? g : *graphs_[w - 1]);
-          } catch (...) {
-            errors[w] = std::current_exception();
-          }
-        });
-      }
-      for (std::thread& t : workers) t.join();
-    }
-    set_blas_threads(blas);
-    for (const std::exception_ptr& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
+    run_on_threads(threads_, [&](std::size_t w) {
+      for (std::size_t l = w; l < sum_.local_shards(); l += threads_) shard_gradient(l, w == 0 ? g : *graphs_[w - 1]);
+    });
   }
   sum_.sum(params.grads());
   r.loss = sum_.sum_losses(losses);
