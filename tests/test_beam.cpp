@@ -1,10 +1,13 @@
 // Beam search: a hand-made next-token distribution where greedy is suboptimal, n-best
 // order and length normalisation, beam size 1 = greedy bit for bit on every kind of
-// decoder state, and on a trained toy model a total score not below greedy's.
+// decoder state, sentences leaving the batch as they end (each still gets what it gets
+// alone), and on a trained toy model a total score not below greedy's.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "decode_fixtures.h"
@@ -23,11 +26,11 @@ namespace {
 // hypothesis's attention rows tell which path computed them.
 class TracingScorer final : public BeamScorer {
  public:
-  TracingScorer(std::map<int, std::vector<double>> table, std::size_t rows) : table_(std::move(table), rows), rows_(rows) {}
+  TracingScorer(std::map<int, std::vector<double>> table, std::size_t rows) : table_(std::move(table), rows) {}
   StepScores step(const std::vector<int>& previous, std::size_t t) override {
     StepScores s = table_.step(previous, t);
-    attention_.assign(rows_ * 2, 0.0f);
-    for (std::size_t r = 0; r < rows_; ++r) {
+    attention_.assign(previous.size() * 2, 0.0f);  // rows leave as sentences end
+    for (std::size_t r = 0; r < previous.size(); ++r) {
       attention_[2 * r] = static_cast<float>(t);
       attention_[2 * r + 1] = static_cast<float>(previous[r]);
     }
@@ -39,7 +42,6 @@ class TracingScorer final : public BeamScorer {
 
  private:
   TableScorer table_;
-  std::size_t rows_;
   std::vector<float> attention_;
 };
 
@@ -166,6 +168,72 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
         REQUIRE(b.attention.steps() == greedy[i].attention.steps());
         CHECK(b.attention.weights == greedy[i].attention.weights);
         CHECK(b.attention.positions == greedy[i].attention.positions);
+      }
+    }
+  }
+}
+
+namespace {
+
+// The model's scorer, recording how many rows each step scores.
+class CountingScorer final : public BeamScorer {
+ public:
+  explicit CountingScorer(std::unique_ptr<BeamScorer> inner) : inner_(std::move(inner)) {}
+  StepScores step(const std::vector<int>& previous, std::size_t t) override {
+    rows.push_back(previous.size());
+    return inner_->step(previous, t);
+  }
+  void reorder(const std::vector<int>& r) override { inner_->reorder(r); }
+  std::vector<std::size_t> rows;
+
+ private:
+  std::unique_ptr<BeamScorer> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("sentences leave the batch as their search ends, and each still gets the hypothesis it gets alone") {
+  // Step limits n + 10 for source lengths n = 1 .. 4, two sentences each: rows leave at
+  // steps 11 .. 13 (or earlier at </s>) while the others go on.
+  const std::vector<std::vector<int>> sources = {{4}, {5}, {4, 6}, {7, 8}, {5, 6, 7}, {9, 4, 5}, {6, 6, 7, 8}, {10, 4, 9, 5}};
+  for (const char* variant : {"bahdanau", "luong-general", "local-p", "location-sensitive"}) {
+    for (const char* cell : {"gru", "lstm"}) {
+      for (const bool monotonic : {false, true}) {
+        CAPTURE(variant);
+        CAPTURE(cell);
+        CAPTURE(monotonic);
+        ParameterSet params(5);
+        const Seq2Seq model(small_model_config(variant, cell), params);
+        DecodeOptions o;
+        o.max_length = 30;
+        o.max_length_ratio = 1.0f;
+        o.constraints.monotonic = monotonic;
+        const BeamOptions beam{3, 0.0f, 1};
+        CountingScorer scorer(make_model_scorer(model, sources, beam.beam_size, o));
+        std::vector<std::size_t> lengths;
+        for (const auto& s : sources) lengths.push_back(s.size());
+        const auto together = beam_search(scorer, lengths, o, beam);
+        REQUIRE(scorer.rows.size() >= 2);
+        CHECK(scorer.rows.front() == sources.size() * beam.beam_size);
+        CHECK(scorer.rows.back() < scorer.rows.front());  // rows did leave
+        CHECK(std::is_sorted(scorer.rows.rbegin(), scorer.rows.rend()));
+        const auto greedy = greedy_decode(model, sources, o);
+        REQUIRE(together.size() == sources.size());
+        REQUIRE(greedy.size() == sources.size());
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+          CAPTURE(i);
+          const auto alone = beam_decode(model, {sources[i]}, o, beam);
+          REQUIRE(alone.size() == 1);
+          REQUIRE(together[i].size() == 1);
+          REQUIRE(alone[0].size() == 1);
+          CHECK(together[i][0].tokens == alone[0][0].tokens);
+          CHECK(together[i][0].log_prob == doctest::Approx(alone[0][0].log_prob).epsilon(1e-5));
+          const auto greedy_alone = greedy_decode(model, {sources[i]}, o);
+          REQUIRE(greedy_alone.size() == 1);
+          CHECK(greedy[i].tokens == greedy_alone[0].tokens);
+          CHECK(greedy[i].log_prob == doctest::Approx(greedy_alone[0].log_prob).epsilon(1e-5));
+          REQUIRE(greedy[i].attention.steps() == greedy_alone[0].attention.steps());
+        }
       }
     }
   }

@@ -63,7 +63,7 @@ MemberSources read_sources(const std::vector<const TrainedRun*>& runs, const std
 }
 
 // Every line's n-best hypotheses (none for an empty line, which is not decoded), decoded in
-// chunks of batch × threads sentences; several runs decode as an ensemble.
+// chunks of batch × threads sentences of similar length; several runs decode as an ensemble.
 std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const TrainedRun*>& runs,
                                                      const MemberSources& sources, const TranslateSettings& s,
                                                      std::size_t batch, bool average_attention) {
@@ -74,6 +74,10 @@ std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const Tra
     for (const auto& member : sources.ids) empty = empty || member[i].empty();
     if (!empty) decoded.push_back(i);
   }
+  // By source length (member 0's), so that a batch's sentences pad little and finish
+  // at about the same step; the output keeps the input's order.
+  std::stable_sort(decoded.begin(), decoded.end(),
+                   [&](std::size_t a, std::size_t b) { return sources.ids[0][a].size() < sources.ids[0][b].size(); });
   std::vector<std::vector<Hypothesis>> results(lines);
   const std::size_t chunk = batch * std::max<std::size_t>(1, s.decode.threads);
   for (std::size_t k = 0; k < decoded.size(); k += chunk) {

@@ -76,6 +76,14 @@ class BeamHistory {
     }
     return h;
   }
+  // After the current step only `rows` (ascending) go on: the links are renumbered so that
+  // row j after the step is the old row rows[j].
+  void keep_rows(const std::vector<int>& rows) {
+    Step& s = steps_.back();
+    s.from = detail::pick(s.from, rows);
+    s.token = detail::pick(s.token, rows);
+    s.token_log_prob = detail::pick(s.token_log_prob, rows);
+  }
   // Row j after step t: its origin and token.
   int from(std::size_t t, std::size_t j) const { return steps_[t].from[j]; }
   int token(std::size_t t, std::size_t j) const { return steps_[t].token[j]; }
@@ -118,18 +126,10 @@ class ModelScorer final : public BeamScorer {
   }
 
   void reorder(const std::vector<int>& rows) override {
-    for (RnnState& layer : state_.layers) {
-      layer.h = gather_rows(layer.h, rows);
-      if (layer.c.valid()) layer.c = gather_rows(layer.c, rows);
-    }
-    if (state_.feed.valid()) state_.feed = gather_rows(state_.feed, rows);
-    AttentionState& a = state_.attention;
-    if (a.cumulative.valid()) a.cumulative = gather_rows(a.cumulative, rows);
-    if (!a.focus.empty()) {
-      std::vector<int> focus(rows.size());
-      for (std::size_t j = 0; j < rows.size(); ++j) focus[j] = a.focus[static_cast<std::size_t>(rows[j])];
-      a.focus = std::move(focus);
-    }
+    // Fewer rows: sentences whose search ended left, and the encodings follow (every row
+    // continues a row of its own sentence).
+    if (rows.size() != encoded_.encoder.batch) encoded_ = select_sentences(encoded_, rows);
+    state_ = select_rows(state_, rows);
   }
 
  private:
@@ -155,17 +155,21 @@ std::unique_ptr<BeamScorer> make_model_scorer(const Seq2Seq& model, const std::v
 std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::vector<std::size_t>& source_lengths,
                                                  const DecodeOptions& o, const BeamOptions& beam,
                                                  std::vector<BeamTree>* trees) {
-  const std::size_t N = source_lengths.size(), K = beam.beam_size, R = N * K;
+  const std::size_t N = source_lengths.size(), K = beam.beam_size;
   std::vector<std::vector<Hypothesis>> finished(N);
   std::vector<std::vector<int>> finished_nodes(N);  // the tree node each finished hypothesis ends in
   if (trees != nullptr) trees->assign(N, BeamTree{{BeamNode{-1, o.bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}});
   if (N == 0) return finished;
   BeamHistory history;
-  std::vector<double> log_prob(R, 0.0);  // of row r's hypothesis
-  std::vector<char> alive(R, 0), done(N, 0);
-  std::vector<int> node(R, 0);           // row r's last node in its sentence's tree (0: the root)
-  for (std::size_t i = 0; i < N; ++i) alive[i * K] = 1;  // one live hypothesis to start: no duplicates
-  std::vector<int> previous(R, o.bos);
+  // Rows a·K .. a·K + K - 1 belong to sentence active[a]; sentences whose search ended
+  // leave (worth_dropping), the others keep their order.
+  std::vector<std::size_t> active(N);
+  std::iota(active.begin(), active.end(), std::size_t{0});
+  std::vector<double> log_prob(N * K, 0.0);  // of row r's hypothesis
+  std::vector<char> alive(N * K, 0), done(N, 0);
+  std::vector<int> node(N * K, 0);           // row r's last node in its sentence's tree (0: the root)
+  for (std::size_t a = 0; a < N; ++a) alive[a * K] = 1;  // one live hypothesis to start: no duplicates
+  std::vector<int> previous(N * K, o.bos);
   // The hypothesis whose last step t was row r, extended by `token` (</s>: not added).
   auto finish = [&](std::size_t i, std::size_t t, std::size_t r, int token, double token_lp, double lp, bool with_eos,
                     int at_node) {
@@ -190,7 +194,8 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
   std::vector<Candidate> candidates;
   std::vector<int> best;
   std::size_t t = 0;
-  for (; t < o.max_length && std::count(done.begin(), done.end(), 0) > 0; ++t) {
+  for (; t < o.max_length && !active.empty(); ++t) {
+    const std::size_t R = active.size() * K;
     const StepScores scores = scorer.step(previous, t);
     history.record(scores, R);
     const std::size_t V = scores.vocab;
@@ -204,11 +209,16 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     std::iota(parent.begin(), parent.end(), 0);
     std::vector<double> next_log_prob(R, 0.0);
     std::vector<char> next_alive(R, 0);
-    for (std::size_t i = 0; i < N; ++i) {
-      if (done[i]) continue;
+    std::size_t ended_rows = 0;  // rows of sentences whose search has ended
+    for (std::size_t a = 0; a < active.size(); ++a) {
+      const std::size_t i = active[a];
+      if (done[i]) {
+        ended_rows += K;
+        continue;
+      }
       candidates.clear();
       for (std::size_t k = 0; k < K; ++k) {
-        const std::size_t r = i * K + k;
+        const std::size_t r = a * K + k;
         if (!alive[r]) continue;
         const float* row = all + r * V;
         const double lse = scores.log_probs ? 0.0 : row_log_sum_exp(row, V);
@@ -233,12 +243,12 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
       const bool at_limit = t + 1 >= step_limit(o, source_lengths[i]);
       std::size_t slot = 0;
       for (const Candidate& c : candidates) {
-        const std::size_t r = i * K + c.beam;
+        const std::size_t r = a * K + c.beam;
         if ((c.token == o.eos && !o.ignore_eos) || at_limit) {
           finish(i, t, r, c.token, c.token_log_prob, c.log_prob, /*with_eos=*/c.token == o.eos && !o.ignore_eos, c.node);
           continue;
         }
-        const std::size_t j = i * K + slot++;
+        const std::size_t j = a * K + slot++;
         next_log_prob[j] = c.log_prob;
         next_alive[j] = 1;
         parent[j] = static_cast<int>(r);
@@ -247,7 +257,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         if (trees != nullptr) (*trees)[i].nodes[static_cast<std::size_t>(c.node)].fate = BeamNode::Fate::kept;
         history.link(j, static_cast<int>(r), c.token, c.token_log_prob);
       }
-      for (std::size_t k = slot; k < K; ++k) parent[i * K + k] = static_cast<int>(i * K);  // dead rows: any state
+      for (std::size_t k = slot; k < K; ++k) parent[a * K + k] = static_cast<int>(a * K);  // dead rows: any state
       // Done when the beam is full of finished hypotheses or empty; without length
       // normalisation also when no live hypothesis can overtake the n-best finished ones
       // (extending a hypothesis only lowers its log-probability).
@@ -258,14 +268,32 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(beam.n_best - 1), ranked.end(),
                          std::greater<>());
         double best_live = -std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < slot; ++k) best_live = std::max(best_live, next_log_prob[i * K + k]);
+        for (std::size_t k = 0; k < slot; ++k) best_live = std::max(best_live, next_log_prob[a * K + k]);
         end = best_live <= ranked[beam.n_best - 1];
       }
       if (end) {
         done[i] = 1;
-        std::fill(next_alive.begin() + static_cast<std::ptrdiff_t>(i * K),
-                  next_alive.begin() + static_cast<std::ptrdiff_t>(i * K + K), 0);
+        ended_rows += K;
+        std::fill(next_alive.begin() + static_cast<std::ptrdiff_t>(a * K),
+                  next_alive.begin() + static_cast<std::ptrdiff_t>(a * K + K), 0);
       }
+    }
+    if (detail::worth_dropping(ended_rows, R)) {  // the ended sentences' rows leave
+      std::vector<std::size_t> kept;
+      std::vector<int> rows;  // the rows kept, in this step's numbering
+      for (std::size_t a = 0; a < active.size(); ++a) {
+        if (done[active[a]]) continue;
+        kept.push_back(active[a]);
+        for (std::size_t k = 0; k < K; ++k) rows.push_back(static_cast<int>(a * K + k));
+      }
+      active = std::move(kept);
+      history.keep_rows(rows);
+      parent = detail::pick(parent, rows);
+      next_log_prob = detail::pick(next_log_prob, rows);
+      next_alive = detail::pick(next_alive, rows);
+      next_token = detail::pick(next_token, rows);
+      next_node = detail::pick(next_node, rows);
+      if (active.empty()) break;
     }
     scorer.reorder(parent);
     log_prob = std::move(next_log_prob);
@@ -274,8 +302,9 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     node = std::move(next_node);
   }
   // Sentences still open when the steps ran out: their live hypotheses, cut off.
-  for (std::size_t i = 0; i < N; ++i) {
-    for (std::size_t j = i * K; j < i * K + K; ++j) {
+  for (std::size_t a = 0; a < active.size(); ++a) {
+    const std::size_t i = active[a];
+    for (std::size_t j = a * K; j < a * K + K; ++j) {
       if (!alive[j]) continue;
       if (t == 0) {  // no step at all (max_length 0): the empty hypothesis
         finished[i].emplace_back();

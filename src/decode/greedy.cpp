@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include "nmtx/core/packed_weights.h"
@@ -52,36 +53,54 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   PackedWeightsScope packed;  // every step multiplies a few rows by the same weights: pack them once per thread
   Graph g;
   NoGradScope no_grad(g);
-  const EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
+  EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
   DecoderState state = model.start(g, encoded);
-  std::vector<int> previous(B, bos);
-  std::vector<bool> done(B, false);
-  for (std::size_t t = 0; t < options.max_length && std::count(done.begin(), done.end(), false) > 0; ++t) {
+  // Row j of the decoder's tensors is sentence sentence_of[j]; finished sentences leave.
+  std::vector<int> sentence_of(B), previous(B, bos);
+  std::iota(sentence_of.begin(), sentence_of.end(), 0);
+  std::vector<char> done(B, 0);
+  const std::size_t S = batch.src_len;
+  for (std::size_t t = 0; t < options.max_length && !sentence_of.empty(); ++t) {
     const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, options.constraints);
-    const Expr logits = model.logits(g, step.output);  // (B, V)
-    const std::size_t V = logits.shape()[1], S = batch.src_len;
-    for (std::size_t b = 0; b < B; ++b) {
+    const Expr logits = model.logits(g, step.output);  // (rows, V)
+    const std::size_t V = logits.shape()[1];
+    std::size_t finished_rows = 0;
+    for (std::size_t j = 0; j < sentence_of.size(); ++j) {
+      const auto b = static_cast<std::size_t>(sentence_of[j]);
       if (done[b]) {
-        previous[b] = eos;
+        previous[j] = eos;
+        ++finished_rows;
         continue;
       }
-      const float* row = logits.value().data() + b * V;
+      const float* row = logits.value().data() + j * V;
       const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : row_argmax(row, V);
       Hypothesis& h = out[b];
       const double token_log_prob = row[best] - row_log_sum_exp(row, V);  // log softmax of the chosen token
       h.token_log_probs.push_back(token_log_prob);
       h.log_prob += token_log_prob;
-      const float* w = step.attention.weights.value().data() + b * S;
+      const float* w = step.attention.weights.value().data() + j * S;
       h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
-      if (step.attention.position.valid()) h.attention.positions.push_back(step.attention.position.value()[b]);
+      if (step.attention.position.valid()) h.attention.positions.push_back(step.attention.position.value()[j]);
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
-        done[b] = true;
+        done[b] = 1;
         h.finished = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));
-        if (h.attention.steps() >= step_limit(options, sources[b].size())) done[b] = true;
+        if (h.attention.steps() >= step_limit(options, sources[b].size())) done[b] = 1;
       }
-      previous[b] = static_cast<int>(best);
+      if (done[b]) ++finished_rows;
+      previous[j] = static_cast<int>(best);
+    }
+    if (detail::worth_dropping(finished_rows, sentence_of.size())) {
+      std::vector<int> live;
+      for (std::size_t j = 0; j < sentence_of.size(); ++j) {
+        if (!done[static_cast<std::size_t>(sentence_of[j])]) live.push_back(static_cast<int>(j));
+      }
+      if (live.empty()) break;
+      encoded = select_sentences(encoded, live);
+      state = select_rows(state, live);
+      sentence_of = detail::pick(sentence_of, live);
+      previous = detail::pick(previous, live);
     }
   }
   for (Hypothesis& h : out) h.score = h.log_prob;

@@ -30,4 +30,22 @@ std::vector<Result> decode_in_shards(const std::vector<std::vector<int>>& source
   return out;
 }
 
+// v[rows[0]], v[rows[1]], ...: the per-row bookkeeping of the rows that go on.
+template <class T>
+std::vector<T> pick(const std::vector<T>& v, const std::vector<int>& rows) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (int r : rows) out.push_back(v[static_cast<std::size_t>(r)]);
+  return out;
+}
+
+// Whether to drop finished sentences' rows before the next decoding step (greedy, and beam
+// search's finished sentences): the gather copies the live sentences' encoder memory,
+// which costs about as much as a few steps of the rows it drops, so it waits until a
+// quarter of the rows are finished. Greedy and beam size 1 drop at the same steps, so
+// they compute the same rows together (and give the same bits).
+inline bool worth_dropping(std::size_t finished_rows, std::size_t rows) {
+  return finished_rows > 0 && 4 * finished_rows >= rows;
+}
+
 }  // namespace nmtx::detail

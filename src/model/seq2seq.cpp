@@ -200,6 +200,18 @@ EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>&
   return out;
 }
 
+DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows) {
+  auto gather = [&](const Expr& x) { return x.valid() ? gather_rows(x, rows) : x; };
+  DecoderState out;
+  for (const RnnState& layer : state.layers) out.layers.push_back({gather(layer.h), gather(layer.c)});
+  out.feed = gather(state.feed);
+  out.attention.cumulative = gather(state.attention.cumulative);
+  for (int r : rows) {
+    if (!state.attention.focus.empty()) out.attention.focus.push_back(state.attention.focus.at(static_cast<std::size_t>(r)));
+  }
+  return out;
+}
+
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
   const Forward f = forward(g, batch, dropout_rng);
   const std::vector<float> mask = target_mask(batch);

@@ -53,7 +53,8 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
                                                  std::vector<BeamTree>* trees = nullptr);
 
 // ---- the search itself, apart from the model ---------------------------------------
-// One step's scores for all R = N · K rows (sentence i owns rows i·K .. i·K + K - 1).
+// One step's scores for all R = N · K rows (sentence i owns rows i·K .. i·K + K - 1; once
+// sentences leave, R shrinks and the remaining ones keep their order).
 struct StepScores {
   const float* logits = nullptr;     // (R, V) unnormalised next-token scores
   bool log_probs = false;            // `logits` are log-probabilities already, used as they are (ensembles)
@@ -69,7 +70,9 @@ class BeamScorer {
   virtual ~BeamScorer() = default;
   // Scores the next token of every row, given each row's previous token (step t, 0-based).
   virtual StepScores step(const std::vector<int>& previous, std::size_t t) = 0;
-  // Reorders the rows: new row j continues old row rows[j].
+  // Reorders the rows: new row j continues old row rows[j], always a row of the same
+  // sentence. Fewer rows than before: the sentences whose search ended have left (the
+  // others keep their K rows and their order), and the next step scores only these rows.
   virtual void reorder(const std::vector<int>& rows) = 0;
 };
 

@@ -42,7 +42,8 @@ std::size_t step_limit(const DecodeOptions& options, std::size_t source_length);
 // than </s> and <s>.
 void check_prefix(const DecodeOptions& options, std::size_t vocab);
 
-// Decodes token-id sources (without <s> / </s>) as one batch.
+// Decodes token-id sources (without <s> / </s>) as one batch; finished sentences leave it
+// (in groups, see decode/shards.h), so later steps compute only the unfinished ones.
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
                                       const DecodeOptions& options);
 

@@ -111,6 +111,9 @@ class Seq2Seq {
 // their own, without encoding again: beam search encodes each sentence once and decodes
 // it in K rows. Per-sentence fields are gathered; attention's shared fields are kept.
 EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>& rows);
+// The decoder state of rows `rows` (indices into the state's batch; repeats allowed):
+// beam search follows its surviving hypotheses, and decoding drops finished sentences.
+DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows);
 
 // The (T·B) 0/1 mask of real target tokens, time-major.
 std::vector<float> target_mask(const Batch& batch);
