@@ -59,7 +59,7 @@ Parameter ParameterSet::add(const std::string& name, const Shape& shape, Init in
   grads_.resize(offset + shape.size(), 0.0f);
   entries_.push_back({name, shape, offset});
   by_name_[name] = static_cast<int>(entries_.size() - 1);
-  initialise(Tensor(values_.data() + offset, shape), init, derive_seed(seed_, name));
+  if (initialise_) initialise(Tensor(values_.data() + offset, shape), init, derive_seed(seed_, name));
   return Parameter(this, static_cast<int>(entries_.size() - 1));
 }
 

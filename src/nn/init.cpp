@@ -17,7 +17,9 @@ Parameter ParameterFactory::weight(const std::string& name, const Shape& shape) 
   if (shape.rank() >= 2) return params_.add(name, shape, Init::glorot_uniform());
   // A vector of weights (v_a, v_p, w): Glorot for the (1, n) row it acts as.
   Parameter p = params_.add(name, shape, Init::zeros());
-  initialise(Tensor(p.value().data(), Shape{1, shape.size()}), Init::glorot_uniform(), derive_seed(params_.seed(), name));
+  if (params_.initialises()) {
+    initialise(Tensor(p.value().data(), Shape{1, shape.size()}), Init::glorot_uniform(), derive_seed(params_.seed(), name));
+  }
   return p;
 }
 
