@@ -1,13 +1,16 @@
 // Toy tasks (alignments that really point at the copied symbol) and greedy decoding
-// (its log-probability equals forced decoding of its own output).
+// (its log-probability equals forced decoding of its own output; shards and batches of many
+// sentences give what one batch and each sentence alone give).
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
+#include "decode_fixtures.h"
 #include "grad_test.h"
 #include "nmtx/data/toy_tasks.h"
+#include "nmtx/decode/ensemble.h"
 #include "nmtx/decode/greedy.h"
 
 using namespace nmtx;
@@ -142,5 +145,40 @@ TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one b
     CHECK(a[i].tokens == b[i].tokens);
     CHECK(a[i].log_prob == doctest::Approx(b[i].log_prob).epsilon(1e-5));
     REQUIRE(a[i].attention.steps() == b[i].attention.steps());
+  }
+}
+
+TEST_CASE("many sentences in batches: input order kept, each batch's bits whatever the thread count") {
+  ParameterSet params(4);
+  const Seq2Seq model(test::small_model_config("luong-general"), params);
+  // 11 sentences of lengths 1 .. 6 in shuffled order: sorted, they make batches of 4, 4 and 3.
+  std::vector<std::vector<int>> sources;
+  for (int i = 0; i < 11; ++i) sources.push_back(std::vector<int>(1 + (i * 7) % 6, 4 + i % 7));
+  DecodeOptions o;
+  o.max_length = 9;
+  std::vector<std::vector<std::vector<Hypothesis>>> runs;
+  for (const std::size_t threads : {1, 2, 3}) {
+    o.threads = threads;
+    runs.push_back(ensemble_decode_batched({{&model, sources}}, 4, o, {2, 0.0f, 1}, false));
+  }
+  for (const auto& run : runs) {
+    REQUIRE(run.size() == sources.size());
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(run[i].size() == 1);
+      CHECK(run[i][0].tokens == runs[0][i][0].tokens);
+      CHECK(run[i][0].log_prob == runs[0][i][0].log_prob);  // the same batches: the same bits
+      CHECK(run[i][0].attention.weights == runs[0][i][0].attention.weights);
+      REQUIRE(run[i][0].attention.steps() >= 1);
+      CHECK(run[i][0].attention.weights[0].size() == sources[i].size());  // sentence i's own, in input order
+    }
+  }
+  o.threads = 1;
+  for (std::size_t i = 0; i < sources.size(); ++i) {  // each as decoded alone
+    CAPTURE(i);
+    const auto alone = beam_decode(model, {sources[i]}, o, {2, 0.0f, 1});
+    REQUIRE(alone.size() == 1);
+    CHECK(alone[0][0].tokens == runs[0][i][0].tokens);
+    CHECK(alone[0][0].log_prob == doctest::Approx(runs[0][i][0].log_prob).epsilon(1e-5));
   }
 }

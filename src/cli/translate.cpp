@@ -63,7 +63,7 @@ MemberSources read_sources(const std::vector<const TrainedRun*>& runs, const std
 }
 
 // Every line's n-best hypotheses (none for an empty line, which is not decoded), decoded in
-// chunks of batch × threads sentences of similar length; several runs decode as an ensemble.
+// batches of similar length (ensemble_decode_batched); several runs decode as an ensemble.
 std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const TrainedRun*>& runs,
                                                      const MemberSources& sources, const TranslateSettings& s,
                                                      std::size_t batch, bool average_attention) {
@@ -74,23 +74,14 @@ std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const Tra
     for (const auto& member : sources.ids) empty = empty || member[i].empty();
     if (!empty) decoded.push_back(i);
   }
-  // By source length (member 0's), so that a batch's sentences pad little and finish
-  // at about the same step; the output keeps the input's order.
-  std::stable_sort(decoded.begin(), decoded.end(),
-                   [&](std::size_t a, std::size_t b) { return sources.ids[0][a].size() < sources.ids[0][b].size(); });
-  std::vector<std::vector<Hypothesis>> results(lines);
-  const std::size_t chunk = batch * std::max<std::size_t>(1, s.decode.threads);
-  for (std::size_t k = 0; k < decoded.size(); k += chunk) {
-    std::vector<EnsembleMember> members(runs.size());
-    for (std::size_t m = 0; m < runs.size(); ++m) {
-      members[m].model = runs[m]->model.get();
-      for (std::size_t j = k; j < std::min(decoded.size(), k + chunk); ++j) {
-        members[m].sources.push_back(sources.ids[m][decoded[j]]);
-      }
-    }
-    std::vector<std::vector<Hypothesis>> out = ensemble_decode(members, s.decode, s.beam, average_attention);
-    for (std::size_t j = 0; j < out.size(); ++j) results[decoded[k + j]] = std::move(out[j]);
+  std::vector<EnsembleMember> members(runs.size());
+  for (std::size_t m = 0; m < runs.size(); ++m) {
+    members[m].model = runs[m]->model.get();
+    for (std::size_t i : decoded) members[m].sources.push_back(sources.ids[m][i]);
   }
+  std::vector<std::vector<Hypothesis>> out = ensemble_decode_batched(members, batch, s.decode, s.beam, average_attention);
+  std::vector<std::vector<Hypothesis>> results(lines);
+  for (std::size_t j = 0; j < out.size(); ++j) results[decoded[j]] = std::move(out[j]);
   return results;
 }
 

@@ -116,6 +116,8 @@ PackedWeightsScope::PackedWeightsScope() : packs_(std::make_unique<WeightPacks>(
 
 PackedWeightsScope::~PackedWeightsScope() { packs_in_force = previous_; }
 
+bool PackedWeightsScope::in_force() { return packs_in_force != nullptr; }
+
 const PackedWeight* packed_weight(const Expr& W) {
   if (packs_in_force == nullptr) return nullptr;
   const Graph& g = W.graph();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "nmtx/core/packed_weights.h"
@@ -105,6 +106,7 @@ class ModelScorer final : public BeamScorer {
  public:
   ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o)
       : model_(model), constraints_(o.constraints), no_grad_(g_) {
+    if (!PackedWeightsScope::in_force()) packed_.emplace();
     batch_ = make_batch(sources, std::vector<std::vector<int>>(sources.size()), /*pad=*/0, o.bos, o.eos);
     const EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
     std::vector<int> rows;
@@ -135,7 +137,9 @@ class ModelScorer final : public BeamScorer {
  private:
   const Seq2Seq& model_;
   InferenceConstraints constraints_;
-  PackedWeightsScope packed_;  // decoding steps multiply a few rows by the same weights: pack them once
+  // Decoding steps multiply a few rows by the same weights: pack them once (or use the
+  // caller's packs, kept over its batches).
+  std::optional<PackedWeightsScope> packed_;
   Graph g_;
   NoGradScope no_grad_;
   Batch batch_;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "nmtx/data/batching.h"
+#include "shards.h"
 
 namespace nmtx {
 
@@ -44,20 +45,19 @@ std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequen
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::uint32_t a, std::uint32_t b) { return sources.length(a) < sources.length(b); });
+  DecodeOptions one_thread = options;  // each batch whole on one thread (decode_in_batches)
+  one_thread.threads = 1;
+  std::vector<Hypothesis> hyps = detail::decode_in_batches<Hypothesis>(
+      order.size(), batch_size, options.threads, [&](std::size_t begin, std::size_t end) {
+        std::vector<std::vector<int>> batch;
+        for (std::size_t i = begin; i < end; ++i) batch.push_back(sources.sentence(order[i]));
+        if (beam == nullptr) return greedy_decode(model, batch, one_thread);
+        std::vector<Hypothesis> best;
+        for (auto& nbest : beam_decode(model, batch, one_thread, *beam)) best.push_back(std::move(nbest.front()));
+        return best;
+      });
   std::vector<Hypothesis> out(sources.size());
-  const std::size_t chunk = batch_size * std::max<std::size_t>(1, options.threads);
-  for (std::size_t k = 0; k < order.size(); k += chunk) {
-    const std::size_t end = std::min(order.size(), k + chunk);
-    std::vector<std::vector<int>> batch;
-    for (std::size_t i = k; i < end; ++i) batch.push_back(sources.sentence(order[i]));
-    std::vector<Hypothesis> hyps;
-    if (beam == nullptr) {
-      hyps = greedy_decode(model, batch, options);
-    } else {
-      for (auto& nbest : beam_decode(model, batch, options, *beam)) hyps.push_back(std::move(nbest.front()));
-    }
-    for (std::size_t i = k; i < end; ++i) out[order[i]] = std::move(hyps[i - k]);
-  }
+  for (std::size_t i = 0; i < order.size(); ++i) out[order[i]] = std::move(hyps[i]);
   return out;
 }
 

@@ -27,8 +27,8 @@ class EnsembleScorer final : public BeamScorer {
     }
   }
 
-  // Each member's scorer opens a PackedWeightsScope, and scopes must close in the reverse
-  // order of opening (core/packed_weights.h): the last member first.
+  // Each member's scorer may open a PackedWeightsScope, and scopes must close in the
+  // reverse order of opening (core/packed_weights.h): the last member first.
   ~EnsembleScorer() override {
     while (!scorers_.empty()) scorers_.pop_back();
   }
@@ -123,6 +123,31 @@ std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleM
         EnsembleScorer scorer(members, sentences, beam.beam_size, options, average_attention);
         return beam_search(scorer, lengths, options, beam);
       });
+}
+
+std::vector<std::vector<Hypothesis>> ensemble_decode_batched(const std::vector<EnsembleMember>& members,
+                                                             std::size_t batch, const DecodeOptions& options,
+                                                             const BeamOptions& beam, bool average_attention) {
+  if (members.empty()) throw std::invalid_argument("ensemble: no members");
+  const std::vector<std::vector<int>>& first = members[0].sources;
+  std::vector<std::size_t> order(first.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  // Similar lengths together: a batch pads little and its sentences end at about the same step.
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return first[a].size() < first[b].size(); });
+  DecodeOptions one_thread = options;
+  one_thread.threads = 1;
+  auto sorted = detail::decode_in_batches<std::vector<Hypothesis>>(
+      order.size(), batch, options.threads, [&](std::size_t begin, std::size_t end) {
+        std::vector<EnsembleMember> part(members.size());
+        for (std::size_t m = 0; m < members.size(); ++m) {
+          part[m].model = members[m].model;
+          for (std::size_t i = begin; i < end; ++i) part[m].sources.push_back(members[m].sources.at(order[i]));
+        }
+        return ensemble_decode(part, one_thread, beam, average_attention);
+      });
+  std::vector<std::vector<Hypothesis>> out(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) out[order[i]] = std::move(sorted[i]);
+  return out;
 }
 
 std::vector<std::vector<double>> ensemble_forced_token_log_probs(const std::vector<const Seq2Seq*>& models,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "nmtx/core/packed_weights.h"
@@ -50,7 +51,10 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   std::vector<Hypothesis> out(B);
   if (B == 0) return out;
   const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
-  PackedWeightsScope packed;  // every step multiplies a few rows by the same weights: pack them once per thread
+  // Every step multiplies a few rows by the same weights: pack them once per thread (or
+  // use the caller's packs, kept over its batches).
+  std::optional<PackedWeightsScope> packed;
+  if (!PackedWeightsScope::in_force()) packed.emplace();
   Graph g;
   NoGradScope no_grad(g);
   EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);

@@ -7,10 +7,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <iterator>
 #include <vector>
 
+#include "nmtx/core/packed_weights.h"
 #include "nmtx/core/threads.h"
 
 namespace nmtx::detail {
@@ -26,6 +28,36 @@ std::vector<Result> decode_in_shards(const std::vector<std::vector<int>>& source
   std::vector<std::vector<Result>> results(shards);
   run_on_threads(shards, [&](std::size_t k) { results[k] = decode(parts[k]); });
   std::vector<Result> out;
+  for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
+  return out;
+}
+
+// Many sentences in batches: `count` sentences (sorted by length by the caller) cut into
+// batches of `batch` consecutive ones, which `threads` threads take from a queue, the last
+// (longest) first, each batch decoded whole by one thread with single-threaded BLAS.
+// Unlike cutting each run of batch × threads sentences into shards, no thread waits for
+// the other's longer sentences after every run. A batch's sentences are the same whatever
+// the number of threads, so the output is too.
+// decode(begin, end) → one Result per sentence begin .. end - 1, in order.
+template <class Result, class Decode>
+std::vector<Result> decode_in_batches(std::size_t count, std::size_t batch, std::size_t threads, const Decode& decode) {
+  batch = std::max<std::size_t>(batch, 1);
+  const std::size_t batches = (count + batch - 1) / batch;
+  std::vector<std::vector<Result>> results(batches);
+  auto run_batch = [&](std::size_t k) { results[k] = decode(k * batch, std::min(count, (k + 1) * batch)); };
+  const std::size_t workers = std::min(std::max<std::size_t>(threads, 1), batches);
+  if (workers <= 1) {
+    const PackedWeightsScope packed;
+    for (std::size_t k = 0; k < batches; ++k) run_batch(k);
+  } else {
+    std::atomic<std::size_t> taken{0};
+    run_on_threads(workers, [&](std::size_t) {
+      const PackedWeightsScope packed;  // each weight packed once per thread, not per batch
+      for (std::size_t i = taken.fetch_add(1); i < batches; i = taken.fetch_add(1)) run_batch(batches - 1 - i);
+    });
+  }
+  std::vector<Result> out;
+  out.reserve(count);
   for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
   return out;
 }

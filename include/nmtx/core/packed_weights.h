@@ -26,6 +26,9 @@ class PackedWeightsScope {
  public:
   PackedWeightsScope();
   ~PackedWeightsScope();
+  // Whether a scope is in force on this thread: decoding a batch opens its own unless the
+  // caller keeps one over all its batches (decode_in_batches), packing each weight once.
+  static bool in_force();
   PackedWeightsScope(const PackedWeightsScope&) = delete;
   PackedWeightsScope& operator=(const PackedWeightsScope&) = delete;
 

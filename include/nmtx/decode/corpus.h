@@ -28,8 +28,8 @@ struct CorpusLoss {
 CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
 // Translations of the corpus's sources in corpus order, as token ids: greedy, or the best
-// hypothesis of beam search when `beam` is given; batches of batch_size × options.threads
-// sentences of similar length.
+// hypothesis of beam search when `beam` is given; batches of batch_size sentences of
+// similar length, on options.threads threads (each batch whole on one thread).
 std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
                                          const DecodeOptions& options, const BeamOptions* beam = nullptr);
 

@@ -31,6 +31,13 @@ std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleM
                                                      const DecodeOptions& options, const BeamOptions& beam,
                                                      bool average_attention);
 
+// The same for many sentences (nmtx translate): sorted by member 0's source length and
+// decoded in batches of `batch` on options.threads threads, each batch whole on one
+// thread (so the output does not depend on the thread count); results in input order.
+std::vector<std::vector<Hypothesis>> ensemble_decode_batched(const std::vector<EnsembleMember>& members,
+                                                             std::size_t batch, const DecodeOptions& options,
+                                                             const BeamOptions& beam, bool average_attention);
+
 // Per pair, the averaged log p̄ of each target token and of </s> under forced decoding
 // (each member's forced_token_log_probs, averaged in double, in member order).
 std::vector<std::vector<double>> ensemble_forced_token_log_probs(const std::vector<const Seq2Seq*>& models,
