@@ -63,7 +63,11 @@ def training_flops_per_step(recipe, variant):
 
 def main(path):
     rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-    sgemm = {r["size"]: r["gflops"] for r in rows if r["impl"] == "sgemm"}
+    sgemm_runs = defaultdict(list)  # size -> the sgemm rate of each round (files may be concatenated rounds)
+    for r in rows:
+        if r["impl"] == "sgemm":
+            sgemm_runs[r["size"]].append(r["gflops"])
+    sgemm = {size: statistics.median(rates) for size, rates in sgemm_runs.items()}
     runs = defaultdict(list)  # (workload, variant, impl, setting) -> records; nmtx's setting: its shards
     for r in rows:
         if r["impl"] == "nmtx":

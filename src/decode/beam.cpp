@@ -236,7 +236,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
         }
       }
       std::stable_sort(candidates.begin(), candidates.end(),
-                       [](const Candidate& a, const Candidate& b) { return a.log_prob > b.log_prob; });
+                       [](const Candidate& x, const Candidate& y) { return x.log_prob > y.log_prob; });
       if (forced) {
         candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                         [&](const Candidate& c) { return c.token != o.prefix[t]; }),
