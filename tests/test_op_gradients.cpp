@@ -182,6 +182,14 @@ GRAD_TEST(cross_entropy) {
                      [&](Graph& g, const X& x) { return cross_entropy(x[0], targets, g.constant(mask), 0.2f); },
                      {random_tensor({3, 5}, 2, -2, 2)});
   }
+  SUBCASE("the gradient written over the logits (cross_entropy_in_place), behind an op as in the model") {
+    const TensorData mask({3}, {1, 0, 1});
+    expect_gradients(Op::cross_entropy,
+                     [&](Graph& g, const X& x) {
+                       return cross_entropy_in_place(3.0f * tanh(x[0]), targets, g.constant(mask), 0.1f);
+                     },
+                     {random_tensor({3, 5}, 3, -2, 2)});
+  }
 }
 
 GRAD_TEST(concat) {

@@ -200,6 +200,27 @@ TEST_CASE("cross_entropy equals nll_loss of log_softmax, values and gradients") 
   }
 }
 
+TEST_CASE("cross_entropy_in_place: the same loss and the same gradient bits, written over the logits") {
+  const TensorData logits = random_tensor({4, 7}, 5, -3.0f, 3.0f);
+  const std::vector<int> targets = {1, 6, 0, 2};
+  const TensorData mask({4}, {1, 0, 1, 1});
+  Graph g1, g2;
+  const Expr x1 = g1.variable(logits), x2 = g2.variable(logits);
+  const Expr y1 = 2.0f * x1, y2 = 2.0f * x2;  // logits made by an op, as the model's are
+  const Expr kept = cross_entropy(y1, targets, g1.constant(mask), 0.1f);
+  const Expr over = cross_entropy_in_place(y2, targets, g2.constant(mask), 0.1f);
+  CHECK(kept.item() == over.item());
+  g1.backward(kept);
+  g2.backward(over);
+  REQUIRE(y1.grad().size() == y2.grad().size());
+  CHECK(y2.grad().data() == y2.value().data());  // one buffer
+  CHECK(y1.grad().data() != y1.value().data());
+  for (std::size_t i = 0; i < y1.grad().size(); ++i) CHECK(y1.grad()[i] == y2.grad()[i]);
+  REQUIRE(x1.grad().size() == x2.grad().size());
+  for (std::size_t i = 0; i < x1.grad().size(); ++i) CHECK(x1.grad()[i] == x2.grad()[i]);
+  CHECK_THROWS_AS(y2.grad_over_value(), std::logic_error);  // it has a gradient already
+}
+
 TEST_CASE("structure ops by hand") {
   Graph g;
   const Expr a = g.constant({2, 2}, {1, 2, 3, 4});

@@ -38,6 +38,16 @@ Tensor Expr::grad_for_write(bool& fresh) const {
   return n.grad;
 }
 
+Tensor Expr::grad_over_value() const {
+  Graph::Node& n = graph_->node(*this);
+  if (!n.needs_grad || n.parameter || !n.grad.empty()) {
+    throw std::logic_error(std::string("Expr::grad_over_value: node ") + std::to_string(id_) + " (" + op_name(n.op) +
+                           ") " + (!n.needs_grad ? "does not need a gradient" : n.parameter ? "is a parameter" : "has a gradient already"));
+  }
+  n.grad = n.value;
+  return n.grad;
+}
+
 Tensor Expr::grad() const {
   bool fresh = false;
   const Tensor g = grad_for_write(fresh);

@@ -215,7 +215,8 @@ DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
   const Forward f = forward(g, batch, dropout_rng);
   const std::vector<float> mask = target_mask(batch);
-  return cross_entropy(f.logits, batch.tgt_out, g.constant(Shape{mask.size()}, mask.data()), label_smoothing);
+  // Nothing else reads the logits: backward writes their gradient over them.
+  return cross_entropy_in_place(f.logits, batch.tgt_out, g.constant(Shape{mask.size()}, mask.data()), label_smoothing);
 }
 
 }  // namespace nmtx

@@ -51,6 +51,12 @@ class Expr {
   // does not exist yet it is allocated without zeroing and `fresh` is true, and the caller
   // must assign (=) instead of adding (+=). Saves a zero-fill pass over each gradient.
   Tensor grad_for_write(bool& fresh) const;
+  // The gradient stored over this node's own value, for a backward function that writes
+  // every element, reading each value only before it overwrites it, after which nothing
+  // reads the value (cross_entropy_in_place: the logits). Saves a buffer of the value's
+  // size. Throws std::logic_error if the gradient exists already or the node is a
+  // parameter; the node must not be a view of another node's value.
+  Tensor grad_over_value() const;
 
  private:
   friend class Graph;

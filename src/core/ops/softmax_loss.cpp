@@ -174,7 +174,8 @@ Expr nll_impl(const Expr& logp, const std::vector<int>& targets, const Expr* row
   return y;
 }
 
-Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, const Expr* row_mask, float eps) {
+Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, const Expr* row_mask, float eps,
+                        bool in_place) {
   const LossShape shape = check_loss_inputs("cross_entropy", logits, targets, row_mask, eps);
   const std::size_t N = shape.rows, V = shape.vocabulary;
   Graph& g = logits.graph();
@@ -197,8 +198,8 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
   y.value()[0] = static_cast<float>(loss);
   g.on_backward(y, [=] {
     const float dL = y.grad()[0];
-    bool fresh = false;
-    const Tensor grad = logits.grad_for_write(fresh);  // every row is written: no zero-fill first
+    bool fresh = true;  // every row is written: no zero-fill first
+    const Tensor grad = in_place ? logits.grad_over_value() : logits.grad_for_write(fresh);
     for (std::size_t i = 0; i < N; ++i) {
       const float w = weight(i) * dL;
       float* d = grad.data() + i * V;
@@ -230,10 +231,14 @@ Expr nll_loss(const Expr& logp, const std::vector<int>& targets, const Expr& row
   return nll_impl(logp, targets, &row_mask, label_smoothing);
 }
 Expr cross_entropy(const Expr& logits, const std::vector<int>& targets, float label_smoothing) {
-  return cross_entropy_impl(logits, targets, nullptr, label_smoothing);
+  return cross_entropy_impl(logits, targets, nullptr, label_smoothing, false);
 }
 Expr cross_entropy(const Expr& logits, const std::vector<int>& targets, const Expr& row_mask, float label_smoothing) {
-  return cross_entropy_impl(logits, targets, &row_mask, label_smoothing);
+  return cross_entropy_impl(logits, targets, &row_mask, label_smoothing, false);
+}
+Expr cross_entropy_in_place(const Expr& logits, const std::vector<int>& targets, const Expr& row_mask,
+                            float label_smoothing) {
+  return cross_entropy_impl(logits, targets, &row_mask, label_smoothing, true);
 }
 
 }  // namespace nmtx
