@@ -41,24 +41,17 @@ CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::
 
 std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
                                          const DecodeOptions& options, const BeamOptions* beam) {
-  std::vector<std::uint32_t> order(sources.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return sources.length(a) < sources.length(b); });
-  DecodeOptions one_thread = options;  // each batch whole on one thread (decode_in_batches)
-  one_thread.threads = 1;
-  std::vector<Hypothesis> hyps = detail::decode_in_batches<Hypothesis>(
-      order.size(), batch_size, options.threads, [&](std::size_t begin, std::size_t end) {
+  std::vector<std::size_t> lengths(sources.size());
+  for (std::size_t i = 0; i < sources.size(); ++i) lengths[i] = sources.length(i);
+  return detail::decode_in_batches<Hypothesis>(
+      lengths, batch_size, options, [&](const std::vector<std::size_t>& sentences, const DecodeOptions& one_thread) {
         std::vector<std::vector<int>> batch;
-        for (std::size_t i = begin; i < end; ++i) batch.push_back(sources.sentence(order[i]));
+        for (std::size_t i : sentences) batch.push_back(sources.sentence(i));
         if (beam == nullptr) return greedy_decode(model, batch, one_thread);
         std::vector<Hypothesis> best;
         for (auto& nbest : beam_decode(model, batch, one_thread, *beam)) best.push_back(std::move(nbest.front()));
         return best;
       });
-  std::vector<Hypothesis> out(sources.size());
-  for (std::size_t i = 0; i < order.size(); ++i) out[order[i]] = std::move(hyps[i]);
-  return out;
 }
 
 std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {

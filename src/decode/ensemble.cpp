@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 
 #include "nmtx/core/row_kernels.h"
@@ -129,25 +128,17 @@ std::vector<std::vector<Hypothesis>> ensemble_decode_batched(const std::vector<E
                                                              std::size_t batch, const DecodeOptions& options,
                                                              const BeamOptions& beam, bool average_attention) {
   if (members.empty()) throw std::invalid_argument("ensemble: no members");
-  const std::vector<std::vector<int>>& first = members[0].sources;
-  std::vector<std::size_t> order(first.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  // Similar lengths together: a batch pads little and its sentences end at about the same step.
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return first[a].size() < first[b].size(); });
-  DecodeOptions one_thread = options;
-  one_thread.threads = 1;
-  auto sorted = detail::decode_in_batches<std::vector<Hypothesis>>(
-      order.size(), batch, options.threads, [&](std::size_t begin, std::size_t end) {
+  std::vector<std::size_t> lengths;
+  for (const std::vector<int>& sentence : members[0].sources) lengths.push_back(sentence.size());
+  return detail::decode_in_batches<std::vector<Hypothesis>>(
+      lengths, batch, options, [&](const std::vector<std::size_t>& sentences, const DecodeOptions& one_thread) {
         std::vector<EnsembleMember> part(members.size());
         for (std::size_t m = 0; m < members.size(); ++m) {
           part[m].model = members[m].model;
-          for (std::size_t i = begin; i < end; ++i) part[m].sources.push_back(members[m].sources.at(order[i]));
+          for (std::size_t i : sentences) part[m].sources.push_back(members[m].sources.at(i));
         }
         return ensemble_decode(part, one_thread, beam, average_attention);
       });
-  std::vector<std::vector<Hypothesis>> out(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) out[order[i]] = std::move(sorted[i]);
-  return out;
 }
 
 std::vector<std::vector<double>> ensemble_forced_token_log_probs(const std::vector<const Seq2Seq*>& models,

@@ -68,6 +68,9 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
     const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, options.constraints);
     const Expr logits = model.logits(g, step.output);  // (rows, V)
     const std::size_t V = logits.shape()[1];
+    const float* all_logits = logits.value().data();
+    const float* all_weights = step.attention.weights.value().data();
+    const float* positions = step.attention.position.valid() ? step.attention.position.value().data() : nullptr;
     std::size_t finished_rows = 0;
     for (std::size_t j = 0; j < sentence_of.size(); ++j) {
       const auto b = static_cast<std::size_t>(sentence_of[j]);
@@ -76,15 +79,15 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         ++finished_rows;
         continue;
       }
-      const float* row = logits.value().data() + j * V;
+      const float* row = all_logits + j * V;
       const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : row_argmax(row, V);
       Hypothesis& h = out[b];
       const double token_log_prob = row[best] - row_log_sum_exp(row, V);  // log softmax of the chosen token
       h.token_log_probs.push_back(token_log_prob);
       h.log_prob += token_log_prob;
-      const float* w = step.attention.weights.value().data() + j * S;
+      const float* w = all_weights + j * S;
       h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
-      if (step.attention.position.valid()) h.attention.positions.push_back(step.attention.position.value()[j]);
+      if (positions != nullptr) h.attention.positions.push_back(positions[j]);
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = 1;
         h.finished = true;

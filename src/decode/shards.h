@@ -10,10 +10,12 @@
 #include <atomic>
 #include <cmath>
 #include <iterator>
+#include <numeric>
 #include <vector>
 
 #include "nmtx/core/packed_weights.h"
 #include "nmtx/core/threads.h"
+#include "nmtx/decode/greedy.h"
 
 namespace nmtx::detail {
 
@@ -32,20 +34,33 @@ std::vector<Result> decode_in_shards(const std::vector<std::vector<int>>& source
   return out;
 }
 
-// Many sentences in batches: `count` sentences (sorted by length by the caller) cut into
-// batches of `batch` consecutive ones, which `threads` threads take from a queue, the last
-// (longest) first, each batch decoded whole by one thread with single-threaded BLAS.
-// Unlike cutting each run of batch × threads sentences into shards, no thread waits for
-// the other's longer sentences after every run. A batch's sentences are the same whatever
-// the number of threads, so the output is too.
-// decode(begin, end) → one Result per sentence begin .. end - 1, in order.
+// Many sentences in batches: sentence i has lengths[i] source tokens. They are sorted by
+// length (stably), so that a batch pads little and its sentences end at about the same
+// step, and cut into batches of `batch`, which options.threads threads take from a queue,
+// the longest first, each batch decoded whole by one thread with single-threaded BLAS and
+// each weight packed once per thread. Unlike cutting each run of batch × threads sentences
+// into shards, no thread waits for the other's longer sentences after every run. A
+// batch's sentences are the same whatever the number of threads, so the output is too.
+// decode(sentences, one_thread) → one Result per index in `sentences` (one batch), in
+// order, decoded with `one_thread` (options with threads 1). Results in the caller's order.
 template <class Result, class Decode>
-std::vector<Result> decode_in_batches(std::size_t count, std::size_t batch, std::size_t threads, const Decode& decode) {
+std::vector<Result> decode_in_batches(const std::vector<std::size_t>& lengths, std::size_t batch,
+                                      const DecodeOptions& options, const Decode& decode) {
+  std::vector<std::size_t> order(lengths.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
+  DecodeOptions one_thread = options;
+  one_thread.threads = 1;
   batch = std::max<std::size_t>(batch, 1);
-  const std::size_t batches = (count + batch - 1) / batch;
-  std::vector<std::vector<Result>> results(batches);
-  auto run_batch = [&](std::size_t k) { results[k] = decode(k * batch, std::min(count, (k + 1) * batch)); };
-  const std::size_t workers = std::min(std::max<std::size_t>(threads, 1), batches);
+  const std::size_t count = order.size(), batches = (count + batch - 1) / batch;
+  std::vector<Result> out(count);
+  auto run_batch = [&](std::size_t k) {
+    const std::vector<std::size_t> sentences(order.begin() + static_cast<std::ptrdiff_t>(k * batch),
+                                             order.begin() + static_cast<std::ptrdiff_t>(std::min(count, (k + 1) * batch)));
+    std::vector<Result> results = decode(sentences, one_thread);
+    for (std::size_t j = 0; j < sentences.size(); ++j) out[sentences[j]] = std::move(results[j]);
+  };
+  const std::size_t workers = std::min(std::max<std::size_t>(options.threads, 1), batches);
   if (workers <= 1) {
     const PackedWeightsScope packed;
     for (std::size_t k = 0; k < batches; ++k) run_batch(k);
@@ -56,9 +71,6 @@ std::vector<Result> decode_in_batches(std::size_t count, std::size_t batch, std:
       for (std::size_t i = taken.fetch_add(1); i < batches; i = taken.fetch_add(1)) run_batch(batches - 1 - i);
     });
   }
-  std::vector<Result> out;
-  out.reserve(count);
-  for (auto& r : results) std::move(r.begin(), r.end(), std::back_inserter(out));
   return out;
 }
 

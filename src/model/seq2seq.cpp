@@ -206,8 +206,8 @@ DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows
   for (const RnnState& layer : state.layers) out.layers.push_back({gather(layer.h), gather(layer.c)});
   out.feed = gather(state.feed);
   out.attention.cumulative = gather(state.attention.cumulative);
-  for (int r : rows) {
-    if (!state.attention.focus.empty()) out.attention.focus.push_back(state.attention.focus.at(static_cast<std::size_t>(r)));
+  if (!state.attention.focus.empty()) {
+    for (int r : rows) out.attention.focus.push_back(state.attention.focus.at(static_cast<std::size_t>(r)));
   }
   return out;
 }
