@@ -99,6 +99,50 @@ TEST_CASE("an Expr from another graph or a cleared graph is rejected") {
   CHECK_THROWS_AS(x.value(), std::logic_error);
 }
 
+TEST_CASE("rewind forgets a step's nodes and memory, keeping copies of the state it names") {
+  Graph g;
+  NoGradScope no_grad(g);
+  const Expr w = g.constant({3}, {0.5f, -1.0f, 2.0f});  // before the mark: untouched
+  Expr h = g.constant({3}, {1.0f, 2.0f, 3.0f});
+  const Graph::Mark m = g.mark();
+  const std::size_t nodes_at_mark = g.size(), bytes_at_mark = g.arena_bytes();
+  std::vector<float> expected = {1.0f, 2.0f, 3.0f};
+  std::size_t nodes_after_first = 0, bytes_after_first = 0;
+  for (int step = 0; step < 5; ++step) {
+    CAPTURE(step);
+    const Expr scratch = tanh(g.constant({1000}, std::vector<float>(1000, 0.25f).data()));  // a step's temporaries
+    const Expr next = add(mul(h, w), scratch.value()[0] > 0 ? h : w);
+    for (std::size_t i = 0; i < 3; ++i) expected[i] = expected[i] * std::vector<float>{0.5f, -1.0f, 2.0f}[i] + expected[i];
+    h = next;
+    g.rewind(m, {&h});
+    REQUIRE(h.shape() == Shape{3});
+    for (std::size_t i = 0; i < 3; ++i) CHECK(h.value()[i] == expected[i]);
+    CHECK(w.value()[2] == 2.0f);
+    CHECK_THROWS_AS(scratch.value(), std::logic_error);  // forgotten: a stale handle
+    if (step == 0) {
+      nodes_after_first = g.size();
+      bytes_after_first = g.arena_bytes();
+    }
+    // Each step ends where the first did: the mark's nodes plus the kept copy.
+    CHECK(g.size() == nodes_at_mark + 1);
+    CHECK(g.size() == nodes_after_first);
+    CHECK(g.arena_bytes() == bytes_after_first);
+    CHECK(g.arena_bytes() < bytes_at_mark + 1000 * sizeof(float));
+  }
+  // A kept node from before the mark stays itself.
+  Expr before = w;
+  g.rewind(m, {&before});
+  CHECK(before.id() == w.id());
+  CHECK(g.size() == nodes_at_mark);
+}
+
+TEST_CASE("rewind refuses a graph that records gradients") {
+  Graph g;
+  const Graph::Mark m = g.mark();
+  g.variable(TensorData({1}, {1.0f}));
+  CHECK_THROWS_AS(g.rewind(m), std::logic_error);
+}
+
 TEST_CASE("ops give the same result wherever the tape grows (no reference into the tape survives a record)") {
   // Regression: bmm once read its operands' shapes through references into the node
   // vector after recording its own node; when that append reallocated the vector the

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/packed_gemm.h"
+#include "nmtx/core/blas.h"
 #include "nmtx/core/ops.h"
 #include "nmtx/core/params.h"
 #include "nmtx/core/rng.h"
@@ -73,6 +74,27 @@ TEST_CASE("gemm_packed equals a plain loop for every tail of rows and columns, w
   const std::vector<float> X(4), W(4);
   CHECK_THROWS_AS(gemm_packed(2, X.data(), PackedWeight(W.data(), 2, 2), nullptr, 0.5f, C.data()),
                   std::invalid_argument);
+}
+
+TEST_CASE("after OpenBLAS's workers are stopped, products on several BLAS threads start them again and are right") {
+  const int before = blas_threads();
+  const std::size_t M = 300, N = 280, K = 260;  // big enough for OpenBLAS to split it
+  Rng rng(7);
+  const std::vector<float> X = random_values(M * K, rng), W = random_values(N * K, rng);
+  const std::vector<float> expected = reference(M, N, K, X, W, nullptr, 0.0f, std::vector<float>(M * N, 0.0f));
+  for (int threads : {2, 1, 2}) {
+    CAPTURE(threads);
+    set_blas_threads(threads);
+    stop_blas_workers();
+    CHECK(blas_threads() == threads);
+    std::vector<float> C(M * N, -1.0f);
+    gemm(false, true, M, N, K, 1.0f, X.data(), W.data(), 0.0f, C.data());
+    REQUIRE(C.size() == expected.size());
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < C.size(); ++i) wrong += std::abs(C[i] - expected[i]) > 1e-4f * (1.0f + std::abs(expected[i]));
+    CHECK(wrong == 0);
+  }
+  set_blas_threads(before);
 }
 
 TEST_CASE("inside a PackedWeightsScope, graphs without gradients pack parameters once, on this thread, up to a size") {

@@ -95,6 +95,12 @@ void Arena::clear() {
   used_floats_ = 0;
 }
 
+void Arena::rewind(const Mark& m) {
+  current_ = m.chunk;
+  offset_ = m.offset;
+  used_floats_ = m.used_floats;
+}
+
 std::size_t Arena::bytes_reserved() const {
   std::size_t n = 0;
   for (const Chunk& c : chunks_) n += c.capacity;

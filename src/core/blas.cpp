@@ -37,6 +37,14 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std:
 
 void set_blas_threads(int n) { openblas_set_num_threads(std::max(1, n)); }
 
+// OpenBLAS's internal shutdown (what its fork handler calls): the next product that uses
+// more than one thread starts the workers again. Weak, so a BLAS without it links too.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+
+void stop_blas_workers() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+}
+
 int blas_threads() { return openblas_get_num_threads(); }
 
 }  // namespace nmtx

@@ -58,9 +58,9 @@ Tensor Expr::grad() const {
 // ---- Graph ---------------------------------------------------------------------
 
 const Graph::Node& Graph::node(const Expr& e) const {
-  if (e.graph_ != this || e.generation_ != generation_ || e.id_ < 0 ||
-      static_cast<std::size_t>(e.id_) >= nodes_.size()) {
-    throw std::logic_error("Expr does not belong to this graph (or the graph was cleared)");
+  if (e.graph_ != this || e.id_ < 0 || static_cast<std::size_t>(e.id_) >= nodes_.size() ||
+      e.generation_ != nodes_[e.id_].generation) {
+    throw std::logic_error("Expr does not belong to this graph (or the graph was cleared or rewound past it)");
   }
   return nodes_[e.id_];
 }
@@ -70,7 +70,7 @@ Graph::Node& Graph::node(const Expr& e) {
 }
 
 Expr Graph::add_node(Op op, bool needs_grad, const Tensor& value) {
-  nodes_.push_back(Node{op, needs_grad && grad_enabled_, false, value, Tensor(), BackwardFn()});
+  nodes_.push_back(Node{generation_, op, needs_grad && grad_enabled_, false, value, Tensor(), BackwardFn()});
   return Expr(this, static_cast<int>(nodes_.size() - 1), generation_);
 }
 
@@ -212,6 +212,41 @@ void Graph::clear() {
   arena_.clear();
   backward_done_ = false;
   ++generation_;
+}
+
+void Graph::rewind(const Mark& m, std::initializer_list<Expr*> keep) {
+  rewind(m, std::vector<Expr*>(keep));
+}
+
+void Graph::rewind(const Mark& m, const std::vector<Expr*>& keep) {
+  if (grad_enabled_) throw std::logic_error("Graph::rewind: only with gradients disabled (NoGradScope)");
+  if (m.nodes > nodes_.size()) throw std::logic_error("Graph::rewind: the mark is past the tape's end");
+  // Kept nodes recorded before the mark stay as they are; the others are copied aside.
+  std::vector<Expr*> moved;
+  std::size_t floats = 0;
+  for (Expr* e : keep) {
+    node(*e);  // throws for a stale or foreign Expr
+    if (static_cast<std::size_t>(e->id()) < m.nodes) continue;
+    moved.push_back(e);
+    floats += node(*e).value.size();
+  }
+  kept_.resize(floats);
+  std::vector<Shape> shapes;
+  float* to = kept_.data();
+  for (const Expr* e : moved) {
+    const Tensor v = node(*e).value;
+    std::copy(v.data(), v.data() + v.size(), to);
+    to += v.size();
+    shapes.push_back(v.shape());
+  }
+  nodes_.resize(m.nodes);
+  arena_.rewind(m.arena);
+  ++generation_;
+  const float* from = kept_.data();
+  for (std::size_t i = 0; i < moved.size(); ++i) {
+    *moved[i] = constant(shapes[i], from);
+    from += shapes[i].size();
+  }
 }
 
 }  // namespace nmtx

@@ -113,6 +113,7 @@ class ModelScorer final : public BeamScorer {
     for (std::size_t i = 0; i < sources.size(); ++i) rows.insert(rows.end(), K, static_cast<int>(i));
     encoded_ = select_sentences(once, rows);
     state_ = model.start(g_, encoded_);
+    step_start_ = g_.mark();  // each step's nodes are forgotten at the next reorder
   }
 
   StepScores step(const std::vector<int>& previous, std::size_t t) override {
@@ -130,8 +131,14 @@ class ModelScorer final : public BeamScorer {
   void reorder(const std::vector<int>& rows) override {
     // Fewer rows: sentences whose search ended left, and the encodings follow (every row
     // continues a row of its own sentence).
-    if (rows.size() != encoded_.encoder.batch) encoded_ = select_sentences(encoded_, rows);
+    if (rows.size() != encoded_.encoder.batch) {
+      encoded_ = select_sentences(encoded_, rows);
+      state_ = select_rows(state_, rows);
+      step_start_ = g_.mark();  // the gathered encodings and state stay
+      return;
+    }
     state_ = select_rows(state_, rows);
+    rewind_keeping(g_, step_start_, state_);
   }
 
  private:
@@ -145,6 +152,7 @@ class ModelScorer final : public BeamScorer {
   Batch batch_;
   EncodedBatch encoded_;
   DecoderState state_;
+  Graph::Mark step_start_;
   DecoderStep step_;
   Expr logits_;
 };

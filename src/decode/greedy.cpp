@@ -64,6 +64,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   std::iota(sentence_of.begin(), sentence_of.end(), 0);
   std::vector<char> done(B, 0);
   const std::size_t S = batch.src_len;
+  Graph::Mark step_start = g.mark();  // each step's nodes are forgotten once read
   for (std::size_t t = 0; t < options.max_length && !sentence_of.empty(); ++t) {
     const DecoderStep step = model.step(g, encoded, state, previous, t, nullptr, options.constraints);
     const Expr logits = model.logits(g, step.output);  // (rows, V)
@@ -98,6 +99,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       if (done[b]) ++finished_rows;
       previous[j] = static_cast<int>(best);
     }
+    rewind_keeping(g, step_start, state);
     if (detail::worth_dropping(finished_rows, sentence_of.size())) {
       std::vector<int> live;
       for (std::size_t j = 0; j < sentence_of.size(); ++j) {
@@ -108,6 +110,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       state = select_rows(state, live);
       sentence_of = detail::pick(sentence_of, live);
       previous = detail::pick(previous, live);
+      step_start = g.mark();  // the gathered encodings and state stay
     }
   }
   for (Hypothesis& h : out) h.score = h.log_prob;

@@ -212,6 +212,20 @@ DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows
   return out;
 }
 
+void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state) {
+  std::vector<Expr*> keep;
+  auto add = [&](Expr& x) {
+    if (x.valid()) keep.push_back(&x);
+  };
+  for (RnnState& layer : state.layers) {
+    add(layer.h);
+    add(layer.c);
+  }
+  add(state.feed);
+  add(state.attention.cumulative);
+  g.rewind(m, keep);
+}
+
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
   const Forward f = forward(g, batch, dropout_rng);
   const std::vector<float> mask = target_mask(batch);

@@ -24,6 +24,14 @@ class Arena {
   // replaced by one chunk big enough for all of them.
   void clear();
 
+  // Where the next allocation goes: rewind() to it forgets every allocation made since
+  // and keeps the memory (an inference loop reusing one step's memory for the next).
+  struct Mark {
+    std::size_t chunk = 0, offset = 0, used_floats = 0;
+  };
+  Mark mark() const { return {current_, offset_, used_floats_}; }
+  void rewind(const Mark& m);
+
   // Frees the chunks the pool keeps (a trainer calls it after validation, so that the
   // decoding's memory is not held through the training steps that follow).
   static void release_pooled();

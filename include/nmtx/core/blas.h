@@ -21,5 +21,9 @@ void count_gemm_flops(std::size_t M, std::size_t N, std::size_t K);
 // The number of threads OpenBLAS uses for every later call.
 void set_blas_threads(int n);
 int blas_threads();
+// Ends OpenBLAS's idle worker threads. After a product they spin (sched_yield) for about
+// 0.1 s waiting for the next, which takes a core from threads of our own that multiply
+// with one BLAS thread each; a later product with more threads starts them again.
+void stop_blas_workers();
 
 }  // namespace nmtx

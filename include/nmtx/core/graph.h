@@ -63,7 +63,7 @@ class Expr {
   Expr(Graph* g, int id, unsigned generation) : graph_(g), id_(id), generation_(generation) {}
   Graph* graph_ = nullptr;
   int id_ = -1;
-  unsigned generation_ = 0;  // the graph's clear() count when made: stale handles are caught
+  unsigned generation_ = 0;  // its node's generation: stale handles are caught
 };
 
 using BackwardFn = std::function<void()>;
@@ -133,6 +133,22 @@ class Graph {
   void set_grad_enabled(bool on) { grad_enabled_ = on; }
 
   void clear();  // forgets every node; keeps the arena's memory for the next pass
+
+  // ---- inference in the memory of one step ----------------------------------------
+  // A decoding loop records a step's nodes, reads what it needs, and goes on from a few
+  // of them (the decoder state). rewind(m, keep) forgets every node recorded since mark()
+  // returned m and reuses their arena memory, except that each Expr in `keep` is
+  // recorded again right after m, holding a copy of its value (and updated in place).
+  // So a batch's decoding touches one step's memory instead of every step's, which stays
+  // in cache and needs no new pages. Only with gradients disabled (nothing to
+  // differentiate through the copies); Exprs to forgotten nodes are caught as stale.
+  struct Mark {
+    std::size_t nodes = 0;
+    Arena::Mark arena;
+  };
+  Mark mark() const { return {nodes_.size(), arena_.mark()}; }
+  void rewind(const Mark& m, std::initializer_list<Expr*> keep = {});
+  void rewind(const Mark& m, const std::vector<Expr*>& keep);
   std::size_t size() const { return nodes_.size(); }
   Op op_of(int id) const { return nodes_.at(id).op; }
   std::size_t arena_bytes() const { return arena_.bytes_in_use(); }
@@ -142,6 +158,7 @@ class Graph {
  private:
   friend class Expr;
   struct Node {
+    unsigned generation;  // the graph's generation when recorded: Exprs must carry the same
     Op op;
     bool needs_grad;
     bool parameter;  // aliases a ParameterSet's values
@@ -170,7 +187,8 @@ class Graph {
   std::vector<float> temporaries_[4];
   bool grad_enabled_ = true;
   bool backward_done_ = false;
-  unsigned generation_ = 0;
+  unsigned generation_ = 0;  // counts clear() and rewind() calls
+  std::vector<float> kept_;  // rewind()'s copies of the kept values
 };
 
 // Disables gradient recording on a graph for the lifetime of the guard.

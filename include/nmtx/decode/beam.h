@@ -54,7 +54,8 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
 
 // ---- the search itself, apart from the model ---------------------------------------
 // One step's scores for all R = N · K rows (sentence i owns rows i·K .. i·K + K - 1; once
-// sentences leave, R shrinks and the remaining ones keep their order).
+// sentences leave, R shrinks and the remaining ones keep their order). The pointers are
+// valid until the scorer's next step() or reorder().
 struct StepScores {
   const float* logits = nullptr;     // (R, V) unnormalised next-token scores
   bool log_probs = false;            // `logits` are log-probabilities already, used as they are (ensembles)

@@ -114,6 +114,9 @@ EncodedBatch select_sentences(const EncodedBatch& batch, const std::vector<int>&
 // The decoder state of rows `rows` (indices into the state's batch; repeats allowed):
 // beam search follows its surviving hypotheses, and decoding drops finished sentences.
 DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows);
+// Forgets the nodes recorded since `m` except the decoder state, copied to just after it
+// (Graph::rewind): decoding reuses one step's memory for the next.
+void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state);
 
 // The (T·B) 0/1 mask of real target tokens, time-major.
 std::vector<float> target_mask(const Batch& batch);
