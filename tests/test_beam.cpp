@@ -140,7 +140,7 @@ TEST_CASE("length normalisation: GNMT's penalty ranks the finished hypotheses") 
   CHECK(b[0][0].tokens == std::vector<int>{kA});
   CHECK(b[0][0].score == doctest::Approx(std::log(0.45) / std::pow(7.0 / 6.0, 2)).epsilon(1e-6));
   CHECK(b[0][1].tokens.empty());
-  CHECK(b[0][0].score == doctest::Approx(b[0][0].log_prob / length_penalty(b[0][0].attention.steps(), 2.0f)));
+  CHECK(b[0][0].score == doctest::Approx(b[0][0].log_prob / length_penalty(b[0][0].token_log_probs.size(), 2.0f)));
 }
 
 TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decoder state") {
@@ -168,6 +168,41 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
         REQUIRE(b.attention.steps() == greedy[i].attention.steps());
         CHECK(b.attention.weights == greedy[i].attention.weights);
         CHECK(b.attention.positions == greedy[i].attention.positions);
+      }
+    }
+  }
+}
+
+TEST_CASE("without the attention kept, greedy and beam search find the same hypotheses and scores, with no rows") {
+  for (const char* variant : {"luong-general", "local-p"}) {
+    CAPTURE(variant);
+    ParameterSet params(5);
+    const Seq2Seq model(small_model_config(variant), params);
+    const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6, 9, 10}, {7}};
+    DecodeOptions with, without;
+    with.max_length = without.max_length = 9;
+    without.keep_attention = false;
+    const auto greedy = greedy_decode(model, sources, with), greedy_bare = greedy_decode(model, sources, without);
+    const BeamOptions beam{3, 0.6f, 2};  // length normalisation counts the steps
+    const auto beams = beam_decode(model, sources, with, beam), beams_bare = beam_decode(model, sources, without, beam);
+    REQUIRE(greedy_bare.size() == 4);
+    REQUIRE(beams_bare.size() == 4);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CAPTURE(i);
+      CHECK(greedy_bare[i].tokens == greedy[i].tokens);
+      CHECK(greedy_bare[i].token_log_probs == greedy[i].token_log_probs);
+      CHECK(greedy_bare[i].finished == greedy[i].finished);
+      CHECK(greedy[i].attention.steps() == greedy[i].token_log_probs.size());
+      CHECK(greedy_bare[i].attention.steps() == 0);
+      CHECK(greedy_bare[i].attention.positions.empty());
+      REQUIRE(beams_bare[i].size() == beams[i].size());
+      for (std::size_t k = 0; k < beams[i].size(); ++k) {
+        CAPTURE(k);
+        CHECK(beams_bare[i][k].tokens == beams[i][k].tokens);
+        CHECK(beams_bare[i][k].score == beams[i][k].score);
+        CHECK(beams[i][k].attention.steps() == beams[i][k].token_log_probs.size());
+        CHECK(beams_bare[i][k].attention.steps() == 0);
+        CHECK(beams_bare[i][k].attention.positions.empty());
       }
     }
   }

@@ -11,6 +11,7 @@
 #include "grad_test.h"
 #include "nmtx/core/error.h"
 #include "nmtx/core/rng.h"
+#include "nmtx/core/row_kernels.h"
 
 using namespace nmtx;
 using nmtx::test::random_tensor;
@@ -318,4 +319,22 @@ TEST_CASE("affine by hand") {
   REQUIRE(y.shape() == Shape{1, 2});
   CHECK(y.value()[0] == 1 + 30 + 0.5f);  // 1·1 + 2·0 + 3·10 + 0.5
   CHECK(y.value()[1] == 2 + 60 - 0.5f);  // 1·0 + 2·1 + 3·20 - 0.5
+}
+
+TEST_CASE("row kernels: argmax and log-sum-exp against plain loops, and the fused form gives the same bits") {
+  for (std::size_t n : {1u, 7u, 8u, 9u, 17u, 1000u, 1003u}) {
+    CAPTURE(n);
+    const TensorData x = random_tensor({n}, static_cast<std::uint64_t>(n) + 5);
+    std::vector<float> row(x.values);
+    row[n / 2] = 4.0f;  // the maximum, twice: the first one counts
+    row[n - 1] = 4.0f;
+    double sum = 0.0;
+    for (float v : row) sum += std::exp(static_cast<double>(v) - 4.0);
+    const double want = 4.0 + std::log(sum);
+    CHECK(row_argmax(row.data(), n) == n / 2);
+    CHECK(row_log_sum_exp(row.data(), n) == doctest::Approx(want).epsilon(1e-6));
+    const RowChoice both = row_argmax_log_sum_exp(row.data(), n);
+    CHECK(both.argmax == n / 2);
+    CHECK(both.log_sum_exp == row_log_sum_exp(row.data(), n));
+  }
 }

@@ -39,6 +39,7 @@ TranslateSettings settings_from(const cxxopts::ParseResult& args) {
   s.beam.alpha = args["alpha"].as<float>();
   s.beam.n_best = args["n-best"].as<std::size_t>();
   s.replace_unk = args.count("replace-unk") > 0;
+  decode.keep_attention = s.replace_unk || args.count("attention") > 0;  // nothing else reads it
   if (decode.max_length_ratio <= 0.0f) throw cxxopts::exceptions::exception("--max-length-ratio must be positive");
   if (s.beam.beam_size == 0) throw cxxopts::exceptions::exception("--beam must be at least 1");
   if (s.beam.n_best == 0 || s.beam.n_best > s.beam.beam_size) {

@@ -59,7 +59,7 @@ class BeamHistory {
     Hypothesis h;
     h.tokens.resize(t);
     h.token_log_probs.resize(t);
-    h.attention.weights.resize(t + 1);
+    if (!steps_[t].attention.empty()) h.attention.weights.resize(t + 1);
     if (!steps_[t].positions.empty()) h.attention.positions.resize(t + 1);
     for (std::size_t u = t + 1; u-- > 0;) {
       const Step& s = steps_[u];
@@ -105,7 +105,7 @@ class BeamHistory {
 class ModelScorer final : public BeamScorer {
  public:
   ModelScorer(const Seq2Seq& model, const std::vector<std::vector<int>>& sources, std::size_t K, const DecodeOptions& o)
-      : model_(model), constraints_(o.constraints), no_grad_(g_) {
+      : model_(model), constraints_(o.constraints), keep_attention_(o.keep_attention), no_grad_(g_) {
     if (!PackedWeightsScope::in_force()) packed_.emplace();
     batch_ = make_batch(sources, std::vector<std::vector<int>>(sources.size()), /*pad=*/0, o.bos, o.eos);
     const EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
@@ -122,9 +122,11 @@ class ModelScorer final : public BeamScorer {
     StepScores s;
     s.logits = logits_.value().data();
     s.vocab = logits_.shape()[1];
-    s.attention = step_.attention.weights.value().data();
-    s.attention_stride = batch_.src_len;
-    if (step_.attention.position.valid()) s.positions = step_.attention.position.value().data();
+    if (keep_attention_) {
+      s.attention = step_.attention.weights.value().data();
+      s.attention_stride = batch_.src_len;
+      if (step_.attention.position.valid()) s.positions = step_.attention.position.value().data();
+    }
     return s;
   }
 
@@ -144,6 +146,7 @@ class ModelScorer final : public BeamScorer {
  private:
   const Seq2Seq& model_;
   InferenceConstraints constraints_;
+  bool keep_attention_;
   // Decoding steps multiply a few rows by the same weights: pack them once (or use the
   // caller's packs, kept over its batches).
   std::optional<PackedWeightsScope> packed_;
@@ -190,7 +193,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
     h.token_log_probs.push_back(token_lp);
     h.log_prob = lp;
     h.finished = with_eos;
-    h.score = lp / length_penalty(h.attention.steps(), beam.alpha);
+    h.score = lp / length_penalty(h.token_log_probs.size(), beam.alpha);
     finished[i].push_back(std::move(h));
     finished_nodes[i].push_back(at_node);
     if (trees != nullptr) (*trees)[i].nodes[static_cast<std::size_t>(at_node)].fate = BeamNode::Fate::finished;

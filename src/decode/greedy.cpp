@@ -81,20 +81,23 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         continue;
       }
       const float* row = all_logits + j * V;
-      const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : row_argmax(row, V);
+      const RowChoice choice = row_argmax_log_sum_exp(row, V);
+      const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : choice.argmax;
       Hypothesis& h = out[b];
-      const double token_log_prob = row[best] - row_log_sum_exp(row, V);  // log softmax of the chosen token
+      const double token_log_prob = row[best] - choice.log_sum_exp;  // log softmax of the chosen token
       h.token_log_probs.push_back(token_log_prob);
       h.log_prob += token_log_prob;
-      const float* w = all_weights + j * S;
-      h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
-      if (positions != nullptr) h.attention.positions.push_back(positions[j]);
+      if (options.keep_attention) {
+        const float* w = all_weights + j * S;
+        h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
+        if (positions != nullptr) h.attention.positions.push_back(positions[j]);
+      }
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = 1;
         h.finished = true;
       } else {
         h.tokens.push_back(static_cast<int>(best));
-        if (h.attention.steps() >= step_limit(options, sources[b].size())) done[b] = 1;
+        if (h.token_log_probs.size() >= step_limit(options, sources[b].size())) done[b] = 1;
       }
       if (done[b]) ++finished_rows;
       previous[j] = static_cast<int>(best);

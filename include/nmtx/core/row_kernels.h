@@ -15,6 +15,13 @@ std::size_t row_argmax(const float* x, std::size_t n);
 // returned as double.
 double row_log_sum_exp(const float* x, std::size_t n);
 
+// Both of the above from one search for the maximum (greedy decoding needs both).
+struct RowChoice {
+  std::size_t argmax = 0;
+  double log_sum_exp = 0.0;
+};
+RowChoice row_argmax_log_sum_exp(const float* x, std::size_t n);
+
 // The indices of the k largest values, largest first; equal values keep the lower index
 // first (as row_argmax). One pass: a SIMD batch with no value above the current k-th best
 // costs one comparison.

@@ -24,6 +24,10 @@ struct DecodeOptions {
   // </s> step included), whichever limit comes first.
   float max_length_ratio = 0.0f;
   bool ignore_eos = false;            // keep decoding after </s> (benchmarks: a fixed amount of work)
+  // Each hypothesis's attention rows and p_t. Off, `attention` stays empty: translating
+  // without an attention export or <unk> replacement needs none, and copying a row per
+  // step and sentence is a few percent of decoding a small model.
+  bool keep_attention = true;
   InferenceConstraints constraints;   // hard, monotonic, windowed attention; an intervention
   // Forced prefix (the inspector's "continue from here"): every sentence's first output
   // tokens are these, whatever the model prefers, and decoding goes on from them (beam
