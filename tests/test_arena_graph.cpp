@@ -136,6 +136,25 @@ TEST_CASE("rewind forgets a step's nodes and memory, keeping copies of the state
   CHECK(g.size() == nodes_at_mark);
 }
 
+TEST_CASE("rewind keeps a node named twice once, and a parameter as the same parameter") {
+  ParameterSet params(3);
+  const Parameter W = params.add("W", {2, 2}, Init::constant(0.5f));
+  Graph g;
+  NoGradScope no_grad(g);
+  const Graph::Mark m = g.mark();
+  g.constant({100}, std::vector<float>(100, 1.0f).data());  // forgotten
+  Expr w = g.param(W);
+  Expr x = g.constant({2}, {3.0f, 4.0f});
+  Expr x_again = x;
+  g.rewind(m, {&x, &w, &x_again});
+  REQUIRE(g.size() == m.nodes + 2);  // x once, w once
+  CHECK(x.id() == x_again.id());
+  REQUIRE(x.shape() == Shape{2});
+  CHECK(x.value()[1] == 4.0f);
+  CHECK(g.is_parameter(w));
+  CHECK(w.value().data() == W.value().data());  // the parameter's own values, not a copy
+}
+
 TEST_CASE("rewind refuses a graph that records gradients") {
   Graph g;
   const Graph::Mark m = g.mark();

@@ -66,7 +66,8 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
   // Counted as compared: every decoding step whose log-probability was recomputed, and every
   // hypothesis that ended with </s> and so could be compared with the whole forced loss.
   std::size_t steps_compared = 0, losses_compared = 0;
-  for (const char* variant : {"bahdanau", "luong-general", "local-p"}) {
+  for (const char* variant : {"bahdanau", "luong-general", "luong-dot", "luong-concat", "luong-location",
+                              "luong-scaled-dot", "luong-multi-head", "local-m", "local-p", "location-sensitive"}) {
     CAPTURE(variant);
     ModelConfig c;
     c.src_vocab = c.tgt_vocab = 9;
@@ -76,6 +77,7 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
     const Variant v = parse_variant(variant);
     c.attention.type = v.type;
     c.attention.score = v.score;
+    c.attention.heads = 2;  // multi-head: the attention size 10 in 2 heads
     ParameterSet params(3);
     const Seq2Seq model(c, params);
     // A push towards </s> (id 3), so that some hypotheses end before the length limit and
@@ -93,7 +95,8 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
       const bool ended = h.attention.steps() == h.tokens.size() + 1;
       CHECK((ended || h.tokens.size() == 6));
       for (const auto& row : h.attention.weights) CHECK(row.size() == sources[i].size());
-      CHECK(h.attention.positions.size() == (v.type == "local-p" ? h.attention.steps() : 0));
+      const bool local = v.type.rfind("local", 0) == 0;  // local-m and local-p predict p_t
+      CHECK(h.attention.positions.size() == (local ? h.attention.steps() : 0));
       // Forced decoding of (source, output) with the same model: Σ_t log p(y_t) over the
       // steps greedy took (</s> included when it was produced), from the logits.
       Graph g;
@@ -115,10 +118,10 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
       }
     }
   }
-  CHECK(steps_compared >= 9);  // 3 variants x 3 sentences, at least a step each
-  // Both kinds occur: hypotheses that ended with </s> (6 of 9 here) and ones cut at 6 steps.
+  CHECK(steps_compared >= 30);  // 10 variants x 3 sentences, at least a step each
+  // Both kinds occur: hypotheses that ended with </s> and ones cut at 6 steps.
   CHECK(losses_compared >= 3);
-  CHECK(losses_compared < 9);
+  CHECK(losses_compared < 30);
 }
 
 TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one batch") {

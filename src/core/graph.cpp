@@ -221,31 +221,52 @@ void Graph::rewind(const Mark& m, std::initializer_list<Expr*> keep) {
 void Graph::rewind(const Mark& m, const std::vector<Expr*>& keep) {
   if (grad_enabled_) throw std::logic_error("Graph::rewind: only with gradients disabled (NoGradScope)");
   if (m.nodes > nodes_.size()) throw std::logic_error("Graph::rewind: the mark is past the tape's end");
-  // Kept nodes recorded before the mark stay as they are; the others are copied aside.
-  std::vector<Expr*> moved;
+  // Nodes recorded before the mark stay as they are. Of the others each node is kept once
+  // however many Exprs name it: a parameter as the same parameter (its values are not in
+  // the arena, and products treat parameters apart), any other node as a copy.
+  struct Kept {
+    int id;
+    Tensor value;
+    bool parameter;
+    std::size_t at;  // its values' place in kept_ (not for parameters)
+  };
+  std::vector<Kept> kept;
+  constexpr std::size_t kNotMoved = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> slot_of(keep.size(), kNotMoved);
   std::size_t floats = 0;
-  for (Expr* e : keep) {
-    node(*e);  // throws for a stale or foreign Expr
-    if (static_cast<std::size_t>(e->id()) < m.nodes) continue;
-    moved.push_back(e);
-    floats += node(*e).value.size();
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    const Node& n = node(*keep[i]);  // throws for a stale or foreign Expr
+    const int id = keep[i]->id();
+    if (static_cast<std::size_t>(id) < m.nodes) continue;
+    std::size_t k = 0;
+    while (k < kept.size() && kept[k].id != id) ++k;
+    if (k == kept.size()) {
+      kept.push_back({id, n.value, n.parameter, floats});
+      if (!n.parameter) floats += n.value.size();
+    }
+    slot_of[i] = k;
   }
-  kept_.resize(floats);
-  std::vector<Shape> shapes;
-  float* to = kept_.data();
-  for (const Expr* e : moved) {
-    const Tensor v = node(*e).value;
-    std::copy(v.data(), v.data() + v.size(), to);
-    to += v.size();
-    shapes.push_back(v.shape());
+  // The copies wait here while the arena is rewound; one buffer per thread, reused by the
+  // graphs it decodes with (a graph per batch), so that its pages are touched once.
+  thread_local std::vector<float> staging;
+  if (staging.size() < floats) staging.resize(floats);
+  for (const Kept& k : kept) {
+    if (!k.parameter) std::copy(k.value.data(), k.value.data() + k.value.size(), staging.data() + k.at);
   }
   nodes_.resize(m.nodes);
   arena_.rewind(m.arena);
   ++generation_;
-  const float* from = kept_.data();
-  for (std::size_t i = 0; i < moved.size(); ++i) {
-    *moved[i] = constant(shapes[i], from);
-    from += shapes[i].size();
+  std::vector<Expr> again;
+  for (const Kept& k : kept) {
+    if (k.parameter) {
+      again.push_back(add_node(Op::leaf, false, k.value));
+      nodes_.back().parameter = true;
+    } else {
+      again.push_back(constant(k.value.shape(), staging.data() + k.at));
+    }
+  }
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    if (slot_of[i] != kNotMoved) *keep[i] = again[slot_of[i]];
   }
 }
 

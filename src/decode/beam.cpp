@@ -108,7 +108,9 @@ class ModelScorer final : public BeamScorer {
       : model_(model), constraints_(o.constraints), keep_attention_(o.keep_attention), no_grad_(g_) {
     if (!PackedWeightsScope::in_force()) packed_.emplace();
     batch_ = make_batch(sources, std::vector<std::vector<int>>(sources.size()), /*pad=*/0, o.bos, o.eos);
-    const EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
+    const Graph::Mark before_encoding = g_.mark();
+    EncodedBatch once = model.encode(g_, batch_.src, batch_.src_lengths, batch_.src_len, nullptr);
+    rewind_keeping(g_, before_encoding, once);  // the encoder's intermediate values go
     std::vector<int> rows;
     for (std::size_t i = 0; i < sources.size(); ++i) rows.insert(rows.end(), K, static_cast<int>(i));
     encoded_ = select_sentences(once, rows);

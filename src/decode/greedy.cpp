@@ -57,7 +57,9 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
   if (!PackedWeightsScope::in_force()) packed.emplace();
   Graph g;
   NoGradScope no_grad(g);
+  const Graph::Mark before_encoding = g.mark();
   EncodedBatch encoded = model.encode(g, batch.src, batch.src_lengths, batch.src_len, nullptr);
+  rewind_keeping(g, before_encoding, encoded);  // the encoder's intermediate values go
   DecoderState state = model.start(g, encoded);
   // Row j of the decoder's tensors is sentence sentence_of[j]; finished sentences leave.
   std::vector<int> sentence_of(B), previous(B, bos);

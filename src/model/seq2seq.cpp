@@ -226,6 +226,24 @@ void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state) {
   g.rewind(m, keep);
 }
 
+void rewind_keeping(Graph& g, const Graph::Mark& m, EncodedBatch& batch) {
+  std::vector<Expr*> keep;
+  auto add = [&](Expr& x) {
+    if (x.valid()) keep.push_back(&x);
+  };
+  EncoderOutput& enc = batch.encoder;
+  for (Expr* x : {&enc.states, &enc.memory, &enc.mask}) add(*x);
+  for (auto* layers : {&enc.forward_final, &enc.backward_first}) {
+    for (RnnState& s : *layers) {
+      add(s.h);
+      add(s.c);
+    }
+  }
+  PreparedMemory& pm = batch.memory;
+  for (Expr* x : {&pm.memory.values, &pm.memory.mask, &pm.keys, &pm.values, &pm.query_weight}) add(*x);
+  g.rewind(m, keep);
+}
+
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {
   const Forward f = forward(g, batch, dropout_rng);
   const std::vector<float> mask = target_mask(batch);

@@ -138,9 +138,10 @@ class Graph {
   // A decoding loop records a step's nodes, reads what it needs, and goes on from a few
   // of them (the decoder state). rewind(m, keep) forgets every node recorded since mark()
   // returned m and reuses their arena memory, except that each Expr in `keep` is
-  // recorded again right after m, holding a copy of its value (and updated in place).
-  // So a batch's decoding touches one step's memory instead of every step's, which stays
-  // in cache and needs no new pages. Only with gradients disabled (nothing to
+  // recorded again right after m (and updated in place): a copy of its value, once
+  // however many of the Exprs name its node; a parameter as the same parameter. So a
+  // batch's decoding touches one step's memory instead of every step's, which stays in
+  // cache and needs no new pages, and after encoding only what the decoder reads stays. Only with gradients disabled (nothing to
   // differentiate through the copies); Exprs to forgotten nodes are caught as stale.
   struct Mark {
     std::size_t nodes = 0;
@@ -188,7 +189,6 @@ class Graph {
   bool grad_enabled_ = true;
   bool backward_done_ = false;
   unsigned generation_ = 0;  // counts clear() and rewind() calls
-  std::vector<float> kept_;  // rewind()'s copies of the kept values
 };
 
 // Disables gradient recording on a graph for the lifetime of the guard.

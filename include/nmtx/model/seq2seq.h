@@ -117,6 +117,9 @@ DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows
 // Forgets the nodes recorded since `m` except the decoder state, copied to just after it
 // (Graph::rewind): decoding reuses one step's memory for the next.
 void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state);
+// The same for an encoded batch: the encoder's intermediate values go, what the decoder
+// reads stays.
+void rewind_keeping(Graph& g, const Graph::Mark& m, EncodedBatch& batch);
 
 // The (T·B) 0/1 mask of real target tokens, time-major.
 std::vector<float> target_mask(const Batch& batch);
