@@ -110,6 +110,23 @@ TEST_CASE("graphs add into parameter gradients and the set is frozen once used")
   CHECK_THROWS_AS(ps.add("late", Shape{1}, Init::zeros()), std::logic_error);
 }
 
+TEST_CASE("a set without gradients: no gradient block, its parameters are constants to graphs") {
+  ParameterSet ps;
+  ps.without_gradients();
+  const Parameter w = ps.add("w", Shape{3}, Init::constant(2.0f));
+  REQUIRE(ps.numel() == 3);
+  CHECK(ps.grads() == nullptr);
+  CHECK_THROWS_AS(w.grad(), std::logic_error);
+  Graph g;  // gradients on: still nothing to differentiate
+  const Expr x = g.param(w);
+  CHECK(!x.needs_grad());
+  CHECK(g.is_parameter(x));
+  CHECK(sum(mul(x, x)).item() == 12.0f);
+  ParameterSet late;
+  late.add("v", Shape{1}, Init::zeros());
+  CHECK_THROWS_AS(late.without_gradients(), std::logic_error);  // only before the first add
+}
+
 TEST_CASE("an Rng's saved state reproduces its stream, and a bad state is an error") {
   Rng a(123);
   for (int i = 0; i < 10; ++i) a.next_u64();

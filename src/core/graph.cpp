@@ -106,7 +106,7 @@ Expr Graph::variable(const TensorData& t) {
 
 Expr Graph::param(const Parameter& p) {
   p.set_->freeze();
-  Expr e = add_node(Op::leaf, true, p.value());
+  Expr e = add_node(Op::leaf, p.set_->has_gradients(), p.value());
   nodes_.back().parameter = true;
   if (e.needs_grad()) {  // backward adds straight into the set (or the block given for it)
     nodes_.back().grad = p.set_ == redirected_set_ ? Tensor(redirected_grads_ + p.set_->offset(p), p.shape()) : p.grad();

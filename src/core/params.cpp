@@ -20,6 +20,9 @@ Tensor Parameter::value() const {
 
 Tensor Parameter::grad() const {
   const auto& e = set_->entries_.at(index_);
+  if (!set_->gradients_) {
+    throw std::logic_error("Parameter::grad(\"" + e.name + "\"): the set was loaded to decode and keeps no gradients");
+  }
   return Tensor(const_cast<float*>(set_->grads_.data()) + e.offset, e.shape);
 }
 
@@ -56,7 +59,7 @@ Parameter ParameterSet::add(const std::string& name, const Shape& shape, Init in
   }
   const std::size_t offset = values_.size();
   values_.resize(offset + shape.size());
-  grads_.resize(offset + shape.size(), 0.0f);
+  if (gradients_) grads_.resize(offset + shape.size(), 0.0f);
   entries_.push_back({name, shape, offset});
   by_name_[name] = static_cast<int>(entries_.size() - 1);
   if (initialise_) initialise(Tensor(values_.data() + offset, shape), init, derive_seed(seed_, name));
@@ -81,6 +84,11 @@ std::vector<Parameter> ParameterSet::all() const {
   out.reserve(by_name_.size());
   for (const auto& [name, index] : by_name_) out.push_back(Parameter(this, index));
   return out;
+}
+
+void ParameterSet::without_gradients() {
+  if (!entries_.empty()) throw std::logic_error("ParameterSet::without_gradients: parameters were added already");
+  gradients_ = false;
 }
 
 void ParameterSet::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }

@@ -150,6 +150,7 @@ std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const s
   run->dir = run_dir;
   run->params = std::make_unique<ParameterSet>(static_cast<std::uint64_t>(run->config.training.seed));
   run->params->skip_initialisation();  // load_checkpoint sets every value
+  run->params->without_gradients();    // nothing differentiates a loaded run
   run->model = std::make_unique<Seq2Seq>(model_config(run->config.model, run->src_vocab.size(), run->tgt_vocab.size()),
                                          *run->params);
   load_checkpoint(run->checkpoint, *run->params, nullptr);

@@ -72,14 +72,19 @@ class ParameterSet {
   // loading it to translate).
   void skip_initialisation() { initialise_ = false; }
   bool initialises() const { return initialise_; }
+  // For a set loaded only to decode (load_trained_run), before any add(): no gradient
+  // block is allocated (it would double what loading a model touches). Graphs treat its
+  // parameters as constants; grads() is null and Parameter::grad() throws.
+  void without_gradients();
+  bool has_gradients() const { return gradients_; }
   std::size_t count() const { return entries_.size(); }  // number of tensors
   std::size_t numel() const { return values_.size(); }   // number of floats
 
   // The contiguous blocks, in registration order (offset() gives each parameter's place).
   float* values() { return values_.data(); }
-  float* grads() { return grads_.data(); }
+  float* grads() { return gradients_ ? grads_.data() : nullptr; }
   const float* values() const { return values_.data(); }
-  const float* grads() const { return grads_.data(); }
+  const float* grads() const { return gradients_ ? grads_.data() : nullptr; }
   std::size_t offset(const Parameter& p) const { return entries_.at(p.index_).offset; }
 
   void zero_grad();
@@ -96,6 +101,7 @@ class ParameterSet {
   };
   std::uint64_t seed_;
   bool initialise_ = true;
+  bool gradients_ = true;
   std::vector<Entry> entries_;          // registration order
   std::map<std::string, int> by_name_;  // sorted view
   std::vector<float> values_;
