@@ -35,7 +35,12 @@ void gemm(bool transpose_a, bool transpose_b, std::size_t M, std::size_t N, std:
               static_cast<int>(K), alpha, A, lda, B, ldb, beta, C, static_cast<int>(N));
 }
 
-void set_blas_threads(int n) { openblas_set_num_threads(std::max(1, n)); }
+// Only when the count changes: setting it starts OpenBLAS's workers again if they were
+// stopped (stop_blas_workers), even to the count it had.
+void set_blas_threads(int n) {
+  n = std::max(1, n);
+  if (openblas_get_num_threads() != n) openblas_set_num_threads(n);
+}
 
 // OpenBLAS's internal shutdown (what its fork handler calls): the next product that uses
 // more than one thread starts the workers again. Weak, so a BLAS without it links too.

@@ -228,7 +228,7 @@ void Graph::rewind(const Mark& m, const std::vector<Expr*>& keep) {
     int id;
     Tensor value;
     bool parameter;
-    std::size_t at;  // its values' place in kept_ (not for parameters)
+    std::size_t at;  // its values' place in the staging buffer (not for parameters)
   };
   std::vector<Kept> kept;
   constexpr std::size_t kNotMoved = static_cast<std::size_t>(-1);

@@ -12,15 +12,9 @@ std::size_t row_argmax(const float* x, std::size_t n) { return simd::argmax(x, n
 
 namespace {
 
-// m + log Σ_i e^{x_i - m}: the exponentials summed as they are computed, in simd::sum's
-// order (whole batches lane by lane, then the tail), so no pass writes them out.
+// m + log Σ_i e^{x_i - m}, the exponentials summed as they are computed.
 double log_sum_exp_shifted(const float* x, std::size_t n, float m) {
-  simd::batch acc(0.0f);
-  std::size_t i = 0;
-  for (; i + simd::kWidth <= n; i += simd::kWidth) acc += xsimd::exp(simd::batch::load_unaligned(x + i) - m);
-  float total = xsimd::hadd(acc);
-  for (; i < n; ++i) total += xsimd::exp(x[i] - m);
-  return m + std::log(static_cast<double>(total));
+  return m + std::log(static_cast<double>(simd::sum_of(n, [m](auto v) { return xsimd::exp(v - m); }, x)));
 }
 
 }  // namespace
@@ -29,9 +23,7 @@ double row_log_sum_exp(const float* x, std::size_t n) { return log_sum_exp_shift
 
 RowChoice row_argmax_log_sum_exp(const float* x, std::size_t n) {
   const float m = simd::max(x, n);
-  std::size_t best = 0;
-  while (x[best] != m) ++best;
-  return {best, log_sum_exp_shifted(x, n, m)};
+  return {simd::first_index(x, m), log_sum_exp_shifted(x, n, m)};
 }
 
 void row_top_k(const float* row, std::size_t V, std::size_t k, std::vector<int>& out) {

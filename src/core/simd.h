@@ -53,23 +53,32 @@ inline float max(const float* x, std::size_t n) {
   return m;
 }
 
-// The first index holding the maximum (a vectorised max, then a scan for it). Never
-// xt::argmax on 1-D data: in xtensor 0.24.3 it returns the argmin.
-inline std::size_t argmax(const float* x, std::size_t n) {
-  const float m = max(x, n);
+// The first index holding `value`, which x holds.
+inline std::size_t first_index(const float* x, float value) {
   std::size_t i = 0;
-  while (x[i] != m) ++i;
+  while (x[i] != value) ++i;
   return i;
 }
 
-// Σ_i x[i], batched (a fixed summation order: results do not depend on the data).
-inline float sum(const float* x, std::size_t n) {
+// The first index holding the maximum (a vectorised max, then a scan for it). Never
+// xt::argmax on 1-D data: in xtensor 0.24.3 it returns the argmin.
+inline std::size_t argmax(const float* x, std::size_t n) { return first_index(x, max(x, n)); }
+
+// Σ_i f(in_0[i], ...), batched (a fixed summation order: results do not depend on the
+// data), without writing the f values out. f as for map.
+template <class F, class... In>
+inline float sum_of(std::size_t n, F f, const In*... in) {
   batch acc(0.0f);
   std::size_t i = 0;
-  for (; i + kWidth <= n; i += kWidth) acc += batch::load_unaligned(x + i);
+  for (; i + kWidth <= n; i += kWidth) acc += f(batch::load_unaligned(in + i)...);
   float total = xsimd::hadd(acc);
-  for (; i < n; ++i) total += x[i];
+  for (; i < n; ++i) total += f(in[i]...);
   return total;
+}
+
+// Σ_i x[i], in sum_of's order.
+inline float sum(const float* x, std::size_t n) {
+  return sum_of(n, [](auto v) { return v; }, x);
 }
 
 // Σ_i x[i] · y[i], batched.

@@ -10,10 +10,8 @@ namespace nmtx {
 
 void run_on_threads(std::size_t n, const std::function<void(std::size_t)>& work) {
   std::vector<std::exception_ptr> errors(n);
-  // Setting OpenBLAS's thread count starts its workers if they were stopped
-  // (stop_blas_workers), so it is left alone when it is 1 already.
   const int blas = blas_threads();
-  if (blas != 1) set_blas_threads(1);
+  set_blas_threads(1);
   {
     std::vector<std::thread> workers;
     for (std::size_t k = 0; k < n; ++k) {
@@ -27,7 +25,7 @@ void run_on_threads(std::size_t n, const std::function<void(std::size_t)>& work)
     }
     for (std::thread& w : workers) w.join();
   }
-  if (blas != 1) set_blas_threads(blas);
+  set_blas_threads(blas);
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

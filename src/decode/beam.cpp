@@ -135,14 +135,12 @@ class ModelScorer final : public BeamScorer {
   void reorder(const std::vector<int>& rows) override {
     // Fewer rows: sentences whose search ended left, and the encodings follow (every row
     // continues a row of its own sentence).
-    if (rows.size() != encoded_.encoder.batch) {
-      encoded_ = select_sentences(encoded_, rows);
-      state_ = select_rows(state_, rows);
-      step_start_ = g_.mark();  // the gathered encodings and state stay
-      return;
-    }
     state_ = select_rows(state_, rows);
     rewind_keeping(g_, step_start_, state_);
+    if (rows.size() != encoded_.encoder.batch) {
+      encoded_ = select_sentences(encoded_, rows);
+      step_start_ = g_.mark();  // the gathered encodings stay
+    }
   }
 
  private:

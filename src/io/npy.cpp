@@ -272,14 +272,18 @@ void save_npy(const std::string& path, const std::vector<int>& values, const Sha
   write_file_atomically(path, bytes);
 }
 
+std::string parameter_file(const std::string& dir, const Parameter& p) {
+  return (fs::path(dir) / (p.name() + ".npy")).string();
+}
+
 void save_parameters(const ParameterSet& params, const std::string& dir) {
   fs::create_directories(dir);
-  for (const Parameter& p : params.all()) save_npy((fs::path(dir) / (p.name() + ".npy")).string(), p.value());
+  for (const Parameter& p : params.all()) save_npy(parameter_file(dir, p), p.value());
 }
 
 void load_parameters(ParameterSet& params, const std::string& dir) {
   for (const Parameter& p : params.all()) {
-    const std::string path = (fs::path(dir) / (p.name() + ".npy")).string();
+    const std::string path = parameter_file(dir, p);
     const TensorData t = load_npy(path);
     if (t.shape != p.shape()) {
       throw std::runtime_error(path + ": shape " + t.shape.str() + " does not match parameter " + p.name() + " " +

@@ -212,36 +212,39 @@ DecoderState select_rows(const DecoderState& state, const std::vector<int>& rows
   return out;
 }
 
-void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state) {
-  std::vector<Expr*> keep;
-  auto add = [&](Expr& x) {
-    if (x.valid()) keep.push_back(&x);
-  };
-  for (RnnState& layer : state.layers) {
-    add(layer.h);
-    add(layer.c);
+namespace {
+
+// The Exprs a rewind keeps (the valid ones among those named).
+struct KeptExprs {
+  std::vector<Expr*> exprs;
+  void add(std::initializer_list<Expr*> xs) {
+    for (Expr* x : xs) {
+      if (x->valid()) exprs.push_back(x);
+    }
   }
-  add(state.feed);
-  add(state.attention.cumulative);
-  g.rewind(m, keep);
+  void add(std::vector<RnnState>& layers) {
+    for (RnnState& s : layers) add({&s.h, &s.c});
+  }
+};
+
+}  // namespace
+
+void rewind_keeping(Graph& g, const Graph::Mark& m, DecoderState& state) {
+  KeptExprs keep;
+  keep.add(state.layers);
+  keep.add({&state.feed, &state.attention.cumulative});
+  g.rewind(m, keep.exprs);
 }
 
 void rewind_keeping(Graph& g, const Graph::Mark& m, EncodedBatch& batch) {
-  std::vector<Expr*> keep;
-  auto add = [&](Expr& x) {
-    if (x.valid()) keep.push_back(&x);
-  };
   EncoderOutput& enc = batch.encoder;
-  for (Expr* x : {&enc.states, &enc.memory, &enc.mask}) add(*x);
-  for (auto* layers : {&enc.forward_final, &enc.backward_first}) {
-    for (RnnState& s : *layers) {
-      add(s.h);
-      add(s.c);
-    }
-  }
   PreparedMemory& pm = batch.memory;
-  for (Expr* x : {&pm.memory.values, &pm.memory.mask, &pm.keys, &pm.values, &pm.query_weight}) add(*x);
-  g.rewind(m, keep);
+  KeptExprs keep;
+  keep.add({&enc.states, &enc.memory, &enc.mask});
+  keep.add(enc.forward_final);
+  keep.add(enc.backward_first);
+  keep.add({&pm.memory.values, &pm.memory.mask, &pm.keys, &pm.values, &pm.query_weight});
+  g.rewind(m, keep.exprs);
 }
 
 Expr Seq2Seq::loss(Graph& g, const Batch& batch, Rng* dropout_rng, float label_smoothing) const {

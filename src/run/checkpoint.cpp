@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "nmtx/core/threads.h"
 #include "nmtx/io/files.h"
 #include "nmtx/io/json_fields.h"
-#include "nmtx/core/threads.h"
 #include "nmtx/io/npy.h"
 
 namespace nmtx {
@@ -61,7 +61,7 @@ std::string read_file(const fs::path& path) {
 void copy_durably(const fs::path& from, const fs::path& to) { write_file_atomically(to.string(), read_file(from)); }
 
 struct NpyFile {
-  fs::path path;
+  std::string path;
   Tensor values;
 };
 
@@ -80,13 +80,13 @@ void write_npy_files(std::vector<NpyFile> files) {
     load[k] += f.values.size();
   }
   run_on_threads(threads, [&](std::size_t k) {
-    for (const NpyFile* f : share[k]) save_npy(f->path.string(), f->values);
+    for (const NpyFile* f : share[k]) save_npy(f->path, f->values);
   });
 }
 
 void add_parameters(const ParameterSet& params, const fs::path& dir, std::vector<NpyFile>& files) {
   fs::create_directories(dir);
-  for (const Parameter& p : params.all()) files.push_back({dir / (p.name() + ".npy"), p.value()});
+  for (const Parameter& p : params.all()) files.push_back({parameter_file(dir.string(), p), p.value()});
 }
 
 }  // namespace
@@ -112,7 +112,8 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   const OptimizerStateView opt = optimizer.state();
   for (const auto& [buffer, values] : opt.buffers) {
     // save_npy reads the buffer in place (Tensor's view is of mutable floats; nothing writes)
-    files.push_back({partial / "optimizer" / (buffer + ".npy"), Tensor(const_cast<float*>(values->data()), Shape{values->size()})});
+    files.push_back({(partial / "optimizer" / (buffer + ".npy")).string(),
+                     Tensor(const_cast<float*>(values->data()), Shape{values->size()})});
   }
   write_npy_files(std::move(files));
   for (const std::string& file : run_files) copy_durably(fs::path(run_dir) / file, partial / file);

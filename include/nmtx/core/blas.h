@@ -23,8 +23,8 @@ void set_blas_threads(int n);
 int blas_threads();
 // Ends OpenBLAS's idle worker threads. After a product they spin (sched_yield) for about
 // 0.1 s waiting for the next, which takes a core from threads of our own that multiply
-// with one BLAS thread each. They start again at the next set_blas_threads() call or
-// product on more than one thread.
+// with one BLAS thread each. They start again when set_blas_threads() changes the count
+// or a product runs on more than one thread.
 void stop_blas_workers();
 
 }  // namespace nmtx

@@ -141,8 +141,9 @@ class Graph {
   // recorded again right after m (and updated in place): a copy of its value, once
   // however many of the Exprs name its node; a parameter as the same parameter. So a
   // batch's decoding touches one step's memory instead of every step's, which stays in
-  // cache and needs no new pages, and after encoding only what the decoder reads stays. Only with gradients disabled (nothing to
-  // differentiate through the copies); Exprs to forgotten nodes are caught as stale.
+  // cache and needs no new pages, and after encoding only what the decoder reads stays.
+  // Only with gradients disabled (nothing to differentiate through the copies); Exprs to
+  // forgotten nodes are caught as stale.
   struct Mark {
     std::size_t nodes = 0;
     Arena::Mark arena;

@@ -54,6 +54,8 @@ TensorData load_npy(const std::string& path);
 void save_npy(const std::string& path, const Tensor& t);
 void save_npy(const std::string& path, const std::vector<int>& values, const Shape& shape);  // int32
 
+// DIR/NAME.npy: where a parameter's values are kept.
+std::string parameter_file(const std::string& dir, const Parameter& p);
 // Writes every parameter as DIR/NAME.npy (the directory is created if needed).
 void save_parameters(const ParameterSet& params, const std::string& dir);
 // Reads every parameter of `params` from DIR/NAME.npy; a missing file or a shape that

@@ -182,15 +182,13 @@ Expr cross_entropy_impl(const Expr& logits, const std::vector<int>& targets, con
   const Tensor mask = row_mask != nullptr ? row_mask->value() : Tensor();
   auto weight = [mask](std::size_t i) { return mask.empty() ? 1.0f : mask[i]; };
   Tensor lse = g.scratch(Shape{N});  // log Σ_v e^{x_iv}, kept for backward
-  Tensor buffer = g.temporary(Shape{V});
   Expr y = g.record(Op::cross_entropy, {logits}, Shape{});
   double loss = 0.0;
   for (std::size_t i = 0; i < N; ++i) {
     const float* x = logits.value().data() + i * V;
     const float m = simd::max(x, V);
     const double mean_x = eps > 0.0f ? simd::sum(x, V) / static_cast<double>(V) : 0.0;
-    simd::map(buffer.data(), V, [m](auto v) { return xsimd::exp(v - m); }, x);
-    lse[i] = m + std::log(simd::sum(buffer.data(), V));
+    lse[i] = m + std::log(simd::sum_of(V, [m](auto v) { return xsimd::exp(v - m); }, x));
     if (weight(i) == 0.0f) continue;
     const double row = (1.0 - eps) * (lse[i] - x[targets[i]]) + eps * (lse[i] - mean_x);
     loss += weight(i) * row;
