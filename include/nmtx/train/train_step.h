@@ -66,6 +66,7 @@ class ShardedStep {
                         const ParallelCorpus& corpus, const BatchIndices& batch, std::int64_t step,
                         const StepOptions& options);
   const dist::ShardSum& reduction() const { return sum_; }
+  std::size_t threads() const { return threads_; }  // shards computed at once
 
  private:
   dist::ShardSum sum_;
