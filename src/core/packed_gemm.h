@@ -13,7 +13,9 @@
 // (j < kPanel) contiguously, zero past row N:
 //   packed[(p·K + k)·kPanel + j] = W[p·kPanel + j][k]
 // A tile of kRows rows of X by one panel is 2·kRows SIMD accumulators; every k costs
-// two aligned loads of the panel and kRows broadcasts of X. Sums run over k in order, so
+// two aligned loads of the panel and kRows broadcasts of X, which each call first
+// rearranges tile by tile (the kRows values of a column side by side) into a buffer per
+// thread, so the broadcasts read one stream. Sums run over k in order, so
 // results are deterministic (and, on the shapes measured, equal to OpenBLAS's bit for bit).
 #pragma once
 
