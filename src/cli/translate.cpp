@@ -146,10 +146,7 @@ int run_translate(int argc, char** argv) {
       ("attention", "export attention (JSON, .npy, SVG heatmaps, index.html) into this directory", cxxopts::value<std::string>());
   const auto args = options.parse(argc, argv);
   if (print_help(args, options)) return 0;
-  // Decoding multiplies on its own threads, one BLAS thread each: OpenBLAS's workers
-  // would only spin beside them (about 0.1 s of a core after the library loads).
-  set_blas_threads(1);
-  stop_blas_workers();
+  use_one_blas_thread();  // decoding multiplies on its own threads
   const auto owned = load_models(args);
   const std::vector<const TrainedRun*> runs = pointers(owned);
   const TrainedRun* run = runs[0];  // the ensemble's target side, and the source its output refers to

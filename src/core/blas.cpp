@@ -50,6 +50,11 @@ void stop_blas_workers() {
   if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
 }
 
+void use_one_blas_thread() {
+  set_blas_threads(1);
+  stop_blas_workers();
+}
+
 int blas_threads() { return openblas_get_num_threads(); }
 
 }  // namespace nmtx

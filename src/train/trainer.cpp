@@ -128,12 +128,10 @@ class Trainer {
   }
 
   void run() {
+    // With shards on threads every product runs inside a shard on one BLAS thread; a
+    // count of 2 between steps would only wake OpenBLAS's worker each step to spin.
     if (sharded_ && sharded_->threads() > 1) {
-      // Every product runs inside a shard on one BLAS thread. OpenBLAS's own worker would
-      // wake each time run_on_threads set the count back and spin in sched_yield for about
-      // 0.1 s beside the shards (2-3% of the large size's samples): keep it stopped.
-      set_blas_threads(1);
-      stop_blas_workers();
+      use_one_blas_thread();
     } else {
       set_blas_threads(static_cast<int>(config_.training.threads));
     }

@@ -26,5 +26,9 @@ int blas_threads();
 // with one BLAS thread each. They start again when set_blas_threads() changes the count
 // or a product runs on more than one thread.
 void stop_blas_workers();
+// For programs whose own threads do the multiplying, one BLAS thread each (decoding,
+// shards on threads): the count set to 1 and the idle workers ended, so that they do not
+// spin beside those threads (after the library loads, and each time the count changed).
+void use_one_blas_thread();
 
 }  // namespace nmtx
