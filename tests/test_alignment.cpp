@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "nmtx/eval/aer.h"
@@ -111,5 +112,37 @@ TEST_CASE("the attention export writes matrices numpy reads with the documented 
   std::size_t entries = 0;
   for (const auto& e : fs::directory_iterator(d)) entries += e.path().filename().string().find(".partial-") != std::string::npos;
   CHECK(entries == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("the attention export takes a directory however it is written, and a failure leaves nothing") {
+  const fs::path d = test::fresh_dir("export-forms");
+  SentenceAttention a;
+  a.source = {"a", "b"};
+  a.output = {"b", "a", "</s>"};
+  a.attention.weights = {{0.1f, 0.9f}, {0.9f, 0.1f}, {0.5f, 0.5f}};
+  const fs::path cwd = fs::current_path();
+  fs::current_path(d);
+  // The forms of README's `--attention att/`: each names d/att (written twice: once new,
+  // once replacing the earlier export).
+  for (const std::string& form : std::vector<std::string>{"att/", "att//", "./att", "./x/../att/", (d / "att").string() + "/"}) {
+    CAPTURE(form);
+    export_attention({a}, form);
+    REQUIRE(fs::is_regular_file(d / "att" / "000000.npy"));
+    CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator{}) == 1);  // att alone: no partial, no old copy beside it, nothing inside it but the export
+  }
+  CHECK(fs::is_regular_file(d / "att" / "index.html"));
+  // A record that cannot be exported (a row of 3 weights for 2 source tokens): the error,
+  // and neither the directories it would have made nor a partial copy stay behind.
+  SentenceAttention bad = a;
+  bad.attention.weights[1] = {0.2f, 0.3f, 0.5f};
+  CHECK_THROWS_WITH_AS(export_attention({bad}, "new/deeper/att/"), doctest::Contains("a row of sentence 0 has 3 weights"),
+                       std::invalid_argument);
+  CHECK(!fs::exists(d / "new"));
+  // The same into an existing export: the old export stays whole.
+  CHECK_THROWS_AS(export_attention({bad}, "att"), std::invalid_argument);
+  CHECK(fs::is_regular_file(d / "att" / "000000.npy"));
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator{}) == 1);
+  fs::current_path(cwd);
   fs::remove_all(d);
 }

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "commands.h"
 #include "common.h"
@@ -12,6 +13,7 @@
 #include "nmtx/decode/beam.h"
 #include "nmtx/decode/corpus.h"
 #include "nmtx/decode/ensemble.h"
+#include "nmtx/io/files.h"
 #include "nmtx/report/attention_export.h"
 
 namespace nmtx::cli {
@@ -187,7 +189,8 @@ int run_translate(int argc, char** argv) {
     if (runs.size() > 1) add_member_attention(runs, sources, results, args["batch"].as<std::size_t>(), sentences);
     const std::string dir = args["attention"].as<std::string>();
     export_attention(sentences, dir);
-    fmt::print(stderr, "attention of {} sentences written to {} (open {}/index.html)\n", sentences.size(), dir, dir);
+    fmt::print(stderr, "attention of {} sentences written to {} (open {})\n", sentences.size(), dir,
+               (std::filesystem::path(directory_path(dir)) / "index.html").string());
   }
   return 0;
 }

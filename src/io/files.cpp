@@ -22,6 +22,51 @@ void sync_directory(const std::string& dir) {
   }
 }
 
+std::string directory_path(const std::string& dir) {
+  if (dir.empty()) throw std::invalid_argument("an empty directory name");
+  fs::path p = fs::absolute(fs::path(dir)).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "att/" normalises to "/cwd/att/"
+  if (p == p.root_path()) throw std::invalid_argument(dir + ": cannot write into the root directory as a whole");
+  return p.string();
+}
+
+void replace_directory(const std::string& partial, const std::string& target) {
+  std::error_code missing;
+  if (!fs::exists(target, missing)) {
+    fs::rename(partial, target);
+  } else {
+    const fs::path t(target);
+    const std::string old = (t.parent_path() / (".old-" + t.filename().string() + "-" + std::to_string(::getpid()))).string();
+    fs::remove_all(old);
+    fs::rename(target, old);
+    try {
+      fs::rename(partial, target);
+    } catch (...) {
+      std::error_code ignored;
+      fs::rename(old, target, ignored);
+      throw;
+    }
+    fs::remove_all(old);
+  }
+  sync_directory(fs::path(target).parent_path().string());
+}
+
+CreatedParents::CreatedParents(const std::string& path) {
+  fs::path p = fs::path(path);
+  for (fs::path missing = p; !missing.empty() && !fs::exists(missing); missing = missing.parent_path()) {
+    first_created_ = missing.string();
+    if (missing == missing.parent_path()) break;
+  }
+  if (!first_created_.empty()) fs::create_directories(p);
+}
+
+void CreatedParents::remove_created() noexcept {
+  if (first_created_.empty()) return;
+  std::error_code ignored;
+  fs::remove_all(first_created_, ignored);
+  first_created_.clear();
+}
+
 void write_file_atomically(const std::string& path, const std::string& content) {
   write_file_atomically(path, {std::string_view(content)});
 }

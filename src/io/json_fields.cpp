@@ -1,6 +1,7 @@
 #include "nmtx/io/json_fields.h"
 
 #include <cmath>
+#include <optional>
 
 namespace nmtx {
 
@@ -43,22 +44,40 @@ const nlohmann::json& JsonFields::at(const std::string& field) const {
   return *it;
 }
 
-std::int64_t JsonFields::integer(const std::string& field, std::int64_t min, std::int64_t max) const {
-  const nlohmann::json& v = at(field);
-  const std::string expected = "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+namespace {
+
+// v as an integer in [min, max], or nothing (a float, a string, out of range).
+std::optional<std::int64_t> checked_integer(const nlohmann::json& v, std::int64_t min, std::int64_t max) {
+  std::int64_t i = 0;
   if (v.is_number_unsigned()) {
     const auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) fail(field, expected + ", got " + shown(v));
-    const auto i = static_cast<std::int64_t>(u);
-    if (i < min || i > max) fail(field, expected + ", got " + shown(v));
-    return i;
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    i = static_cast<std::int64_t>(u);
+  } else if (v.is_number_integer()) {
+    i = v.get<std::int64_t>();
+  } else {
+    return std::nullopt;
   }
-  if (v.is_number_integer()) {
-    const auto i = v.get<std::int64_t>();
-    if (i < min || i > max) fail(field, expected + ", got " + shown(v));
-    return i;
-  }
-  fail(field, expected + ", got " + shown(v));
+  if (i < min || i > max) return std::nullopt;
+  return i;
+}
+
+std::string expected_integer(std::int64_t min, std::int64_t max) {
+  return "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+}
+
+}  // namespace
+
+std::int64_t JsonFields::integer(const std::string& field, std::int64_t min, std::int64_t max) const {
+  const nlohmann::json& v = at(field);
+  if (const auto i = checked_integer(v, min, max)) return *i;
+  fail(field, expected_integer(min, max) + ", got " + shown(v));
+}
+
+std::int64_t JsonFields::integer_item(const nlohmann::json& value, const std::string& field, std::size_t index,
+                                      std::int64_t min, std::int64_t max) const {
+  if (const auto i = checked_integer(value, min, max)) return *i;
+  fail(field, "item " + std::to_string(index) + ": " + expected_integer(min, max) + ", got " + shown(value));
 }
 
 double JsonFields::number(const std::string& field, double min, double max) const {

@@ -106,12 +106,12 @@ std::string heatmap_svg(const SentenceAttention& r) {
 }
 
 void export_attention(const std::vector<SentenceAttention>& records, const std::string& dir, float threshold) {
-  const fs::path target(dir);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const fs::path target(directory_path(dir));
+  CreatedParents parents(target.parent_path().string());
   const fs::path partial = target.string() + ".partial-" + std::to_string(::getpid());
-  fs::remove_all(partial);
-  fs::create_directories(partial);
   try {
+    fs::remove_all(partial);
+    fs::create_directories(partial);
     std::string alignments;
     std::string items;
     for (const SentenceAttention& r : records) {
@@ -175,16 +175,11 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                               "  document.body.dataset.heatmapsLoaded = maps.filter(i => i.complete && i.naturalWidth > 0).length;\n"
                               "});</script>\n</body></html>\n");
     sync_directory(partial.string());
-    if (fs::exists(target)) {
-      const fs::path old = target.string() + ".old-" + std::to_string(::getpid());
-      fs::rename(target, old);
-      fs::rename(partial, target);
-      fs::remove_all(old);
-    } else {
-      fs::rename(partial, target);
-    }
+    replace_directory(partial.string(), target.string());
   } catch (...) {
-    fs::remove_all(partial);
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    parents.remove_created();
     throw;
   }
 }

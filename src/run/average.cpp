@@ -117,13 +117,7 @@ std::string average_checkpoints(const std::string& run_dir, const std::vector<st
     throw;
   }
   const fs::path target = root / name;
-  if (fs::exists(target)) {  // rename cannot replace a directory: move the old one aside first
-    const fs::path stale = root / (".stale-" + name + "-" + std::to_string(::getpid()));
-    fs::rename(target, stale);
-    fs::remove_all(stale);
-  }
-  fs::rename(partial, target);
-  sync_directory(root.string());
+  replace_directory(partial.string(), target.string());
   return target.string();
 }
 

@@ -124,15 +124,8 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   sync_directory(partial.string());
   if (stage_hook) stage_hook("written");
   // An older checkpoint of the same step (left by a run that was killed after writing it
-  // but before moving `latest`) is moved aside first: rename cannot replace a directory.
-  const fs::path target = root / name;
-  if (fs::exists(target)) {
-    const fs::path stale = root / (".stale-" + name + "-" + std::to_string(::getpid()));
-    fs::rename(target, stale);
-    fs::remove_all(stale);
-  }
-  fs::rename(partial, target);
-  sync_directory(root.string());
+  // but before moving `latest`) is replaced.
+  replace_directory(partial.string(), (root / name).string());
   if (stage_hook) stage_hook("renamed");
   write_file_atomically((root / "latest").string(), name + "\n");
   if (best) write_file_atomically((root / "best").string(), name + "\n");
@@ -266,7 +259,7 @@ void prune_checkpoints(const std::string& run_dir, std::size_t keep, const std::
   if (!fs::is_directory(root)) return;
   for (const auto& entry : fs::directory_iterator(root)) {  // leftovers of interrupted writes
     const std::string name = entry.path().filename().string();
-    if (name.rfind(".partial-", 0) == 0 || name.rfind(".stale-", 0) == 0) fs::remove_all(entry.path());
+    if (name.rfind(".partial-", 0) == 0 || name.rfind(".stale-", 0) == 0 || name.rfind(".old-", 0) == 0) fs::remove_all(entry.path());
   }
   const std::vector<std::string> steps = step_checkpoints(run_dir);
   for (std::size_t i = 0; i + keep < steps.size(); ++i) {

@@ -1,8 +1,12 @@
 #include "nmtx/server/http_server.h"
 
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <stdexcept>
 
 #include "nmtx/io/json_fields.h"
@@ -48,6 +52,36 @@ json request_body(const httplib::Request& req) {
   } catch (const JsonFileError& e) {
     throw RequestError(400, e.what());
   }
+}
+
+// cpp-httplib's default sets SO_REUSEPORT, with which a second server binds the port a
+// first one holds and the kernel splits the connections between them: a page would then
+// talk to two servers with different runs. SO_REUSEADDR alone still lets a server restart
+// at once on a port whose old connections linger in TIME_WAIT, and refuses a held port.
+void exclusive_port(socket_t sock) {
+  int yes = 1;
+  setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+}
+
+// Whether binding host:port fails because something listens there (EADDRINUSE), to tell
+// that apart from a host that is not an address of this machine.
+bool port_in_use(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  bool in_use = false;
+  for (addrinfo* a = found; a != nullptr && !in_use; a = a->ai_next) {
+    const int sock = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (sock < 0) continue;
+    exclusive_port(sock);
+    in_use = ::bind(sock, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE;
+    ::close(sock);
+  }
+  freeaddrinfo(found);
+  return in_use;
 }
 
 }  // namespace
@@ -153,10 +187,15 @@ InspectServer::InspectServer(const Inspector& inspector, const ServerOptions& op
   if (options.port < 0 || options.port > 65535) throw std::runtime_error("--port must be in [0, 65535]");
   if (options.threads < 1) throw std::runtime_error("server threads must be at least 1");
   impl_->routes();
+  impl_->server.set_socket_options(exclusive_port);
   if (options.port == 0) {
     impl_->port = impl_->server.bind_to_any_port(options.host);
   } else if (impl_->server.bind_to_port(options.host, options.port)) {
     impl_->port = options.port;
+  }
+  if (impl_->port <= 0 && port_in_use(options.host, options.port)) {
+    throw std::runtime_error("port " + std::to_string(options.port) + " is in use (another nmtx inspect?); " +
+                             "`--port 0` picks a free one");
   }
   if (impl_->port <= 0) {
     throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) +

@@ -264,9 +264,9 @@ json Inspector::translate(const json& request) const {
   if (f.has("window")) o.constraints.window = static_cast<std::size_t>(f.integer("window", 0, static_cast<std::int64_t>(limits_.window)));
   o.constraints.intervention = request_intervention(f, source.size(), limits_);
   if (f.has("prefix")) {
-    for (const json& id : f.array("prefix", limits_.target_tokens)) {
-      if (!id.is_number_integer()) throw RequestError(400, "request: field \"prefix\": expected token ids (integers)");
-      o.prefix.push_back(id.get<int>());
+    const json& ids = f.array("prefix", limits_.target_tokens);
+    for (std::size_t k = 0; k < ids.size(); ++k) {  // range-checked before any conversion to int
+      o.prefix.push_back(static_cast<int>(f.integer_item(ids[k], "prefix", k, 0, static_cast<std::int64_t>(run.tgt_vocab.size()) - 1)));
     }
     try {
       check_prefix(o, run.tgt_vocab.size());

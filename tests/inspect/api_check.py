@@ -136,6 +136,35 @@ bad = [
 for path, body, status, field in bad:
     got_status, data = api.post(path, body)
     check(got_status == status and field in data.get("error", ""), f"{path} {body}: {got_status} {data}")
+# Integers out of range are refused on the JSON number as sent, never wrapped to another id
+# (4294967301 would be token 5 as a 32-bit int, 4294967296 would be <pad>), and the
+# message quotes the number as the request wrote it.
+for path, body, field, sent in [
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [4294967301]}, "prefix", "4294967301"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [4294967296]}, "prefix", "4294967296"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [5, 2147483648]}, "prefix", "2147483648"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [-1]}, "prefix", "-1"),
+    ("/api/translate", {"run": 0, "source": "1", "prefix": [18446744073709551615]}, "prefix", "18446744073709551615"),
+    ("/api/translate", {"run": 9007199254740993, "source": "1"}, "run", "9007199254740993"),
+    ("/api/translate", {"run": 0, "source": "1", "beam": 4294967297}, "beam", "4294967297"),
+    ("/api/translate", {"run": 0, "source": "1", "window": -4294967295}, "window", "-4294967295"),
+    ("/api/translate", {"run": 0, "source": "1 2", "intervention": {"kind": "pin", "step": 4294967296, "position": 0}}, "step", "4294967296"),
+    ("/api/translate", {"run": 0, "source": "1 2", "intervention": {"kind": "pin", "step": 0, "position": 4294967296}}, "position", "4294967296"),
+    ("/api/sentences", {"run": 18446744073709551615}, "run", "18446744073709551615"),
+]:
+    got_status, data = api.post(path, body)
+    error = data.get("error", "")
+    check(got_status == 400 and f'"{field}"' in error and error.endswith("got " + sent) and "-2147483648" not in error,
+          f"{path} {body}: {got_status} {data}")
+
+# A second server on the port the first holds refuses to start, naming the port and the
+# way out, and the first goes on answering alone.
+second = subprocess.run([nmtx, "inspect", os.path.join(tmp, "cmp"), "--port", str(api.port)],
+                        capture_output=True, text=True, timeout=120)
+check(second.returncode != 0 and f"port {api.port} is in use" in second.stderr and "--port 0" in second.stderr,
+      f"a second server on port {api.port}: exit {second.returncode}, {second.stderr[-300:]!r}")
+check(api.ok("/api/runs")["runs"] == runs, "the first server answers after the second was refused")
+
 for raw in [b"", b"[1,2]", b"{", b"\xff\xfe"]:
     got_status, data = api.request("POST", "/api/translate", raw=raw, headers={"Content-Type": "application/json"})
     check(got_status == 400 and "request" in data["error"], f"body {raw!r}: {got_status} {data}")

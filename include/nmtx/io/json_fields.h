@@ -38,6 +38,10 @@ class JsonFields {
   bool has(const std::string& field) const;
   bool is_null(const std::string& field) const;  // present and null
   std::int64_t integer(const std::string& field, std::int64_t min = 0, std::int64_t max = kMaxJsonCount) const;
+  // The same check for a value inside a field (an array's item): checked on the JSON
+  // number as sent, before any conversion, and named `field` item `index` in errors.
+  std::int64_t integer_item(const nlohmann::json& value, const std::string& field, std::size_t index,
+                            std::int64_t min, std::int64_t max) const;
   // A finite number (an integer is accepted) in [min, max].
   double number(const std::string& field, double min = -std::numeric_limits<double>::max(),
                 double max = std::numeric_limits<double>::max()) const;
