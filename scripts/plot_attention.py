@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Plot attention matrices exported by nmtx (nmtx translate/align --attention DIR).
 
     scripts/plot_attention.py DIR [--sentences 0 3 7] [--out PLOTS_DIR] [--format png|pdf|svg]
@@ -6,14 +6,23 @@
 Reads DIR/NNNNNN.json (tokens and the target-by-source matrix; rows are output tokens,
 the final </s> included when produced, columns source tokens) and writes one figure per
 sentence with matplotlib (Debian's python3-matplotlib). For local-p models the predicted
-positions p_t are drawn over the matrix.
+positions p_t are drawn over the matrix. An empty sentence (an empty input line) has no
+matrix and is skipped with a note.
+
+The script runs with Debian's /usr/bin/python3, the interpreter python3-matplotlib installs
+into (another python3 first on PATH, from pyenv or a virtual environment, may lack it).
 """
 import argparse
 import json
 import pathlib
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit(f"plot_attention.py: {sys.executable} has no matplotlib: install Debian's python3-matplotlib "
+             "(apt-get install python3-matplotlib) and run the script as scripts/plot_attention.py or "
+             "/usr/bin/python3 scripts/plot_attention.py")
 
 matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
@@ -57,10 +66,15 @@ def main():
             sys.exit(f"plot_attention.py: {args.dir}: no {', '.join(sorted(missing))}")
     out = args.out or args.dir / "plots"
     out.mkdir(parents=True, exist_ok=True)
+    written = 0
     for f in files:
         record = json.loads(f.read_text(encoding="utf-8"))
+        if not record["attention"] or not record["source"]:
+            print(f"sentence {record['index']} is empty (no attention to plot): skipped", file=sys.stderr)
+            continue
         plot(record, out / f"{f.stem}.{args.format}")
-    print(f"{len(files)} figures written to {out}")
+        written += 1
+    print(f"{written} figure{'' if written == 1 else 's'} written to {out}")
 
 
 if __name__ == "__main__":

@@ -279,6 +279,14 @@ function forcePrefix(tree, i) {
   translate();
 }
 
+// Choosing a sentence or a run starts afresh: a forced prefix (ids of one run's vocabulary)
+// and an intervention (a step and position of one sentence) belong to what they were made on.
+function forgetSteering() {
+  state.prefix = [];
+  $('intervention').replaceChildren();
+  $('prefix-note').replaceChildren();
+}
+
 async function intervene() {
   const kind = $('iv-kind').value;
   const intervention = { kind, step: Number($('iv-step').value), position: Number($('iv-position').value) };
@@ -413,6 +421,8 @@ function renderTriage() {
     tr.addEventListener('click', () => {
       $('run').value = String(t.run);
       $('source').value = r.source;
+      $('target').value = r.reference;
+      forgetSteering();
       showTab('translate');
       translate();
     });
@@ -472,13 +482,13 @@ function showTab(name) {
 
 async function start() {
   document.querySelectorAll('nav button').forEach((b) => b.addEventListener('click', () => { showTab(b.dataset.tab); saveHash(); }));
-  $('translate').addEventListener('click', () => { state.prefix = []; translate(); });
-  $('run').addEventListener('change', () => { updateSets(); state.prefix = []; saveHash(); });
+  $('translate').addEventListener('click', () => { forgetSteering(); translate(); });
+  $('run').addEventListener('change', () => { updateSets(); forgetSteering(); saveHash(); });
   $('triage-run').addEventListener('change', updateSets);
   $('pick-set').addEventListener('change', pickSet);
   $('pick-sentence').addEventListener('change', () => {
     const s = state.sentences.find((x) => String(x.index) === $('pick-sentence').value);
-    if (s) { $('source').value = s.source; $('target').value = s.reference; state.prefix = []; translate(); }
+    if (s) { $('source').value = s.source; $('target').value = s.reference; forgetSteering(); translate(); }
   });
   $('intervene').addEventListener('click', intervene);
   $('show-pruned').addEventListener('change', drawTree);

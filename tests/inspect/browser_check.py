@@ -153,10 +153,25 @@ try:
     values = bleu_values()
     check(values == sorted(values, reverse=True), "then descending")
     shoot(driver.find_element(By.ID, "tab-triage"), "triage")
+    # A prefix forced on the Translate tab (and an intervention made there) stays with its
+    # sentence: opening a triage row decodes the row's sentence afresh.
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="translate"]').click()
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                          driver.find_element(By.CSS_SELECTOR, f'#tree g.node[data-node="{pick}"]'))
+    wait_for(lambda: "forced prefix" in driver.find_element(By.ID, "prefix-note").text and "prefix=" in driver.current_url,
+             "a forced prefix before opening a row")
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
     first = driver.find_element(By.CSS_SELECTOR, "#triage-table tbody tr")
     opened = first.find_elements(By.TAG_NAME, "td")[-3].text
     first.click()
     wait_for(lambda: driver.find_element(By.ID, "source").get_attribute("value") == opened, "the row opened in Translate")
+    row_run = int(driver.find_element(By.ID, "run").get_attribute("value"))
+    fresh = api.ok("/api/translate", {"run": row_run, "source": opened, "beam": 5})["hypotheses"][0]["tokens"]
+    wait_for(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#output .token")] == fresh,
+             "the row's sentence decoded without the old prefix (the API's translation)")
+    check(not driver.find_element(By.ID, "prefix-note").text, "no forced prefix after opening a row")
+    check("prefix=" not in driver.current_url, "the URL holds no prefix after opening a row")
+    check(not driver.find_elements(By.CSS_SELECTOR, "#intervention .panel"), "no intervention of another sentence")
 
     # 10. The URL reopens the view.
     driver.get(driver.current_url)

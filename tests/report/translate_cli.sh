@@ -88,6 +88,19 @@ if /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
   /usr/bin/python3 "$plot" "$tmp/att" --sentences 0 5 --out "$tmp/plots" > /dev/null || fail "plot_attention.py failed"
   [ -s "$tmp/plots/000000.png" ] && [ -s "$tmp/plots/000005.png" ] || fail "plot_attention.py wrote no PNGs"
   /usr/bin/python3 "$plot" "$tmp/nowhere" > /dev/null 2>&1 && fail "plot_attention.py accepted a missing directory"
+  # As a user runs it (its own shebang), on an export with an empty line: the empty
+  # sentence is skipped with a note, the others are drawn.
+  printf '%s\n\n%s\n' "$(sed -n 1p "$tmp/src")" "$(sed -n 2p "$tmp/src")" > "$tmp/with-empty"
+  "$nmtx" translate --model "$tmp/run" -i "$tmp/with-empty" --attention "$tmp/att-empty/" > /dev/null 2>&1 ||
+    fail "translate --attention DIR/ with an empty line failed"
+  "$plot" "$tmp/att-empty" > "$tmp/plot.out" 2> "$tmp/plot.err" || fail "plot_attention.py on an empty sentence: $(cat "$tmp/plot.err")"
+  [ -s "$tmp/att-empty/plots/000000.png" ] && [ -s "$tmp/att-empty/plots/000002.png" ] && [ ! -e "$tmp/att-empty/plots/000001.png" ] ||
+    fail "plot_attention.py: figures 0 and 2 expected, none for the empty sentence 1"
+  grep -q "sentence 1 is empty" "$tmp/plot.err" && grep -q "^2 figures written" "$tmp/plot.out" || fail "plot_attention.py: $(cat "$tmp/plot.out" "$tmp/plot.err")"
+  # An interpreter without matplotlib (site-packages off): a message saying what to
+  # install, not a traceback.
+  /usr/bin/python3 -S "$plot" "$tmp/att" > /dev/null 2> "$tmp/plot.err" && fail "plot_attention.py ran without matplotlib"
+  grep -q "python3-matplotlib" "$tmp/plot.err" && ! grep -q Traceback "$tmp/plot.err" || fail "without matplotlib: $(cat "$tmp/plot.err")"
 elif [ "${CI:-}" = true ]; then
   fail "python3-matplotlib is missing (scripts/setup.sh --test-deps installs it)"
 fi
