@@ -30,7 +30,9 @@ int run_train(int argc, char** argv) {
       ("debug-kill-stage", "where: written (before its rename) or renamed (before `latest` moves)",
        cxxopts::value<std::string>()->default_value("written"))
       ("debug-kill-rank", "under mpirun: this rank SIGKILLs itself ...", cxxopts::value<int>()->default_value("-1"))
-      ("debug-kill-at-step", "... once this step is done", cxxopts::value<std::int64_t>()->default_value("0"));
+      ("debug-kill-at-step", "... once this step is done", cxxopts::value<std::int64_t>()->default_value("0"))
+      ("debug-signal-at-step", "SIGINT to itself once this step is done (0: before the first step)",
+       cxxopts::value<std::int64_t>()->default_value("-1"));
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
   if (print_help(args, options, {"", "testing"})) return 0;
@@ -44,20 +46,25 @@ int run_train(int argc, char** argv) {
   hooks.kill_stage = args["debug-kill-stage"].as<std::string>();
   hooks.kill_rank = args["debug-kill-rank"].as<int>();
   hooks.kill_at_step = args["debug-kill-at-step"].as<std::int64_t>();
-  if (args.count("resume")) {
-    if (args.count("recipe") || args.count("set") || args.count("overwrite") || args.count("out")) {
-      throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --set, --out or --overwrite");
+  hooks.signal_at_step = args["debug-signal-at-step"].as<std::int64_t>();
+  try {
+    if (args.count("resume")) {
+      if (args.count("recipe") || args.count("set") || args.count("overwrite") || args.count("out")) {
+        throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --set, --out or --overwrite");
+      }
+      resume_run(args["resume"].as<std::string>(), hooks);
+      return 0;
     }
-    resume_run(args["resume"].as<std::string>(), hooks);
+    if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
+    const std::vector<std::string> overrides =
+        args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    Config config = load_config(args["recipe"].as<std::string>(), overrides);
+    if (args.count("out")) config.run.dir = args["out"].as<std::string>();
+    train_new_run(config, args.count("overwrite") > 0, hooks);
     return 0;
+  } catch (const TrainingStopped& e) {
+    return 128 + e.signal();  // the shell's status for a process ended by that signal; the log said why
   }
-  if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
-  const std::vector<std::string> overrides =
-      args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  Config config = load_config(args["recipe"].as<std::string>(), overrides);
-  if (args.count("out")) config.run.dir = args["out"].as<std::string>();
-  train_new_run(config, args.count("overwrite") > 0, hooks);
-  return 0;
 }
 
 }  // namespace nmtx::cli

@@ -83,7 +83,7 @@ OpenedRun open_run_directory(const std::string& run_dir) {
   if (!fs::exists(config)) {
     throw RecipeError("--resume " + run_dir + ": " + config.string() + " is missing: not a run directory");
   }
-  OpenedRun run{dir.string(), load_config(config.string()), RunData()};
+  OpenedRun run{dir.string(), load_config(config.string()), RunData(), /*resumed=*/true};
   run.data = load_run_data(run.config, run.dir);
   return run;
 }

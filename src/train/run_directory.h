@@ -15,6 +15,7 @@ struct OpenedRun {
   std::string dir;
   Config config;  // with run.dir set to `dir`
   RunData data;
+  bool resumed = false;  // reopened by open_run_directory (nmtx train --resume)
 };
 
 // Creates the directory of a new run of `config` (run.dir, or runs/NAME); an existing

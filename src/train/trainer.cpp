@@ -33,6 +33,7 @@
 #include "run_directory.h"
 #include "session_times.h"
 #include "stop_notice.h"
+#include "stop_request.h"
 
 namespace nmtx {
 
@@ -91,6 +92,7 @@ class Trainer {
         leader_(comm.rank() == 0),
         config_(std::move(run.config)),
         dir_(run.dir),
+        resumed_(run.resumed),
         data_(std::move(run.data)),
         params_(static_cast<std::uint64_t>(config_.training.seed)),
         model_(model_config(config_.model, data_.src_vocab.size(), data_.tgt_vocab.size()), params_),
@@ -147,6 +149,10 @@ class Trainer {
         }
       }
       log_.line(fmt::format("resuming from {} (step {}, epoch {})", *latest, state_.step, state_.epoch));
+      saved_step_ = state_.step;
+    } else if (resumed_) {
+      // Stopped (or killed) before its first checkpoint: nothing to continue from.
+      log_.line(fmt::format("{} has no checkpoint yet: training starts over from step 0", dir_));
     }
     const Variant variant{model_.config().attention.type, model_.config().attention.score};
     log_.line(fmt::format("model: {} {}, {} parameters; {} thread{}", variant.name(), model_.config().cell,
@@ -177,6 +183,8 @@ class Trainer {
     times_.rss_at_start_mib = rss_mib();
     {
       SessionTimes::Timed session(times_.session);
+      const StopArmed armed(comm_.distributed());
+      if (leader_ && hooks_.signal_at_step == 0) ::raise(SIGINT);
       for (bool stop = false; !stop;) stop = train_epoch();
     }
     times_.steps_taken = state_.step - session_first_step_;
@@ -205,6 +213,7 @@ class Trainer {
     }
     const std::int64_t total = total_steps(batches.size());
     for (;;) {
+      if (const int sig = stop_requested()) stop_now(sig);
       const StepResult r = step(batches[static_cast<std::size_t>(state_.batch_in_epoch)]);
       ++state_.step;
       ++state_.batch_in_epoch;
@@ -214,12 +223,47 @@ class Trainer {
         ema_update(params_, ema_->params, ema_decay_at(config_.training.ema_decay, state_.step));
       }
       if (hooks_.kill_rank == comm_.rank() && hooks_.kill_at_step == state_.step) ::raise(SIGKILL);
+      if (leader_ && hooks_.signal_at_step == state_.step) ::raise(SIGINT);
       account(r, total);
       const bool end_of_epoch = state_.batch_in_epoch >= static_cast<std::int64_t>(batches.size());
       if (end_of_epoch) next_epoch();
       if (after_step(end_of_epoch)) return true;
       if (end_of_epoch) return false;
     }
+  }
+
+  // StopRequest armed while steps are taken (and put back however the loop ends).
+  struct StopArmed {
+    explicit StopArmed(bool distributed) { StopRequest::arm(/*sigint_only=*/distributed); }
+    ~StopArmed() { StopRequest::disarm(); }
+  };
+
+  // Whether Ctrl-C or SIGTERM asked to stop: the signal, or 0. Under mpirun rank 0's
+  // answer goes to every rank, so all stop after the same step.
+  int stop_requested() {
+    if (!comm_.distributed()) return StopRequest::signal();
+    std::string sig = leader_ ? std::to_string(StopRequest::signal()) : std::string();
+    comm_.broadcast(sig);
+    return std::stoi(sig);
+  }
+
+  // Stops between two steps: the last step's checkpoint (unless written already), then
+  // TrainingStopped, which `nmtx train` turns into a non-zero exit.
+  [[noreturn]] void stop_now(int sig) {
+    log_.clear_progress();
+    std::string what;
+    if (state_.step == 0) {
+      what = fmt::format("stopped before the first step (no checkpoint); `nmtx train --resume {}` starts over", dir_);
+    } else {
+      if (saved_step_ != state_.step) {
+        state_.finished = false;
+        SessionTimes::Timed timed(times_.checkpoints);
+        if (leader_) save(false);
+      }
+      what = fmt::format("stopped after step {}; `nmtx train --resume {}` continues exactly", state_.step, dir_);
+    }
+    log_.line(what);
+    throw TrainingStopped(what, sig);
   }
 
   // One optimisation step on the batch of these sentences (its padded batch made and timed apart).
@@ -478,6 +522,7 @@ class Trainer {
       save_checkpoint(dir_, params_, *optimizer_, state_, run_files_, best, hook);
     }
     latest_ = (fs::path(dir_) / "checkpoints" / checkpoint_name(state_.step)).string();
+    saved_step_ = state_.step;
     prune_checkpoints(dir_, static_cast<std::size_t>(config_.checkpoint.keep_last), {state_.best_checkpoint});
   }
 
@@ -582,6 +627,7 @@ class Trainer {
   bool leader_;
   Config config_;
   std::string dir_;
+  bool resumed_;  // nmtx train --resume
   RunData data_;
   ParameterSet params_;
   Seq2Seq model_;
@@ -597,6 +643,7 @@ class Trainer {
   std::unique_ptr<MovingAverage> ema_;  // training.ema_decay > 0
   json ranks_;                          // report_ranks()
   std::string latest_;                  // the latest checkpoint, for StopNotice
+  std::int64_t saved_step_ = -1;        // the step of the latest checkpoint written or resumed from
   std::vector<std::string> run_files_;
   TrainingState state_;
   Graph g_;             // the training steps' tape, reused

@@ -92,6 +92,30 @@ grep -q "resuming from .*step-00000120" "$tmp/resumed.out" || fail "did not resu
 same "$tmp/bahdanau-1" "$tmp/killed"
 echo "  killed at step 130 under -np 2: the job ended in ${took}s; resumed as one process"
 
+# ---- 2b. Ctrl-C under mpirun: rank 0 decides, every rank stops after the same step ----------
+"${mpi[@]}" -np 2 "$nmtx" train "$recipe" --out "$tmp/stopped" "${s[@]}" --debug-signal-at-step 70 \
+  > "$tmp/stopped.out" 2>&1 && fail "the job stopped by SIGINT exited 0"
+grep -q "stopped after step 70; \`nmtx train --resume $tmp/stopped\` continues exactly" "$tmp/stopped/train.log" ||
+  fail "rank 0's train.log does not say where it stopped: $(tail -3 "$tmp/stopped/train.log")"
+[ "$(cat "$tmp/stopped/checkpoints/latest")" = step-00000070 ] || fail "latest is $(cat "$tmp/stopped/checkpoints/latest")"
+# Resumed under mpirun and stopped again by a real SIGINT to every rank (as `pkill -INT
+# nmtx` does), once rank 0 has logged a step beyond the checkpoint; then as one process.
+"${mpi[@]}" -np 2 "$nmtx" train --resume "$tmp/stopped" > "$tmp/stopped2.out" 2>&1 &
+job=$!
+for _ in $(seq 1 3000); do
+  [ "$(grep -c '  step ' "$tmp/stopped/train.log")" -gt "$(grep -c '  step ' "$tmp/stopped.out")" ] && break
+  kill -0 "$job" 2> /dev/null || break
+  sleep 0.01
+done
+pkill -INT -P "$job" -x nmtx
+wait "$job" && fail "the resumed job stopped by SIGINT exited 0"
+step=$(sed -n 's/^stopped after step \([0-9]*\); .*/\1/p' "$tmp/stopped/train.log" | tail -1)
+[ -n "$step" ] && [ "$step" -gt 70 ] || fail "no second stop in train.log: $(tail -3 "$tmp/stopped/train.log")"
+[ "$(cat "$tmp/stopped/checkpoints/latest")" = "$(printf 'step-%08d' "$step")" ] || fail "latest is not step $step"
+"$nmtx" train --resume "$tmp/stopped" > "$tmp/stopped3.out" 2>&1 || fail "resume: $(tail -3 "$tmp/stopped3.out")"
+same "$tmp/bahdanau-1" "$tmp/stopped"
+echo "  stopped by SIGINT under -np 2 after steps 70 and $step; resumed as one process"
+
 # ---- 3. refused at start-up ---------------------------------------------------------------
 "${mpi[@]}" -np 1 "$nmtx" train "$recipe" --out "$tmp/mismatch" "${s[@]}" : \
   -np 1 "$nmtx" train "$recipe" --out "$tmp/mismatch" "${s[@]}" --set training.seed=7 > "$tmp/mismatch.out" 2>&1 &&

@@ -30,6 +30,21 @@ struct TrainHooks {
   // Data-parallel runs: rank kill_rank SIGKILLs itself once step kill_at_step is done.
   int kill_rank = -1;
   std::int64_t kill_at_step = 0;
+  // Rank 0 sends SIGINT to itself once this step is done (0: before the first step; -1:
+  // never), as a user's Ctrl-C at a chosen moment.
+  std::int64_t signal_at_step = -1;
+};
+
+// Training stopped by Ctrl-C or SIGTERM (StopRequest): the step in progress finished, its
+// checkpoint written; `nmtx train --resume` continues exactly. Every rank stops at the
+// same step (rank 0 decides).
+class TrainingStopped : public dist::SameOnEveryRank {
+ public:
+  TrainingStopped(const std::string& what, int signal) : dist::SameOnEveryRank(what), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
 };
 
 // A NaN or infinite loss or gradient: training stopped, the last good checkpoint kept.
