@@ -20,7 +20,8 @@ int run_train(int argc, char** argv) {
        cxxopts::value<std::vector<std::string>>())
       ("out", "run directory (default: run.dir, or runs/NAME for recipe NAME.yaml)", cxxopts::value<std::string>())
       ("overwrite", "replace an existing run directory")
-      ("resume", "continue the run in RUN_DIR from its latest checkpoint", cxxopts::value<std::string>())
+      ("resume", "continue the run in RUN_DIR from its latest checkpoint (with --set: more steps or epochs, "
+                 "patience, validation, checkpoint and log frequency)", cxxopts::value<std::string>())
       ("keys", "print every recipe key with its type, default and meaning (Markdown) and exit")
       ("h,help", "show this help");
   options.add_options("testing")
@@ -49,10 +50,12 @@ int run_train(int argc, char** argv) {
   hooks.signal_at_step = args["debug-signal-at-step"].as<std::int64_t>();
   try {
     if (args.count("resume")) {
-      if (args.count("recipe") || args.count("set") || args.count("overwrite") || args.count("out")) {
-        throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --set, --out or --overwrite");
+      if (args.count("recipe") || args.count("overwrite") || args.count("out")) {
+        throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --out or --overwrite "
+                          "(--set may extend or stop it: training.steps, training.epochs, validation.patience, ...)");
       }
-      resume_run(args["resume"].as<std::string>(), hooks);
+      resume_run(args["resume"].as<std::string>(), hooks,
+                 args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
       return 0;
     }
     if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");

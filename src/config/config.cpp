@@ -248,6 +248,24 @@ Config parse_config(const std::string& yaml, const std::string& path) {
 
 std::string config_yaml(const Config& config) { return to_recipe(config).to_yaml(); }
 
+std::vector<KeyDifference> config_differences(const Config& before, const Config& after) {
+  const Recipe a = to_recipe(before), b = to_recipe(after);
+  std::vector<KeyDifference> out;
+  for (const RecipeKey& k : recipe_keys()) {
+    // string() is any key's value as the resolved recipe writes it
+    if (a.string(k.name) != b.string(k.name)) out.push_back({k.name, a.string(k.name), b.string(k.name)});
+  }
+  return out;
+}
+
+const std::vector<std::string>& resume_keys() {
+  static const std::vector<std::string> keys{
+      "training.epochs",       "training.steps",      "training.min_learning_rate", "training.log_every",
+      "validation.patience",   "validation.every",    "checkpoint.every",           "checkpoint.keep_last",
+      "checkpoint.average_last"};
+  return keys;
+}
+
 std::string default_run_dir(const Config& config) {
   if (!config.run.dir.empty()) return config.run.dir;
   return (std::filesystem::path("runs") / std::filesystem::path(config.source).stem()).string();

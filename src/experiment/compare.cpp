@@ -317,35 +317,42 @@ void write_report(const fs::path& out, const Config& config, const std::vector<s
 }
 
 // The same DIR must keep meaning the same comparison: its resolved recipe is kept and a
-// rerun with another is refused. Compared as values, not text (a kept "1e-8" is 1e-08).
-// compare.seeds may change between reruns (more seeds reuse the finished runs): it is left
-// out of the comparison and the kept recipe records the latest.
-void keep_or_check_recipe(const fs::path& out, const Config& config) {
-  const std::string resolved = config_yaml(config);
+// rerun with another is refused, naming the first key that differs. Compared as values,
+// not text (a kept "1e-8" is 1e-08). compare.seeds may change between reruns (more seeds
+// reuse the finished runs), and so may the keys that only extend or stop a run
+// (resume_keys(): more steps or epochs for a finished comparison): those come back as
+// "KEY=VALUE" for each variant's resume. The kept recipe records the latest.
+std::vector<std::string> keep_or_check_recipe(const fs::path& out, const Config& config) {
   const fs::path kept = out / "compare.yaml";
-  auto without_seeds = [](Config c) {
-    c.compare.seeds = 1;
-    return config_yaml(c);
-  };
-  if (fs::exists(kept) &&
-      without_seeds(parse_config(read_file_limited(kept.string(), kMaxJsonBytes), kept.string())) != without_seeds(config)) {
-    throw RecipeError(kept.string() + " holds a different recipe (or --set): this directory is another comparison; "
-                      "use another --out");
+  std::vector<std::string> budget;
+  if (fs::exists(kept)) {
+    const Config before = parse_config(read_file_limited(kept.string(), kMaxJsonBytes), kept.string());
+    const auto& extend = resume_keys();
+    for (const KeyDifference& d : config_differences(before, config)) {
+      if (d.key == "compare.seeds") continue;
+      if (std::find(extend.begin(), extend.end(), d.key) == extend.end()) {
+        throw RecipeError(fmt::format("{} holds a different recipe: {} is {} there and {} here (recipe or --set); this "
+                                      "directory is another comparison: use another --out",
+                                      kept.string(), d.key, d.before, d.after));
+      }
+      budget.push_back(d.key + "=" + d.after);
+    }
   }
-  write_file_atomically(kept.string(), resolved);
+  write_file_atomically(kept.string(), config_yaml(config));
+  return budget;
 }
 
 // Trains (or resumes) one variant's run and evaluates it; a diverging run is a row too.
 CompareRow compare_variant(const Config& config, const std::string& variant, const fs::path& run,
-                           const CompareOptions& options) {
+                           const CompareOptions& options, const std::vector<std::string>& budget) {
   TrainHooks hooks;
   if (variant == options.nan_variant && (options.nan_seed == 0 || options.nan_seed == config.training.seed)) {
     hooks.nan_at_step = options.nan_step;
   }
   try {
-    if (!fs::exists(run / "summary.json")) {
+    if (!fs::exists(run / "summary.json") || !budget.empty()) {
       if (fs::exists(run / run_files::config)) {
-        resume_run(run.string(), hooks);
+        resume_run(run.string(), hooks, budget);
       } else {
         const Variant v = parse_variant(variant);
         Config c = config;
@@ -376,7 +383,7 @@ std::vector<CompareRow> run_compare(const Config& config, const CompareOptions& 
   if (options.out.empty()) throw RecipeError("give the comparison's directory with --out DIR");
   const fs::path out(options.out);
   fs::create_directories(out / "runs");
-  keep_or_check_recipe(out, config);
+  const std::vector<std::string> budget = keep_or_check_recipe(out, config);
   const std::int64_t base = config.training.seed, seeds = config.compare.seeds;
   std::vector<CompareRow> rows;
   std::size_t done = 0;
@@ -386,7 +393,7 @@ std::vector<CompareRow> run_compare(const Config& config, const CompareOptions& 
       const fs::path run = run_dir(out, v, seed, base);
       fmt::print("==== [{}/{}] {}{} ====\n", ++done, total, v, seeds > 1 ? fmt::format(" (seed {})", seed) : "");
       std::fflush(stdout);
-      if (fs::exists(run / kRowFile)) {  // done in an earlier invocation
+      if (fs::exists(run / kRowFile) && budget.empty()) {  // done in an earlier invocation
         rows.push_back(row_from_json(read_json(run / kRowFile)));
         rows.back().seed = seed;
         fmt::print("already evaluated ({})\n", rows.back().status);
@@ -396,7 +403,7 @@ std::vector<CompareRow> run_compare(const Config& config, const CompareOptions& 
       c.training.seed = seed;
       // Only the training seed varies: SentencePiece keeps the recipe seed's segmentation.
       if (seed != base && c.data.subword_seed < 0) c.data.subword_seed = base;
-      rows.push_back(compare_variant(c, v, run, options));
+      rows.push_back(compare_variant(c, v, run, options, budget));
       write_file_atomically((run / kRowFile).string(), row_to_json(rows.back()).dump(2) + "\n");
     }
   }

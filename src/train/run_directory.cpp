@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -76,14 +77,31 @@ OpenedRun join_run_directory(Config config) {
   return run;
 }
 
-OpenedRun open_run_directory(const std::string& run_dir) {
+OpenedRun open_run_directory(const std::string& run_dir, const std::vector<std::string>& overrides, bool write) {
   const fs::path dir(run_dir);
   const fs::path config = dir / run_files::config;
   if (!fs::is_directory(dir)) throw RecipeError("--resume " + run_dir + ": no such run directory");
   if (!fs::exists(config)) {
     throw RecipeError("--resume " + run_dir + ": " + config.string() + " is missing: not a run directory");
   }
-  OpenedRun run{dir.string(), load_config(config.string()), RunData(), /*resumed=*/true};
+  OpenedRun run{dir.string(), load_config(config.string()), RunData(), /*resumed=*/true, {}};
+  if (!overrides.empty()) {
+    Config changed = load_config(config.string(), overrides);
+    run.changed = config_differences(run.config, changed);
+    for (const KeyDifference& d : run.changed) {
+      const auto& allowed = resume_keys();
+      if (std::find(allowed.begin(), allowed.end(), d.key) == allowed.end()) {
+        std::string list;
+        for (const std::string& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        throw RecipeError(fmt::format("--set {}={}: {} cannot change when resuming {} (the run has {}, --set gives {}): "
+                                      "the rest of the run would be another run's. Keys that only extend or stop a run "
+                                      "can change: {}",
+                                      d.key, d.after, d.key, run_dir, d.before, d.after, list));
+      }
+    }
+    if (write && !run.changed.empty()) write_file_atomically(config.string(), config_yaml(changed));
+    run.config = std::move(changed);
+  }
   run.data = load_run_data(run.config, run.dir);
   return run;
 }

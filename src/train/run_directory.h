@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nmtx/config/config.h"
 #include "nmtx/run/run_data.h"
@@ -16,6 +17,7 @@ struct OpenedRun {
   Config config;  // with run.dir set to `dir`
   RunData data;
   bool resumed = false;  // reopened by open_run_directory (nmtx train --resume)
+  std::vector<KeyDifference> changed;  // keys --resume --set changed (resume_keys() only)
 };
 
 // Creates the directory of a new run of `config` (run.dir, or runs/NAME); an existing
@@ -26,7 +28,10 @@ OpenedRun create_run_directory(Config config, bool overwrite);
 // without writing anything: the data-parallel ranks other than 0.
 OpenedRun join_run_directory(Config config);
 
-// Reopens the run in `dir` (its config.yaml, data, segmenters and vocabularies).
-OpenedRun open_run_directory(const std::string& dir);
+// Reopens the run in `dir` (its config.yaml, data, segmenters and vocabularies). With
+// `overrides` ("KEY=VALUE", `--resume --set`), only resume_keys() may change (RecipeError
+// naming the key and both values otherwise); the changed configuration is written to the
+// run's config.yaml when `write` (rank 0), so that later resumes continue with it.
+OpenedRun open_run_directory(const std::string& dir, const std::vector<std::string>& overrides = {}, bool write = true);
 
 }  // namespace nmtx

@@ -93,6 +93,7 @@ class Trainer {
         config_(std::move(run.config)),
         dir_(run.dir),
         resumed_(run.resumed),
+        changed_(std::move(run.changed)),
         data_(std::move(run.data)),
         params_(static_cast<std::uint64_t>(config_.training.seed)),
         model_(model_config(config_.model, data_.src_vocab.size(), data_.tgt_vocab.size()), params_),
@@ -167,6 +168,21 @@ class Trainer {
     if (leader_) {
       metrics_ = std::make_unique<MetricsLog>((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
     }
+    for (const KeyDifference& d : changed_) log_.line(fmt::format("--set {}: {} -> {}", d.key, d.before, d.after));
+    if (state_.finished) {
+      if (limits_reached()) {
+        if (fs::exists(fs::path(dir_) / "summary.json")) {
+          log_.line(fmt::format("{} has finished (step {}, epoch {}: {}) and holds its summary.json: nothing to do. "
+                                "`--set training.steps=N` (or training.epochs) with --resume trains it further",
+                                dir_, state_.step, state_.epoch - 1, state_.stop_reason));
+          return;
+        }
+      } else {
+        log_.line(fmt::format("{} had finished at step {} ({}); training on", dir_, state_.step, state_.stop_reason));
+        state_.finished = false;
+        state_.stop_reason.clear();
+      }
+    }
     if (!state_.finished) train();
     if (sharded_) report_ranks();
     if (leader_) finish();
@@ -230,6 +246,17 @@ class Trainer {
       if (after_step(end_of_epoch)) return true;
       if (end_of_epoch) return false;
     }
+  }
+
+  // Whether a finished run's stop still holds under its (possibly changed) configuration:
+  // its steps or epochs reached, its patience used up, its learning rate below the floor.
+  bool limits_reached() const {
+    const TrainingConfig& t = config_.training;
+    if (t.steps > 0 && state_.step >= t.steps) return true;
+    if (t.epochs > 0 && state_.epoch - 1 >= t.epochs) return true;
+    const std::int64_t patience = config_.validation.patience;
+    if (patience > 0 && state_.validations_without_improvement >= patience) return true;
+    return t.min_learning_rate > 0 && state_.learning_rate < t.min_learning_rate;
   }
 
   // StopRequest armed while steps are taken (and put back however the loop ends).
@@ -593,6 +620,7 @@ class Trainer {
                   {"reduction_ms_per_step", 1e3 * r.seconds / steps},
                   {"reduction_steps", r.steps},
                   {"peak_rss_mib", memory}};
+    if (!comm_.distributed()) return;  // one process: no ranks, nothing sent (summary.json keeps the record)
     log_.line(fmt::format("shard reduction (rank 0, this session): {:.2f} MB sent, {:.2f} MB received, {:.2f} ms per step "
                           "over {} steps",
                           static_cast<double>(r.bytes_sent) / steps / 1e6, static_cast<double>(r.bytes_received) / steps / 1e6,
@@ -627,7 +655,8 @@ class Trainer {
   bool leader_;
   Config config_;
   std::string dir_;
-  bool resumed_;  // nmtx train --resume
+  bool resumed_;                        // nmtx train --resume
+  std::vector<KeyDifference> changed_;  // keys --resume --set changed
   RunData data_;
   ParameterSet params_;
   Seq2Seq model_;
@@ -697,10 +726,11 @@ std::string train_new_run(Config config, bool overwrite, const TrainHooks& hooks
   return dir;
 }
 
-std::string resume_run(const std::string& dir, const TrainHooks& hooks) {
+std::string resume_run(const std::string& dir, const TrainHooks& hooks, const std::vector<std::string>& overrides) {
   dist::Communicator& comm = dist::Communicator::world();
   OpenedRun run = on_leader_then_all(
-      comm, [&] { return open_run_directory(dir); }, [&] { return open_run_directory(dir); });
+      comm, [&] { return open_run_directory(dir, overrides, /*write=*/true); },
+      [&] { return open_run_directory(dir, overrides, /*write=*/false); });
   check_job(comm, run.config, "train --resume " + dir);
   Trainer(std::move(run), hooks, comm).run();
   return dir;

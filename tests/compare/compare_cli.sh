@@ -47,9 +47,24 @@ wait "$pid" 2> /dev/null
 diff <(grep -v '^|---' "$tmp/c/results.md" | head -3 | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) \
      <(grep -v '^|---' "$tmp/k/results.md" | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) > "$tmp/diff" ||
   fail "the resumed comparison's table differs (times aside): $(cat "$tmp/diff")"
-"$nmtx" compare "$recipe" --variants luong-general --out "$tmp/c" --set training.seed=9 > /dev/null 2> "$tmp/err" &&
+"$nmtx" compare "$recipe" --variants luong-general --out "$tmp/c" "${small[@]}" --set training.seed=9 > /dev/null 2> "$tmp/err" &&
   fail "a different recipe reused the directory"
-grep -q "holds a different recipe" "$tmp/err" || fail "reuse message: $(cat "$tmp/err")"
+grep -q "holds a different recipe: training.seed is 1 there and 9 here" "$tmp/err" || fail "reuse message: $(cat "$tmp/err")"
+# More budget for a finished comparison: each variant resumes to 200 steps (it validated
+# at its old end, step 150, as a 200-step run does), the table is remade, and a variant's
+# run equals the same variant trained for 200 steps from the start.
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" --set training.steps=200 \
+  > "$tmp/k2.out" 2>&1 || fail "more budget: $(tail -3 "$tmp/k2.out")"
+[ "$(grep -c 'had finished at step 150 (steps); training on' "$tmp/k2.out")" = 2 ] || fail "the variants were not resumed: $(tail -5 "$tmp/k2.out")"
+grep -q '"steps": 200' "$tmp/k/runs/local-p/summary.json" || fail "local-p did not train to step 200"
+"$nmtx" train "$recipe" --out "$tmp/lp200" "${small[@]}" --set training.steps=200 --set model.attention.type=local-p \
+  > /dev/null 2>&1 || fail "local-p, 200 steps from the start"
+cmp -s "$tmp/lp200/metrics.jsonl" "$tmp/k/runs/local-p/metrics.jsonl" || fail "local-p resumed to 200 steps differs from 200 steps at once"
+cmp -s "$tmp/lp200/test.hyp" "$tmp/k/runs/local-p/test.hyp" || fail "local-p's test translations differ"
+grep -q "steps: 200" "$tmp/k/compare.yaml" || fail "compare.yaml does not record the new budget"
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" --set training.steps=200 \
+  > "$tmp/k3.out" 2>&1 || fail "rerun after more budget"
+[ "$(grep -c 'already evaluated' "$tmp/k3.out")" = 2 ] || fail "the rerun with the same budget did not reuse the variants"
 "$nmtx" compare "$recipe" --variants luong-nonsense --out "$tmp/x" > /dev/null 2> "$tmp/err" && fail "a bad variant was accepted"
 grep -q "luong-general" "$tmp/err" || fail "bad variant message lists no valid names: $(cat "$tmp/err")"
 "$nmtx" compare --help | grep -q "local-p" || fail "compare --help does not list the variants"

@@ -165,6 +165,19 @@ Config parse_config(const std::string& yaml, const std::string& path);
 // between keys run when it is read back: parse_config(config_yaml(c), ...) gives c back.
 std::string config_yaml(const Config& config);
 
+// A key whose value differs between two configurations, with both values as a resolved
+// recipe writes them.
+struct KeyDifference {
+  std::string key, before, after;
+};
+// Every differing key, in documentation order (run.dir included).
+std::vector<KeyDifference> config_differences(const Config& before, const Config& after);
+
+// The keys `nmtx train --resume RUN --set` may change: those that only extend or stop a
+// run (its length, early stopping, when it validates, checkpoints and logs). Changing any
+// other key would make the rest of the run another run's.
+const std::vector<std::string>& resume_keys();
+
 // The run directory of a new run: run.dir, or runs/NAME for a recipe NAME.yaml.
 std::string default_run_dir(const Config& config);
 

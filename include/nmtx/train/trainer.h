@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "nmtx/config/config.h"
 #include "nmtx/dist/communicator.h"
@@ -66,7 +67,11 @@ class TrainingDiverged : public dist::SameOnEveryRank {
 std::string train_new_run(Config config, bool overwrite, const TrainHooks& hooks = {});
 
 // Continues the run in `dir` from its latest checkpoint with its own config.yaml, exactly
-// as if it had not stopped; returns the directory.
-std::string resume_run(const std::string& dir, const TrainHooks& hooks = {});
+// as if it had not stopped; returns the directory. `overrides` ("KEY=VALUE") may change
+// the keys that only extend or stop a run (resume_keys(): more steps or epochs, patience,
+// validation, checkpoint and log frequency), and a finished run whose limits they raise
+// trains on. A finished run with its summary.json and nothing raised is left as it is
+// (a note says so).
+std::string resume_run(const std::string& dir, const TrainHooks& hooks = {}, const std::vector<std::string>& overrides = {});
 
 }  // namespace nmtx
