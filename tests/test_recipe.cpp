@@ -213,3 +213,35 @@ TEST_CASE("every recipe in recipes/ loads and passes its checks") {
   }
   CHECK(n >= 1);
 }
+
+TEST_CASE("model.attention.type takes a variant's name, as every table and nmtx compare spell it") {
+  const fs::path p = write_recipe("variant", "data:\n  task: reverse\nmodel:\n  attention:\n    type: local-p-concat\n");
+  Config c = load_config(p.string());
+  CHECK(c.model.attention.type == "local-p");
+  CHECK(c.model.attention.score == "concat");
+  c = load_config(p.string(), {"model.attention.type=luong-dot"});
+  CHECK(c.model.attention.type == "luong");
+  CHECK(c.model.attention.score == "dot");
+  // A plain type after a variant's name takes its own default score, not the name's.
+  c = load_config(p.string(), {"model.attention.type=bahdanau"});
+  CHECK(c.model.attention.type == "bahdanau");
+  CHECK(c.model.attention.resolved_score() == "concat");
+  // The resolved recipe writes the type and the score; it reads back the same.
+  c = load_config(p.string());
+  const Config again = parse_config(config_yaml(c), "config.yaml");
+  CHECK(again.model.attention.type == "local-p");
+  CHECK(again.model.attention.score == "concat");
+  fs::remove(p);
+
+  // Refusals say what would be right.
+  CHECK_THROWS_WITH_AS(load_config(write_recipe("typo", "data:\n  task: reverse\n").string(), {"model.attention.type=luong-dott"}),
+                       doctest::Contains("or a variant's name (bahdanau, luong-general, luong-dot"), RecipeError);
+  CHECK_THROWS_WITH_AS(load_config(write_recipe("typo", "data:\n  task: reverse\n").string(), {"model.attention.type=luong-dott"}),
+                       doctest::Contains("got \"luong-dott\" (did you mean luong-dot?)"), RecipeError);
+  CHECK_THROWS_WITH_AS(load_config(write_recipe("typo", "data:\n  task: reverse\n").string(), {"model.attention.score=luong-dot"}),
+                       doctest::Contains("\"luong-dot\" is a variant's name, not a score: set model.attention.type=luong-dot"),
+                       RecipeError);
+  CHECK(error_of("data:\n  task: reverse\nmodel:\n  attention:\n    type: luong-dot\n    score: general\n")
+            .find("model.attention.type luong-dot names the score dot, but") != std::string::npos);
+  fs::remove(write_recipe("typo", "data:\n  task: reverse\n"));
+}

@@ -237,9 +237,67 @@ Recipe Recipe::parse(const std::string& text, const std::string& path) {
   return r;
 }
 
+namespace {
+
+constexpr const char* kAttentionType = "model.attention.type";
+constexpr const char* kAttentionScore = "model.attention.score";
+
+// The closest of `names` to `value` within an edit distance of 3 ("" if none).
+std::string closest(const std::string& value, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_distance = 4;
+  if (value.size() > kEchoBytes) return best;
+  for (const std::string& n : names) {
+    const std::size_t d = edit_distance(value, n);
+    if (d < best_distance) best_distance = d, best = n;
+  }
+  return best;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
 void Recipe::set(const std::string& key, const std::string& value, const std::string& where) {
   const RecipeKey* k = find_key(key);
   if (k == nullptr) throw RecipeError(where + ": " + unknown_key_message(key));
+  if (key == kAttentionType && std::find(k->choices.begin(), k->choices.end(), value) == k->choices.end()) {
+    // The name every table, nmtx compare and nmtx demo use ("luong-dot", "local-p-concat")
+    // names a type and its score: both keys are set from it.
+    Variant v;
+    try {
+      v = parse_variant(value);
+    } catch (const std::invalid_argument&) {
+      std::vector<std::string> names = k->choices;
+      for (const std::string& n : variant_names()) names.push_back(n);
+      const std::string near = closest(value, names);
+      throw RecipeError(where + ": " + key + ": expected an attention type (" + joined(k->choices) +
+                        ") or a variant's name (" + joined(variant_names()) + "), got \"" + echo(value) + "\"" +
+                        (near.empty() ? std::string() : " (did you mean " + near + "?)"));
+    }
+    values_[kAttentionType] = v.type;
+    values_[kAttentionScore] = v.score;
+    type_variant_ = {value, where};
+    return;
+  }
+  if (key == kAttentionType && !type_variant_.first.empty()) {
+    // A plain type after a variant's name: the score the name gave goes with it.
+    values_[kAttentionScore] = score_set_.first.empty() ? find_key(kAttentionScore)->default_value : score_set_.first;
+    type_variant_ = {};
+  }
+  if (key == kAttentionScore) {
+    score_set_ = {value, where};
+    for (const std::string& n : variant_names()) {  // a variant's name where a score belongs
+      if (value == n && value.find('-') != std::string::npos) {
+        throw RecipeError(where + ": " + key + ": \"" + value + "\" is a variant's name, not a score: set " +
+                          kAttentionType + "=" + value + " (it sets the type and the score)");
+      }
+    }
+  }
   values_[key] = canonical(*k, value, where);
 }
 
@@ -281,6 +339,12 @@ bool Recipe::is_default(const std::string& key) const { return raw(key) == find_
 
 void Recipe::check() const {
   const std::string where = source_.empty() ? "recipe" : source_;
+  if (!type_variant_.first.empty() && !score_set_.first.empty() &&
+      score_set_.first != parse_variant(type_variant_.first).score) {
+    throw RecipeError(type_variant_.second + ": model.attention.type " + type_variant_.first + " names the score " +
+                      parse_variant(type_variant_.first).score + ", but " + score_set_.second +
+                      " sets model.attention.score " + score_set_.first + ": give the variant's name alone, or the type and the score");
+  }
   const std::string type = string("model.attention.type");
   try {
     AttentionSettings a;

@@ -13,6 +13,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nmtx/config/config.h"
@@ -65,6 +66,9 @@ class Recipe {
   const std::string& raw(const std::string& key) const;
   std::map<std::string, std::string> values_;  // every key → canonical text
   std::string source_;
+  // model.attention.type given a variant's name, and model.attention.score given
+  // explicitly, each with where (check() refuses the two when they disagree).
+  std::pair<std::string, std::string> type_variant_, score_set_;
 };
 
 

@@ -75,7 +75,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("model.output_dim", 0, 0, kBig, "Bahdanau order: deep output size (0: model.embed)"),
       boolean("model.tied_embeddings", false, "output layer shares the target embedding"),
       choice("model.attention.type", {"luong", "bahdanau", "local-m", "local-p", "location-sensitive"},
-             "attention family"),
+             "attention family, or a variant's name as the tables spell it (luong-dot, local-p-concat, ...: sets the score too)"),
       text("model.attention.score", "", "score function (empty: the type's default; see nmtx compare --help)"),
       integer("model.attention.dim", 0, 0, kBig, "hidden size of additive / concat / local-p scores (0: decoder size)"),
       number("model.attention.window", "10", 0, 1000, "local-m / local-p half-width D (at least 1 for them)"),
