@@ -111,3 +111,15 @@ TEST_CASE("SentencePiece trains with data.subword.seed, or training.seed when it
   c.training.seed = 8;  // another training seed, the same segmentation
   CHECK(subword_seed(c) == 3u);
 }
+
+TEST_CASE("training.shards defaults to the fast setting: as many shards as threads") {
+  Config c = default_config();
+  CHECK(c.training.shards == 0);
+  CHECK(c.training.threads == 2);
+  CHECK(c.training.shard_count() == 2);
+  c.training.threads = 1;
+  CHECK(c.training.shard_count() == 1);  // one thread: the batch whole
+  c.training.threads = 4;
+  c.training.shards = 1;
+  CHECK(c.training.shard_count() == 1);  // named in the recipe: kept
+}

@@ -111,8 +111,9 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("training.log_every", 100, 1, kBig, "steps between log lines and metrics.jsonl entries"),
       number("training.ema_decay", "0", 0, 0.999999,
              "exponential moving average of the parameters (e.g. 0.999), used for validation and test; 0: off"),
-      integer("training.shards", 1, 1, 4096,
-              "shards of each batch, summed in shard order: the same bits under mpirun -np N for any N dividing it"),
+      integer("training.shards", 0, 0, 4096,
+              "shards of each batch, computed at once on the threads and summed in shard order (0: as many as "
+              "training.threads; 1: the batch whole); the same bits under mpirun -np N for any N dividing it"),
       // ---- validation and checkpoints ----
       integer("validation.every", 0, 0, kBig, "validate every N steps (0: at the end of each epoch)"),
       choice("validation.metric", {"bleu", "ppl", "loss"}, "what makes a checkpoint the best one"),

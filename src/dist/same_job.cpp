@@ -63,8 +63,9 @@ void check_shards(const Communicator& comm, std::size_t shards) {
     if (shards % d == 0) counts += (counts.empty() ? "" : ", ") + std::to_string(d);
   }
   throw SameOnEveryRank(fmt::format(
-      "training.shards is {} but {} processes were started: the process count must divide training.shards (here: {})",
-      shards, n, counts));
+      "training.shards is {} but {} processes were started: the process count must divide training.shards (here: {}); "
+      "with mpirun -np {} set --set training.shards={} (or a multiple of it)",
+      shards, n, counts, n, n));
 }
 
 }  // namespace nmtx::dist

@@ -17,7 +17,7 @@ std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingCo
   for (const std::string& h : hosts) ++per_host[h];
   std::string machines;
   for (const auto& [h, n] : per_host) machines += (machines.empty() ? "" : ", ") + fmt::format("{}: {}", h, n);
-  const auto shards = static_cast<std::size_t>(training.shards);
+  const auto shards = static_cast<std::size_t>(training.shard_count());
   std::vector<std::string> lines{fmt::format(
       "data-parallel: {} processes on {} machine{} ({}), {} thread{} each; training.shards {}, {} per process; "
       "validation on rank 0",

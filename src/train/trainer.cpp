@@ -103,8 +103,8 @@ class Trainer {
         dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")) {
     const TrainingConfig& t = config_.training;
     if (t.ema_decay > 0) ema_ = std::make_unique<MovingAverage>(model_.config(), params_);
-    if (t.shards > 1 || comm_.distributed()) {
-      sharded_.emplace(comm_, params_, static_cast<std::size_t>(t.shards), static_cast<std::uint64_t>(t.seed),
+    if (t.shard_count() > 1 || comm_.distributed()) {
+      sharded_.emplace(comm_, params_, static_cast<std::size_t>(t.shard_count()), static_cast<std::uint64_t>(t.seed),
                        static_cast<std::size_t>(t.threads));
     }
     batching_.batch_size = static_cast<std::size_t>(t.batch_size);
@@ -613,7 +613,7 @@ class Trainer {
     const std::vector<double> memory = comm_.all_gather(std::vector<double>{peak});  // every rank's, this session
     const double steps = std::max<double>(1.0, static_cast<double>(r.steps));
     ranks_ = json{{"processes", comm_.size()},
-                  {"shards", config_.training.shards},
+                  {"shards", config_.training.shard_count()},
                   {"threads_per_process", config_.training.threads},
                   {"reduction_bytes_sent_per_step", static_cast<double>(r.bytes_sent) / steps},
                   {"reduction_bytes_received_per_step", static_cast<double>(r.bytes_received) / steps},
@@ -689,7 +689,7 @@ void check_job(dist::Communicator& comm, const Config& config, const std::string
   dist::check_same_on_every_rank(comm, {{"command", command},
                                         {"binary (nmtx executable)", dist::executable_digest()},
                                         {"recipe (resolved)", config_yaml(config)}});
-  dist::check_shards(comm, static_cast<std::size_t>(config.training.shards));
+  dist::check_shards(comm, static_cast<std::size_t>(config.training.shard_count()));
 }
 
 // Rank 0 does `prepare`; the others wait for its outcome: its error stops them too (it

@@ -80,4 +80,17 @@ grep -q "evaluating average-last-3" "$tmp/c/train.log" || fail "train.log does n
   --set training.log_every=10 > "$tmp/sgd.out" 2>&1 || fail "SGD run failed: $(tail -3 "$tmp/sgd.out")"
 rates=$(grep '"type":"train"' "$tmp/sgd/metrics.jsonl" | sed 's/.*"epoch":\([0-9]*\).*"learning_rate":\([0-9.e-]*\).*/\1:\2/' | sort -u | tr '\n' ' ')
 [ "$rates" = "1:0.5 2:0.5 3:0.25 4:0.125 " ] || fail "halving schedule: epoch:rate pairs $rates"
+
+# A recipe that does not name training.shards (copy.yaml) trains with the fast setting:
+# as many shards as threads (2), recorded in summary.json; one thread: the batch whole.
+copy=$(dirname "$recipe")/copy.yaml
+grep -q "shards" "$copy" && fail "copy.yaml names training.shards: it no longer tests the default"
+"$nmtx" train "$copy" --out "$tmp/copy" "${tiny[@]}" --set training.steps=20 > "$tmp/copy.out" 2>&1 || fail "copy.yaml: $(tail -3 "$tmp/copy.out")"
+/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["data_parallel"]["shards"] == 2, s.get("data_parallel")' \
+  "$tmp/copy/summary.json" || fail "a recipe without training.shards did not train with 2 shards"
+grep -q "^  shards: 0$" "$tmp/copy/config.yaml" || fail "config.yaml does not record training.shards 0 (as many as threads)"
+"$nmtx" train "$copy" --out "$tmp/copy1" "${tiny[@]}" --set training.steps=20 --set training.threads=1 > /dev/null 2>&1 || fail "copy.yaml, one thread"
+/usr/bin/python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert "data_parallel" not in s, s["data_parallel"]' \
+  "$tmp/copy1/summary.json" || fail "one thread still trained in shards"
+echo "the default trains in 2 shards on 2 threads, the batch whole on one"
 echo "PASS"

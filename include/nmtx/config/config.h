@@ -105,9 +105,11 @@ struct TrainingConfig {
   std::int64_t seed = 1;
   bool shuffle = true, bucket = true;
   std::int64_t threads = 2, log_every = 100;
-  // Data-parallel training (docs/distributed.md): each global batch is cut into this many
-  // shards; the process count must divide it. 1: one process, exactly as before.
-  std::int64_t shards = 1;
+  // Each global batch is cut into this many shards, computed at once on the threads and
+  // summed in shard order; under mpirun (docs/distributed.md) the process count must
+  // divide it. 0: as many as `threads` (the fast setting); 1: the batch whole.
+  std::int64_t shards = 0;
+  std::int64_t shard_count() const { return shards > 0 ? shards : threads; }
   // > 0: an exponential moving average of the parameters with this decay is what
   // validation, the best checkpoint and the test score use (train/ema.h).
   double ema_decay = 0;
