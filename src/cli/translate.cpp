@@ -4,7 +4,10 @@
 // attention constraints; attention export (--attention DIR; per member for ensembles).
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <iostream>
 #include <filesystem>
 
 #include "commands.h"
@@ -129,10 +132,57 @@ std::vector<std::string> output_tokens(const TrainedRun& run, const Hypothesis& 
   return tokens;
 }
 
+// The text printed for line i: its best translation, or its n best as `i ||| hyp ||| score`.
+std::string output_text(const TrainedRun& run, std::size_t i, const std::vector<Hypothesis>& hypotheses,
+                        const std::vector<std::string>& source, const TranslateSettings& s) {
+  std::string text;
+  if (s.beam.n_best > 1) {
+    for (const Hypothesis& h : hypotheses) {
+      // The score in the shortest form that reads back as the same number.
+      text += fmt::format("{} ||| {} ||| {}\n", i, run.tgt_segmenter->join(output_tokens(run, h, source, s.replace_unk)), h.score);
+    }
+  } else if (!hypotheses.empty()) {
+    text += run.tgt_segmenter->join(output_tokens(run, hypotheses[0], source, s.replace_unk)) + "\n";
+  } else {
+    text += "\n";
+  }
+  return text;
+}
+
+// The source tokens the first model does not know (read as <unk>), in order.
+std::vector<std::string> unknown_tokens(const std::vector<int>& ids, const std::vector<std::string>& tokens) {
+  std::vector<std::string> unknown;
+  for (std::size_t k = 0; k < ids.size() && k < tokens.size(); ++k) {
+    if (ids[k] == Vocab::kUnk && tokens[k] != "<unk>") unknown.push_back(tokens[k]);
+  }
+  return unknown;
+}
+
+// Line i's attention as the export shows it: source tokens as the model read them (an
+// unknown word is <unk>), output tokens with </s> when it was produced.
+SentenceAttention exported(const TrainedRun& run, std::size_t i, const MemberSources& sources,
+                           const std::vector<Hypothesis>& hypotheses, const TranslateSettings& s) {
+  SentenceAttention a;
+  a.index = i;
+  a.source = sources.tokens[0][i];
+  for (std::size_t k = 0; k < a.source.size() && k < sources.ids[0][i].size(); ++k) {
+    if (sources.ids[0][i][k] == Vocab::kUnk) a.source[k] = "<unk>";
+  }
+  if (hypotheses.empty()) return a;
+  const Hypothesis& h = hypotheses[0];
+  a.output = output_tokens(run, h, sources.tokens[0][i], s.replace_unk);
+  if (h.finished) a.output.push_back("</s>");
+  a.attention = h.attention;
+  a.token_log_probs = h.token_log_probs;
+  a.log_prob = h.log_prob;
+  return a;
+}
+
 }  // namespace
 
 int run_translate(int argc, char** argv) {
-  cxxopts::Options options(argv[0], "Translate lines of text with a trained model (greedy, or beam search with --beam).");
+  cxxopts::Options options(argv[0], "Translate lines of text with a trained model (greedy, or beam search with --beam). "
+                                    "On a terminal it answers each line as it is typed.");
   add_model_options(options);
   options.add_options()
       ("i,input", "input file (default: standard input)", cxxopts::value<std::string>())
@@ -154,39 +204,73 @@ int run_translate(int argc, char** argv) {
   const TrainedRun* run = runs[0];  // the ensemble's target side, and the source its output refers to
   const bool average_attention = same_source_reading(runs);
   const TranslateSettings s = settings_from(args);
-  const std::vector<std::string> lines = read_input(args, "input");
-  const MemberSources sources = read_sources(runs, lines);
-  const std::vector<std::vector<std::string>>& source_tokens = sources.tokens[0];
-  const auto results = translate_lines(runs, sources, s, args["batch"].as<std::size_t>(), average_attention);
+  const std::size_t batch = args["batch"].as<std::size_t>();
+  std::vector<SentenceAttention> sentences;  // --attention: every line's
+  std::size_t source_count = 0, unknown_count = 0;
 
-  std::string text;
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (s.beam.n_best > 1) {
-      for (const Hypothesis& h : results[i]) {
-        // The score in the shortest form that reads back as the same number.
-        text += fmt::format("{} ||| {} ||| {}\n", i, run->tgt_segmenter->join(output_tokens(*run, h, source_tokens[i], s.replace_unk)), h.score);
+  // On a terminal, as fairseq-interactive and Joey NMT's translate: a prompt, and each line
+  // translated and printed as soon as it is typed. Otherwise every line at once, in batches
+  // of similar length (the same translations, faster).
+  if (!args.count("input") && !args.count("output") && ::isatty(STDIN_FILENO)) {
+    LineReader reader(std::cin, "standard input");
+    MemberSources all;  // every line so far, for the ensemble's export
+    std::vector<std::vector<Hypothesis>> all_results;
+    for (std::size_t i = 0;; ++i) {
+      fmt::print(stderr, "> ");
+      std::fflush(stderr);
+      std::string line;
+      try {
+        if (!reader.next(line)) break;
+      } catch (const InputError& e) {
+        fmt::print(stderr, "{} (line skipped)\n", e.what());
+        line.clear();
       }
-    } else if (!results[i].empty()) {
-      text += run->tgt_segmenter->join(output_tokens(*run, results[i][0], source_tokens[i], s.replace_unk)) + "\n";
-    } else {
-      text += "\n";
+      const MemberSources one = read_sources(runs, {line});
+      const auto results = translate_lines(runs, one, s, batch, average_attention);
+      const std::vector<std::string> unknown = unknown_tokens(one.ids[0][0], one.tokens[0][0]);
+      const std::string text = output_text(*run, i, results[0], one.tokens[0][0], s);
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+      if (!unknown.empty()) {
+        std::string words;
+        for (const std::string& w : unknown) words += (words.empty() ? "" : " ") + w;
+        fmt::print(stderr, "({} unknown to the model, read as <unk>: {})\n", unknown.size(), words);
+      }
+      source_count += one.ids[0][0].size();
+      unknown_count += unknown.size();
+      if (args.count("attention")) {
+        if (all.ids.empty()) all.ids.resize(runs.size()), all.tokens.resize(runs.size());
+        for (std::size_t m = 0; m < runs.size(); ++m) {
+          all.ids[m].push_back(one.ids[m][0]);
+          all.tokens[m].push_back(one.tokens[m][0]);
+        }
+        all_results.push_back(results[0]);
+        sentences.push_back(exported(*run, i, all, all_results.back(), s));
+      }
+    }
+    fmt::print(stderr, "\n");
+    if (args.count("attention") && runs.size() > 1) add_member_attention(runs, all, all_results, batch, sentences);
+  } else {
+    const std::vector<std::string> lines = read_input(args, "input");
+    const MemberSources sources = read_sources(runs, lines);
+    const auto results = translate_lines(runs, sources, s, batch, average_attention);
+    std::string text;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      text += output_text(*run, i, results[i], sources.tokens[0][i], s);
+      source_count += sources.ids[0][i].size();
+      unknown_count += unknown_tokens(sources.ids[0][i], sources.tokens[0][i]).size();
+    }
+    write_output(args, text);
+    if (args.count("attention")) {
+      for (std::size_t i = 0; i < lines.size(); ++i) sentences.push_back(exported(*run, i, sources, results[i], s));
+      if (runs.size() > 1) add_member_attention(runs, sources, results, batch, sentences);
     }
   }
-  write_output(args, text);
+  if (unknown_count > 0) {
+    fmt::print(stderr, "{} of {} source tokens are not in the model's source vocabulary and were read as <unk>{}\n",
+               unknown_count, source_count, args.count("attention") ? " (so labelled in the attention export)" : "");
+  }
   if (args.count("attention")) {
-    std::vector<SentenceAttention> sentences(lines.size());
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      sentences[i].index = i;
-      sentences[i].source = source_tokens[i];
-      if (results[i].empty()) continue;
-      const Hypothesis& h = results[i][0];
-      sentences[i].output = output_tokens(*run, h, source_tokens[i], s.replace_unk);
-      if (h.finished) sentences[i].output.push_back("</s>");
-      sentences[i].attention = h.attention;
-      sentences[i].token_log_probs = h.token_log_probs;
-      sentences[i].log_prob = h.log_prob;
-    }
-    if (runs.size() > 1) add_member_attention(runs, sources, results, args["batch"].as<std::size_t>(), sentences);
     const std::string dir = args["attention"].as<std::string>();
     export_attention(sentences, dir);
     fmt::print(stderr, "attention of {} sentences written to {} (open {})\n", sentences.size(), dir,

@@ -134,20 +134,23 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
+bool LineReader::next(std::string& line) {
+  if (!std::getline(in_, line)) return false;
+  ++number_;
+  if (line.size() > kMaxLineBytes) throw InputError(name_, number_, line_too_long());
+  if (number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const std::size_t bad = invalid_utf8_at(line);
+  if (bad != std::string::npos) {
+    throw InputError(name_, number_, "invalid UTF-8 at column " + std::to_string(bad + 1) + "; the text must be UTF-8");
+  }
+  return true;
+}
+
 std::vector<std::string> read_lines(std::istream& in, const std::string& name) {
   std::vector<std::string> lines;
-  std::size_t number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    if (line.size() > kMaxLineBytes) throw InputError(name, number, line_too_long());
-    if (number == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::size_t bad = invalid_utf8_at(line);
-    if (bad != std::string::npos) {
-      throw InputError(name, number, "invalid UTF-8 at column " + std::to_string(bad + 1) + "; the text must be UTF-8");
-    }
-    lines.push_back(std::move(line));
-  }
+  LineReader reader(in, name);
+  for (std::string line; reader.next(line);) lines.push_back(std::move(line));
   return lines;
 }
 

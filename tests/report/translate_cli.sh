@@ -59,6 +59,44 @@ for row, total, target in zip(rows, sums, targets):
     assert acc == total, (acc, total)
 PY
 
+# On a terminal (a pseudo-terminal here), translate answers each line as it is typed, after
+# a prompt, with what the batch gives; unknown words are named on stderr.
+/usr/bin/python3 - "$nmtx" "$tmp/run" "$tmp/src" "$tmp/greedy" <<'PY' || fail "translate on a terminal"
+import os, pty, select, sys, time
+nmtx, run, src, greedy = sys.argv[1:5]
+lines, want = open(src).read().splitlines()[:2], open(greedy).read().splitlines()[:2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(nmtx, [nmtx, "translate", "--model", run])
+seen = b""
+def wait_for(predicate, what):  # the event, not a time: the limit only ends a hung test
+    global seen
+    end = time.time() + 60
+    while not predicate(seen):
+        assert time.time() < end, f"no {what}; the terminal shows {seen!r}"
+        if select.select([fd], [], [], 0.1)[0]:
+            seen += os.read(fd, 4096)
+wait_for(lambda b: b.endswith(b"> "), "prompt")
+os.write(fd, (lines[0] + "\n").encode())
+wait_for(lambda b: b.count(b"> ") == 2, "answer to the first line before the second is typed")
+assert want[0].encode() in seen.split(b"\n", 2)[1], (want[0], seen)
+os.write(fd, (lines[1] + " zz9\n").encode())
+wait_for(lambda b: b.count(b"> ") == 3, "answer to the second line")
+assert b"(1 unknown to the model, read as <unk>: zz9)" in seen, seen
+os.write(fd, b"\x04")
+wait_for(lambda b: b"1 of " in b and b"read as <unk>" in b.split(b"zz9)", 1)[1], "the closing count")
+os.waitpid(pid, 0)
+PY
+# Unknown source words: counted on stderr, and shown as <unk> in the attention export.
+printf '%s zz9 zz8\n' "$(head -1 "$tmp/src")" > "$tmp/unknown"
+"$nmtx" translate --model "$tmp/run" -i "$tmp/unknown" --attention "$tmp/att-unk" > /dev/null 2> "$tmp/unk.err" ||
+  fail "translate with unknown words"
+grep -q "^2 of [0-9]* source tokens are not in the model's source vocabulary and were read as <unk>" "$tmp/unk.err" ||
+  fail "no count of unknown words: $(cat "$tmp/unk.err")"
+grep -q '"source":\[.*"<unk>","<unk>"\]' "$tmp/att-unk/000000.json" || fail "the export does not show <unk>: $(head -c 300 "$tmp/att-unk/000000.json")"
+"$nmtx" translate --model "$tmp/run" -i "$tmp/src" > /dev/null 2> "$tmp/known.err" || fail "translate"
+grep -q "<unk>" "$tmp/known.err" && fail "unknown words reported where there are none"
+
 # align + aer against the toy task's gold alignments.
 "$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" -o "$tmp/test.align" --attention "$tmp/att" ||
   fail "align failed"

@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,19 @@ void for_each_line(const std::string& path, const std::function<void(std::string
 std::vector<std::string> read_lines(const std::string& path);
 // The same from a stream (standard input): `name` is what errors call it.
 std::vector<std::string> read_lines(std::istream& in, const std::string& name);
+// The lines of a stream one at a time, each checked as read_lines checks it: what an
+// interactive reader (nmtx translate on a terminal) answers before the next line comes.
+class LineReader {
+ public:
+  LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
+  // The next line (without its ending) into `line`; false at the end. Throws InputError.
+  bool next(std::string& line);
+
+ private:
+  std::istream& in_;
+  std::string name_;
+  std::size_t number_ = 0;
+};
 
 // The offset of the first invalid UTF-8 byte in `s` (overlong forms, surrogates and code
 // points above U+10FFFF are invalid), or npos when it is valid.
