@@ -38,6 +38,10 @@ std::vector<std::unique_ptr<TrainedRun>> load_models(const cxxopts::ParseResult&
   if (!args.count("model")) throw cxxopts::exceptions::exception("--model RUN_DIR is required");
   std::vector<std::unique_ptr<TrainedRun>> runs;
   for (const std::string& dir : args["model"].as<std::vector<std::string>>()) {
+    if (const auto c = run_checkpoint_of(dir)) {  // the OpenNMT / fairseq habit: a checkpoint's path
+      throw cxxopts::exceptions::exception("--model " + dir + " is a checkpoint, not a run directory: give --model " +
+                                           c->run + " --checkpoint " + c->name);
+    }
     runs.push_back(load_trained_run(dir, args["checkpoint"].as<std::string>()));
   }
   check_ensemble(pointers(runs));

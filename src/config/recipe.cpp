@@ -282,6 +282,7 @@ void Recipe::set(const std::string& key, const std::string& value, const std::st
     values_[kAttentionType] = v.type;
     values_[kAttentionScore] = v.score;
     type_variant_ = {value, where};
+    origins_[kAttentionType] = origins_[kAttentionScore] = where;
     return;
   }
   if (key == kAttentionType && !type_variant_.first.empty()) {
@@ -299,6 +300,13 @@ void Recipe::set(const std::string& key, const std::string& value, const std::st
     }
   }
   values_[key] = canonical(*k, value, where);
+  origins_[key] = where;
+}
+
+std::string Recipe::origin(const std::string& key) const {
+  const auto it = origins_.find(key);
+  if (it != origins_.end()) return it->second;
+  return source_.empty() ? "recipe" : source_;
 }
 
 void Recipe::set_override(const std::string& assignment, const std::string& origin) {
@@ -338,6 +346,17 @@ std::vector<std::string> Recipe::list(const std::string& key) const {
 bool Recipe::is_default(const std::string& key) const { return raw(key) == find_key(key)->default_value; }
 
 void Recipe::check() const {
+  // A check between keys blames the one the user wrote last: a --set over the file.
+  auto blame = [this](std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+      const std::string o = origin(k);
+      if (o.rfind("--set", 0) == 0) return o;
+    }
+    for (const char* k : keys) {
+      if (origins_.count(k)) return origins_.at(k);
+    }
+    return source_.empty() ? std::string("recipe") : source_;
+  };
   const std::string where = source_.empty() ? "recipe" : source_;
   if (!type_variant_.first.empty() && !score_set_.first.empty() &&
       score_set_.first != parse_variant(type_variant_.first).score) {
@@ -352,19 +371,19 @@ void Recipe::check() const {
     a.score = string("model.attention.score");
     validate_variant(type, a.resolved_score());
   } catch (const std::invalid_argument& e) {
-    throw RecipeError(where + ": model.attention.score: " + e.what());
+    throw RecipeError(blame({kAttentionScore, kAttentionType}) + ": model.attention.score: " + e.what());
   }
   if ((type == "local-m" || type == "local-p") && number("model.attention.window") < 1.0) {
-    throw RecipeError(where + ": model.attention.window: " + type + " needs a half-width D >= 1, got " +
+    throw RecipeError(blame({"model.attention.window", kAttentionType}) + ": model.attention.window: " + type + " needs a half-width D >= 1, got " +
                       string("model.attention.window"));
   }
   if (integer("checkpoint.average_last") > integer("checkpoint.keep_last")) {
-    throw RecipeError(where + ": checkpoint.average_last is " + std::to_string(integer("checkpoint.average_last")) +
+    throw RecipeError(blame({"checkpoint.average_last", "checkpoint.keep_last"}) + ": checkpoint.average_last is " + std::to_string(integer("checkpoint.average_last")) +
                       " but checkpoint.keep_last keeps only " + std::to_string(integer("checkpoint.keep_last")) +
                       " checkpoints: raise keep_last");
   }
   if (integer("training.epochs") == 0 && integer("training.steps") == 0) {
-    throw RecipeError(where + ": training.epochs and training.steps are both 0: set at least one to end training");
+    throw RecipeError(blame({"training.epochs", "training.steps"}) + ": training.epochs and training.steps are both 0: set at least one to end training");
   }
   if (string("data.task") == "none") {
     if (string("data.train").empty()) {
@@ -372,7 +391,7 @@ void Recipe::check() const {
     }
     if (string("data.dev").empty()) throw RecipeError(where + ": data.dev is empty: name the dev files");
   } else if (integer("data.toy.min_length") > integer("data.toy.max_length")) {
-    throw RecipeError(where + ": data.toy.min_length is larger than data.toy.max_length");
+    throw RecipeError(blame({"data.toy.min_length", "data.toy.max_length"}) + ": data.toy.min_length is larger than data.toy.max_length");
   }
   for (const std::string& v : list("compare.variants")) {
     if (v.size() > kEchoBytes) throw RecipeError(where + ": compare.variants: unknown attention variant " + echo(v));

@@ -69,6 +69,10 @@ class Recipe {
   // model.attention.type given a variant's name, and model.attention.score given
   // explicitly, each with where (check() refuses the two when they disagree).
   std::pair<std::string, std::string> type_variant_, score_set_;
+  // Where each key set by the file or --set got its value ("recipes/x.yaml:14", "--set
+  // KEY=VALUE"), so that a check between keys blames what the user wrote.
+  std::map<std::string, std::string> origins_;
+  std::string origin(const std::string& key) const;
 };
 
 

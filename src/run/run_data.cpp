@@ -21,8 +21,17 @@ std::string side_file(const std::string& key, const std::string& prefix, const s
   const std::string plain = prefix + "." + lang;
   if (fs::exists(plain)) return plain;
   if (fs::exists(plain + ".gz")) return plain + ".gz";
+  // data/NAME/... of a corpus scripts/get-data.sh brings: say so.
+  std::string hint;
+  const fs::path p = fs::path(prefix).lexically_normal();
+  auto part = p.begin();
+  if (part != p.end() && *part == "data" && ++part != p.end()) {
+    for (const char* corpus : {"multi30k", "iwslt15-en-vi", "tatoeba-en-fr", "wmt17-en-de", "word-alignment"}) {
+      if (*part == corpus) hint = std::string("; `scripts/get-data.sh ") + corpus + "` puts that corpus there (data/README.md)";
+    }
+  }
   throw RecipeError(key + ": " + plain + ": no such file (expected PREFIX." + lang + " or PREFIX." + lang +
-                    ".gz for " + key + " = " + prefix + ")");
+                    ".gz for " + key + " = " + prefix + ")" + hint);
 }
 
 // The files of a split (key "data.train", ... and its value), or nothing for an unset

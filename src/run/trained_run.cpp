@@ -36,9 +36,24 @@ std::string checkpoint_dir(const std::string& run_dir, const std::string& which)
     return *pointer;
   }
   if (fs::is_directory(dir / "checkpoints" / which)) return (dir / "checkpoints" / which).string();
-  if (fs::is_directory(which)) return which;
-  throw std::runtime_error("--checkpoint " + which + ": not best, latest, a checkpoint of " + run_dir +
-                           " (checkpoints/step-N) or a checkpoint directory");
+  // step-3000 as people type it, for the zero-padded step-00003000.
+  const std::string digits = which.rfind("step-", 0) == 0 ? which.substr(5) : std::string();
+  if (!digits.empty() && digits.size() <= 12 && digits.find_first_not_of("0123456789") == std::string::npos) {
+    const fs::path padded = dir / "checkpoints" / checkpoint_name(std::stoll(digits));
+    if (fs::is_directory(padded)) return padded.string();
+  }
+  if (fs::is_directory(which) && fs::is_directory(fs::path(which) / "params")) return which;
+  std::vector<std::string> names;
+  std::error_code missing;
+  for (const auto& entry : fs::directory_iterator(dir / "checkpoints", missing)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_directory() && name.front() != '.') names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw std::runtime_error("no checkpoint " + which + " in " + run_dir + ": " +
+                           (names.empty() ? std::string("it has none yet") : "it has " + list + " (and best, latest)"));
 }
 
 }  // namespace
@@ -135,11 +150,25 @@ bool same_source_reading(const std::vector<const TrainedRun*>& runs) {
   return true;
 }
 
+std::optional<RunCheckpoint> run_checkpoint_of(const std::string& path) {
+  const fs::path p = fs::path(path).lexically_normal();
+  const fs::path dir = p.has_filename() ? p : p.parent_path();
+  const fs::path parent = dir.parent_path();
+  if (!fs::is_directory(dir / "params") || parent.filename() != "checkpoints") return std::nullopt;
+  const fs::path run = parent.parent_path();
+  if (!fs::exists(run / run_files::config)) return std::nullopt;
+  return RunCheckpoint{run.empty() ? "." : run.string(), dir.filename().string()};
+}
+
 std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const std::string& which) {
   const fs::path dir(run_dir);
-  if (!fs::is_directory(dir)) throw std::runtime_error("--model " + run_dir + ": no such run directory");
+  if (!fs::is_directory(dir)) throw std::runtime_error(run_dir + ": no such run directory");
+  if (const auto c = run_checkpoint_of(run_dir)) {
+    throw std::runtime_error(run_dir + " is checkpoint " + c->name + " of the run " + c->run + ", not a run directory: load " +
+                             c->run + " with the checkpoint " + c->name);
+  }
   const fs::path config = dir / run_files::config;
-  if (!fs::exists(config)) throw std::runtime_error("--model " + run_dir + ": " + config.string() + " is missing: not a run directory");
+  if (!fs::exists(config)) throw std::runtime_error(run_dir + ": " + config.string() + " is missing: not a run directory");
   auto run = std::make_unique<TrainedRun>();
   run->config = load_config(config.string());
   run->src_segmenter = run_segmenter(run->config.data, run_dir, true);

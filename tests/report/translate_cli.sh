@@ -97,6 +97,19 @@ grep -q '"source":\[.*"<unk>","<unk>"\]' "$tmp/att-unk/000000.json" || fail "the
 "$nmtx" translate --model "$tmp/run" -i "$tmp/src" > /dev/null 2> "$tmp/known.err" || fail "translate"
 grep -q "<unk>" "$tmp/known.err" && fail "unknown words reported where there are none"
 
+# Checkpoints as people name them: step-N without the zero padding; a checkpoint's path
+# where the run belongs (the OpenNMT / fairseq habit) gets the right form back; a
+# checkpoint that is not there lists those that are.
+last=$(cat "$tmp/run/checkpoints/latest")
+"$nmtx" translate --model "$tmp/run" --checkpoint "step-$((10#${last#step-}))" < "$tmp/src" > "$tmp/unpadded" ||
+  fail "--checkpoint step-N without zero padding refused"
+"$nmtx" translate --model "$tmp/run" --checkpoint latest < "$tmp/src" | cmp -s - "$tmp/unpadded" || fail "step-N is not the same checkpoint"
+"$nmtx" translate --model "$tmp/run/checkpoints/$last" < "$tmp/src" > /dev/null 2> "$tmp/err" && fail "a checkpoint path as --model was accepted"
+grep -q -- "--model $tmp/run/checkpoints/$last is a checkpoint, not a run directory: give --model $tmp/run --checkpoint $last" "$tmp/err" ||
+  fail "no suggestion for a checkpoint path: $(cat "$tmp/err")"
+"$nmtx" translate --model "$tmp/run" --checkpoint step-99999 < "$tmp/src" > /dev/null 2> "$tmp/err" && fail "a missing checkpoint was accepted"
+grep -q "no checkpoint step-99999 in $tmp/run: it has .*$last (and best, latest)" "$tmp/err" || fail "the available checkpoints are not listed: $(cat "$tmp/err")"
+
 # align + aer against the toy task's gold alignments.
 "$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" -o "$tmp/test.align" --attention "$tmp/att" ||
   fail "align failed"

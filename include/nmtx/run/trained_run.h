@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,15 @@ void check_ensemble(const std::vector<const TrainedRun*>& runs);
 bool same_source_reading(const std::vector<const TrainedRun*>& runs);
 
 // Loads RUN_DIR with the checkpoint `which`: "best", "latest", a checkpoint's name
-// (step-00001200) or a checkpoint directory's path. Errors name what is missing.
+// (step-00001200, or step-1200 as people type it) or a checkpoint directory's path. Errors
+// name what is missing and, for a checkpoint not there, the run's checkpoints.
 std::unique_ptr<TrainedRun> load_trained_run(const std::string& run_dir, const std::string& which = "best");
+
+// A checkpoint directory of a run (RUN/checkpoints/NAME), which people who know OpenNMT or
+// fairseq give where a run belongs: the run and the checkpoint's name. Nothing otherwise.
+struct RunCheckpoint {
+  std::string run, name;
+};
+std::optional<RunCheckpoint> run_checkpoint_of(const std::string& path);
 
 }  // namespace nmtx
