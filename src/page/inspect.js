@@ -85,6 +85,9 @@ function renderRuns() {
       el('td', { class: 'num', text: s.steps ?? '—' }), el('td', { text: r.checkpoint }),
       el('td', { class: 'num', text: fmt(s.dev_bleu) }), el('td', { class: 'num', text: fmt(s.test_bleu) })));
   }
+  // A comparison still training: its runs without a checkpoint yet, listed.
+  $('unfinished').replaceChildren(...(state.unfinished.length ? [`not finished yet (start nmtx inspect again to load them): ${
+    state.unfinished.map((u) => `${u.name} (${u.why})`).join(', ')}`] : []));
   for (const id of ['run', 'triage-run']) {
     $(id).replaceChildren(...state.runs.map((r) => el('option', { value: r.run, text: `${r.name} (${r.variant})` })));
   }
@@ -500,6 +503,7 @@ async function start() {
   $('export-json').addEventListener('click', exportJson);
   const data = await api('/api/runs');
   state.runs = data.runs;
+  state.unfinished = data.unfinished || [];
   state.runs.forEach((r) => state.shown.add(r.run));
   renderRuns();
   if (loadHash()) await translate();

@@ -13,6 +13,7 @@
 #include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/length_buckets.h"
+#include "nmtx/run/checkpoint.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
@@ -88,30 +89,46 @@ const char* fate_name(BeamNode::Fate fate) {
 
 }  // namespace
 
-std::vector<std::string> Inspector::expand_paths(const std::vector<std::string>& paths) {
-  std::vector<std::string> out;
+std::vector<InspectPath> Inspector::expand_paths(const std::vector<std::string>& paths) {
+  std::vector<InspectPath> out;
   for (const std::string& p : paths) {
     const fs::path dir(p);
     if (fs::exists(dir / "compare.yaml") && fs::is_directory(dir / "runs")) {
       std::vector<std::string> runs;
       for (const auto& entry : fs::directory_iterator(dir / "runs")) {
-        if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) runs.push_back(entry.path().string());
+        const std::string name = entry.path().filename().string();
+        // A run being prepared is RUN.partial-PID: it becomes RUN when its data is in place.
+        if (entry.is_directory() && name.find(".partial-") == std::string::npos) runs.push_back(entry.path().string());
       }
-      if (runs.empty()) throw std::runtime_error(p + ": a comparison without finished runs (nothing under runs/)");
+      if (runs.empty()) throw std::runtime_error(p + ": a comparison with no run started yet (nothing under runs/)");
       std::sort(runs.begin(), runs.end());
-      out.insert(out.end(), runs.begin(), runs.end());
+      for (const std::string& r : runs) out.push_back({r, true});
     } else {
-      out.push_back(p);
+      out.push_back({p, false});
     }
   }
   return out;
 }
 
-Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::string& checkpoint,
+Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& checkpoint,
                      const std::function<void(const std::string&)>& log, InspectLimits limits)
     : limits_(limits) {
-  if (run_dirs.empty()) throw std::invalid_argument("nmtx inspect: no run to inspect");
-  for (const std::string& dir : run_dirs) {
+  if (paths.empty()) throw std::invalid_argument("nmtx inspect: no run to inspect");
+  for (const auto& [dir, in_comparison] : paths) {
+    if (in_comparison) {  // still training: no config yet, or not the checkpoint asked for
+      const std::string name = fs::path(dir).filename().string();
+      std::string why;
+      if (!fs::exists(fs::path(dir) / run_files::config)) {
+        why = "being prepared";
+      } else if ((checkpoint == "best" || checkpoint == "latest") && !checkpoint_pointer(dir, checkpoint)) {
+        why = "no " + checkpoint + " checkpoint yet";
+      }
+      if (!why.empty()) {
+        unfinished_.push_back({{"name", name}, {"dir", dir}, {"why", why}});
+        if (log) log(dir + ": not finished (" + why + "): listed, not loaded; start nmtx inspect again to load it");
+        continue;
+      }
+    }
     auto run = std::make_unique<Run>();
     run->dir = dir;
     run->name = fs::path(dir).lexically_normal().filename().string();
@@ -131,6 +148,10 @@ Inspector::Inspector(const std::vector<std::string>& run_dirs, const std::string
           fs::path(run->trained->checkpoint).filename().string());
     }
     runs_.push_back(std::move(run));
+  }
+  if (runs_.empty()) {
+    throw std::runtime_error("no run to load yet: every run of the comparison is still without a " + checkpoint +
+                             " checkpoint (start nmtx inspect again once one has validated)");
   }
 }
 
@@ -174,7 +195,7 @@ json Inspector::runs() const {
                    {"summary", r.summary},
                    {"sets", sets}});
   }
-  return {{"runs", out}, {"limits", {{"text_bytes", limits_.text_bytes}, {"source_tokens", limits_.source_tokens},
+  return {{"runs", out}, {"unfinished", unfinished_}, {"limits", {{"text_bytes", limits_.text_bytes}, {"source_tokens", limits_.source_tokens},
                                       {"target_tokens", limits_.target_tokens}, {"beam", limits_.beam},
                                       {"window", limits_.window}, {"factor", limits_.factor}}}};
 }

@@ -186,4 +186,36 @@ for r in runs:
     check(abs(triage["bleu"] - r["summary"]["dev_bleu"]) < 1e-9, f"{r['name']}: triage BLEU {triage['bleu']} vs {r['summary']['dev_bleu']}")
     check(all(row["aer"] is not None for row in triage["rows"]), f"{r['name']}: AER where gold exists")
     check(sum(b["sentences"] for b in triage["buckets"]) == 100, f"{r['name']}: buckets {triage['buckets']}")
+# A comparison still training: one run finished, one without a checkpoint yet, one being
+# prepared (a directory with nothing in it yet). The finished run loads, the others are
+# listed as not finished; a run named on its own without a checkpoint is still an error.
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+running = os.path.join(tmp, "running")
+os.makedirs(os.path.join(running, "runs"))
+shutil.copy(os.path.join(tmp, "cmp", "compare.yaml"), running)
+shutil.copytree(runs[1]["dir"], os.path.join(running, "runs", "luong-general"))
+shutil.copytree(runs[0]["dir"], os.path.join(running, "runs", "local-p"), ignore=shutil.ignore_patterns("checkpoints", "summary.json"))
+os.makedirs(os.path.join(running, "runs", "bahdanau"))
+os.makedirs(os.path.join(running, "runs", "location-sensitive.partial-12345"))
+out_path = os.path.join(tmp, "running.out")
+with open(out_path, "w") as out, open(os.path.join(tmp, "running.err"), "w") as err:
+    server = subprocess.Popen([nmtx, "inspect", running, "--port", "0"], stdout=out, stderr=err)
+try:
+    end = time.time() + 60
+    while "http://" not in open(out_path).read():
+        check(server.poll() is None, f"nmtx inspect on a running comparison exited: {open(os.path.join(tmp, 'running.err')).read()}")
+        check(time.time() < end, "nmtx inspect on a running comparison printed no URL")
+        time.sleep(0.05)
+    other = Client([w for w in open(out_path).read().split() if w.startswith("http://")][0])
+    listed = other.ok("/api/runs")
+    check([r["name"] for r in listed["runs"]] == ["luong-general"], f"loaded: {[r['name'] for r in listed['runs']]}")
+    check({(u["name"], u["why"]) for u in listed["unfinished"]} == {("local-p", "no best checkpoint yet"), ("bahdanau", "being prepared")},
+          f"not finished: {listed['unfinished']}")
+finally:
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+alone = subprocess.run([nmtx, "inspect", os.path.join(running, "runs", "local-p"), "--port", "0"], capture_output=True, text=True, timeout=60)
+check(alone.returncode != 0 and "has no best checkpoint" in alone.stderr, f"a run alone without a checkpoint: {alone.stderr[-300:]}")
 print(f"api: {check.count} checks passed")

@@ -38,16 +38,24 @@ struct InspectLimits {
   double factor = 1000.0;                 // an intervention's scale
 };
 
+// A run directory to inspect; one of a comparison's runs may still be training.
+struct InspectPath {
+  std::string dir;
+  bool in_comparison = false;
+};
+
 class Inspector {
  public:
   // Run directories from the command line: a comparison directory (it holds compare.yaml
   // and runs/) stands for each of its runs, in the order of its variants' directories.
-  static std::vector<std::string> expand_paths(const std::vector<std::string>& paths);
+  static std::vector<InspectPath> expand_paths(const std::vector<std::string>& paths);
 
   // Loads every run once (the checkpoint `checkpoint` names in each: best, latest, step-N,
   // an average; its dev and test sets; gold alignments where they exist); `log` receives
-  // a line per run.
-  explicit Inspector(const std::vector<std::string>& run_dirs, const std::string& checkpoint = "best",
+  // a line per run. A comparison's run without that checkpoint yet (the comparison is
+  // still training it) is listed as not finished instead (runs()["unfinished"]); a run
+  // named on its own must load.
+  explicit Inspector(const std::vector<InspectPath>& runs, const std::string& checkpoint = "best",
                      const std::function<void(const std::string&)>& log = {}, InspectLimits limits = {});
   ~Inspector();
   Inspector(const Inspector&) = delete;
@@ -68,6 +76,7 @@ class Inspector {
   struct Run;
   const Run& run_of(const nlohmann::json& request) const;
   std::vector<std::unique_ptr<Run>> runs_;
+  nlohmann::json unfinished_ = nlohmann::json::array();  // a comparison's runs not loaded: {name, dir, why}
   InspectLimits limits_;
 };
 
