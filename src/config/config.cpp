@@ -122,6 +122,7 @@ void bind_fields(C& c, Visitor& v) {
   v.integer("validation.batch_size", val.batch_size);
   v.number("validation.max_output_ratio", val.max_output_ratio);
   v.choice("validation.bleu_tokenize", val.bleu_tokenize, kBleuTokenizers);
+  v.integer("validation.examples", val.examples);
   v.integer("checkpoint.keep_last", c.checkpoint.keep_last);
   v.integer("checkpoint.every", c.checkpoint.every);
   v.integer("checkpoint.average_last", c.checkpoint.average_last);
@@ -261,8 +262,8 @@ std::vector<KeyDifference> config_differences(const Config& before, const Config
 const std::vector<std::string>& resume_keys() {
   static const std::vector<std::string> keys{
       "training.epochs",       "training.steps",      "training.min_learning_rate", "training.log_every",
-      "validation.patience",   "validation.every",    "checkpoint.every",           "checkpoint.keep_last",
-      "checkpoint.average_last"};
+      "validation.patience",   "validation.every",    "validation.examples",        "checkpoint.every",
+      "checkpoint.keep_last",  "checkpoint.average_last"};
   return keys;
 }
 

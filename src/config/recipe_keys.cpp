@@ -122,6 +122,8 @@ const std::vector<RecipeKey>& recipe_keys() {
       number("validation.max_output_ratio", "2", 0.1, 100, "greedy outputs stop at ratio × source length + 10 tokens"),
       choice("validation.bleu_tokenize", {"none", "13a", "intl"},
              "sacreBLEU tokenizer of dev and test BLEU: none for tokenised corpora, 13a (sacreBLEU's default) for raw text"),
+      integer("validation.examples", 3, 0, 100,
+              "dev sentences printed at each validation (source, reference, hypothesis), the first ones of the dev set"),
       integer("checkpoint.keep_last", 3, 1, kBig, "checkpoints kept besides the best"),
       integer("checkpoint.every", 0, 0, kBig, "also checkpoint every N steps between validations (0: only at validations)"),
       integer("checkpoint.average_last", 0, 0, kBig, "at the end, also average the last N checkpoints and score the average on dev and test (0: off; needs keep_last >= N)"),

@@ -228,6 +228,7 @@ class Trainer {
                                         state_.batch_in_epoch, state_.epoch, batches.size()));
     }
     const std::int64_t total = total_steps(batches.size());
+    total_steps_ = total;
     for (;;) {
       if (const int sig = stop_requested()) stop_now(sig);
       const StepResult r = step(batches[static_cast<std::size_t>(state_.batch_in_epoch)]);
@@ -407,25 +408,44 @@ class Trainer {
     }
     const double seconds = elapsed();
     const double rate = static_cast<double>(state_.target_tokens) / std::max(seconds, 1e-9);
-    log_.line(fmt::format("epoch {:3d}  step {:7d}  loss {:.4f}  ppl {:8.2f}  |g| {:.3f}  lr {:.3g}  {} tok/s  {}",
-                          state_.epoch, state_.step, per_token, std::exp(per_token), mean_norm, state_.learning_rate,
-                          format_thousands(rate), format_duration(seconds)));
+    log_.line(fmt::format("epoch {}  step {}  loss {:.4f}  ppl {:8.2f}  |g| {:.3f}  lr {:.3g}  {} tok/s  {}  ETA {}",
+                          of_total(state_.epoch, config_.training.epochs), of_total(state_.step, total_steps_), per_token,
+                          std::exp(per_token), mean_norm, state_.learning_rate, format_thousands(rate),
+                          format_duration(seconds), eta()));
+    last_interval_loss_ = per_token;
     state_.interval_loss = state_.interval_grad_norm = 0.0;
     state_.interval_tokens = state_.interval_steps = 0;
   }
 
   void progress(std::int64_t total) {
     if (!log_.live()) return;  // no terminal: nothing to draw, nothing to format each step
+    // The interval so far, or the last whole one right after a log line: an interval with
+    // no steps has no loss to show (not a perfect 0).
+    std::string loss = "loss -";
+    if (state_.interval_tokens > 0) {
+      const double per_token = state_.interval_loss / static_cast<double>(state_.interval_tokens);
+      loss = fmt::format("loss {:.4f}  ppl {:.2f}", per_token, std::exp(per_token));
+    } else if (last_interval_loss_) {
+      loss = fmt::format("loss {:.4f}  ppl {:.2f}", *last_interval_loss_, std::exp(*last_interval_loss_));
+    }
+    log_.progress(fmt::format("epoch {} step {}  {}  {} tok/s  lr {:.3g}  ETA {}", of_total(state_.epoch, config_.training.epochs),
+                              of_total(state_.step, total), loss,
+                              format_thousands(static_cast<double>(state_.target_tokens) / std::max(elapsed(), 1e-9)),
+                              state_.learning_rate, eta()));
+  }
+
+  // "12/3910", or "12" when the total is not known (0).
+  static std::string of_total(std::int64_t n, std::int64_t total) {
+    return total > 0 ? fmt::format("{}/{}", n, total) : std::to_string(n);
+  }
+
+  // The time to the last step at this session's pace so far ("?" before the first step
+  // or without a known total).
+  std::string eta() const {
     const double seconds = std::chrono::duration<double>(Clock::now() - session_start_).count();
     const std::int64_t done = state_.step - session_first_step_;
-    std::string eta = "?";
-    if (total > 0 && done > 0) eta = format_duration(seconds / done * std::max<std::int64_t>(0, total - state_.step));
-    const double per_token = state_.interval_tokens > 0 ? state_.interval_loss / state_.interval_tokens : 0.0;
-    log_.progress(fmt::format("epoch {} step {}{}  loss {:.4f}  ppl {:.2f}  {} tok/s  lr {:.3g}  ETA {}", state_.epoch,
-                              state_.step, total > 0 ? "/" + std::to_string(total) : std::string(), per_token,
-                              std::exp(per_token),
-                              format_thousands(static_cast<double>(state_.target_tokens) / std::max(elapsed(), 1e-9)),
-                              state_.learning_rate, eta));
+    if (total_steps_ <= 0 || done <= 0) return "?";
+    return format_duration(seconds / static_cast<double>(done) * static_cast<double>(std::max<std::int64_t>(0, total_steps_ - state_.step)));
   }
 
   Evaluation evaluate(const EvalSet& set) {
@@ -514,6 +534,13 @@ class Trainer {
                      {"best", improved}});
     log_.line(fmt::format("validation at step {}: dev ppl {:.3f}  {}{}", state_.step, e.loss.perplexity(), e.bleu.str(),
                           improved ? "  (best)" : ""));
+    // A few fixed dev sentences, as Joey NMT prints them: the same ones at every validation.
+    const auto shown = std::min<std::size_t>(static_cast<std::size_t>(config_.validation.examples), e.hypotheses.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      log_.line(fmt::format("  example {}  source     {}", i, data_.dev.sources[i]));
+      log_.line(fmt::format("  example {}  reference  {}", i, data_.dev.references[i]));
+      log_.line(fmt::format("  example {}  hypothesis {}", i, e.hypotheses[i]));
+    }
     if (!improved) schedule_after_no_improvement();
     return improved;
   }
@@ -673,6 +700,8 @@ class Trainer {
   json ranks_;                          // report_ranks()
   std::string latest_;                  // the latest checkpoint, for StopNotice
   std::int64_t saved_step_ = -1;        // the step of the latest checkpoint written or resumed from
+  std::int64_t total_steps_ = 0;        // the steps the run will reach (0: unknown), for log lines
+  std::optional<double> last_interval_loss_;  // the last logged interval's loss per token
   std::vector<std::string> run_files_;
   TrainingState state_;
   Graph g_;             // the training steps' tape, reused

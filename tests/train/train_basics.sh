@@ -81,6 +81,41 @@ grep -q "evaluating average-last-3" "$tmp/c/train.log" || fail "train.log does n
 rates=$(grep '"type":"train"' "$tmp/sgd/metrics.jsonl" | sed 's/.*"epoch":\([0-9]*\).*"learning_rate":\([0-9.e-]*\).*/\1:\2/' | sort -u | tr '\n' ' ')
 [ "$rates" = "1:0.5 2:0.5 3:0.25 4:0.125 " ] || fail "halving schedule: epoch:rate pairs $rates"
 
+# The log as a user reads it (in train.log too, not only on a terminal): the totals and an
+# ETA in every interval line; at each validation the first dev sentences (source,
+# reference, hypothesis); no rank or shard-reduction lines in a single-process run; the
+# testing options stay out of --help.
+grep -Eq "^epoch [0-9]+  step 200/400  loss [0-9.]+ .* ETA [0-9?]" "$tmp/a/train.log" || fail "no 'step 200/400 ... ETA' line: $(grep -m2 step "$tmp/a/train.log")"
+[ "$(grep -c "^  example 0  source     $(sed -n 1p "$tmp/a/data/dev.src")$" "$tmp/a/train.log")" = 2 ] ||
+  fail "dev sentence 0's source is not printed at both validations"
+grep -q "^  example 2  hypothesis $(sed -n 3p "$tmp/a/validations/dev-step-00000400.txt")$" "$tmp/a/train.log" ||
+  fail "dev sentence 2's hypothesis at step 400 is not the validation's"
+grep -q "^  example 3 " "$tmp/a/train.log" && fail "more examples than validation.examples (3)"
+grep -Eq "rank|shard reduction" "$tmp/a/train.log" && fail "a one-process run logs ranks: $(grep -E 'rank|shard reduction' "$tmp/a/train.log")"
+"$nmtx" train --help | grep -q -- "--debug" && fail "nmtx train --help lists the testing options"
+# On a terminal, the live line never shows the perfect loss of an interval without steps.
+/usr/bin/python3 - "$nmtx" "$recipe" "$tmp/live" "${tiny[@]}" <<'PY' || fail "the live progress line"
+import os, pty, sys
+nmtx, recipe, out, *settings = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(nmtx, [nmtx, "train", recipe, "--out", out, *settings, "--set", "training.log_every=10"])
+seen = b""
+while True:
+    try:
+        chunk = os.read(fd, 65536)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, seen[-500:]
+text = seen.decode()
+assert "ETA" in text and "/400" in text, text[-500:]
+assert "loss 0.0000" not in text, [l for l in text.replace("\r", "\n").splitlines() if "loss 0.0000" in l][:3]
+PY
+
 # A recipe that does not name training.shards (copy.yaml) trains with the fast setting:
 # as many shards as threads (2), recorded in summary.json; one thread: the batch whole.
 copy=$(dirname "$recipe")/copy.yaml

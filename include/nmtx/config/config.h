@@ -123,6 +123,7 @@ struct ValidationConfig {
   std::int64_t patience = 0, batch_size = 64;
   double max_output_ratio = 2;
   BleuTokenizer bleu_tokenize = BleuTokenizer::none;
+  std::int64_t examples = 3;  // dev sentences printed at each validation
 
   BleuOptions bleu_options() const;  // sacreBLEU's defaults with bleu_tokenize
 };
