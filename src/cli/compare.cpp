@@ -21,7 +21,8 @@ int run_compare(int argc, char** argv) {
   options.add_options()
       ("recipe", "recipe file", cxxopts::value<std::string>())
       ("variants", "comma-separated variants (default: the recipe's compare.variants)", cxxopts::value<std::string>())
-      ("out", "the comparison's directory (default: runs/compare-NAME); rerunning resumes it", cxxopts::value<std::string>())
+      ("out", "the comparison's directory (default: runs/compare-NAME for recipe NAME.yaml, runs/NAME for "
+               "compare-NAME.yaml); rerunning resumes it", cxxopts::value<std::string>())
       ("set", "override a recipe key for every variant (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("seeds", "train every variant with N training seeds (compare.seeds): mean, sd, min, max in the table",
        cxxopts::value<std::int64_t>())
@@ -31,7 +32,7 @@ int run_compare(int argc, char** argv) {
        cxxopts::value<std::string>());
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
-  if (print_help(args, options, {"", "testing"})) return 0;
+  if (print_help(args, options)) return 0;  // the testing options stay out of the user's list
   if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file");
   const std::string recipe = args["recipe"].as<std::string>();
   CompareOptions c;
@@ -50,8 +51,10 @@ int run_compare(int argc, char** argv) {
     const std::size_t second = spec.find(':', colon + 1);
     if (second != std::string::npos) c.nan_seed = std::stoll(spec.substr(second + 1));
   }
+  // runs/compare-NAME, without doubling the prefix of recipes/compare-*.yaml
+  const std::string stem = std::filesystem::path(recipe).stem().string();
   c.out = args.count("out") ? args["out"].as<std::string>()
-                            : (std::filesystem::path("runs") / ("compare-" + std::filesystem::path(recipe).stem().string())).string();
+                            : (std::filesystem::path("runs") / (stem.rfind("compare-", 0) == 0 ? stem : "compare-" + stem)).string();
   const std::vector<std::string> overrides =
       args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   Config config = load_config(recipe, overrides);
