@@ -5,7 +5,7 @@
 
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
-const state = { runs: [], shown: new Set(), result: null, scored: null, triage: null, sort: { key: 'index', dir: 1 }, prefix: [] };
+const state = { runs: [], shown: new Set(), result: null, scored: null, triage: null, sort: { key: 'index', dir: 1 }, prefix: [], openNodes: new Set() };
 
 // ---- small helpers ------------------------------------------------------------------
 function el(tag, attrs = {}, ...children) {
@@ -34,11 +34,44 @@ function status(text, error = false) {
   $('status').className = error ? 'error' : '';
 }
 
-// Colour of a log-probability: green when the model is sure, red when it is not.
+// Colour of a log-probability: green, the deeper the surer the model (white: p near 0).
 function probColour(logProb) {
   const p = Math.exp(logProb);
-  return `hsl(${Math.round(120 * p)}, 70%, 85%)`;
+  return `hsl(145, 55%, ${Math.round(97 - 35 * p)}%)`;
 }
+
+// The indices of `a` outside a longest common subsequence with `b`: the tokens that
+// changed from b to a (an intervention's continuation, another run's output, the reference).
+function changedIndices(a, b) {
+  const n = a.length, m = b.length;
+  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; --i) for (let j = m - 1; j >= 0; --j) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const changed = new Set();
+  let i = 0, j = 0;
+  while (i < n) {
+    if (j < m && a[i] === b[j]) { ++i; ++j; } else if (j < m && L[i][j + 1] >= L[i + 1][j]) { ++j; } else { changed.add(i); ++i; }
+  }
+  return changed;
+}
+
+// ---- legends: one per view, every colour it uses --------------------------------------
+const KEYS = {
+  attention: () => el('span', { class: 'key' }, el('span', { class: 'ramp', style: 'background: linear-gradient(90deg, #fff, var(--attention))' }), 'attention weight 0 → 1'),
+  difference: () => el('span', { class: 'key' }, el('span', { class: 'ramp', style: 'background: linear-gradient(90deg, var(--less), #fff, var(--attention))' }), 'less ← same → more attention than the first run'),
+  position: () => el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'border: 2px solid var(--position); border-radius: 50%' }), 'predicted position p_t, dashed: its window'),
+  probability: () => el('span', { class: 'key' }, el('span', { class: 'ramp', style: 'background: linear-gradient(90deg, hsl(145,55%,97%), hsl(145,55%,62%))' }), "the model's probability of the token 0 → 1"),
+  changed: (what) => el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--changed)' }), `changed from ${what}`),
+  reference: () => el('span', { class: 'key' }, el('span', { style: 'text-decoration: underline dashed; text-underline-offset: 3px' }, 'abc'), 'not in the reference'),
+  line: () => el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--attention)' }), 'a weight: width and opacity'),
+  tree: () => [
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'border: 1px solid var(--ink); border-radius: 50%; background: #fff' }), 'kept'),
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--ink); border-radius: 50%' }), 'finished'),
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: #e5e7eb; border: 1px solid var(--pruned); border-radius: 50%' }), 'pruned'),
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--ink); height: 3px' }), 'the returned hypothesis'),
+    el('span', { class: 'key' }, 'token, log p(token), Σ: log p of the hypothesis so far'),
+  ],
+};
+function legend(id, ...keys) { $(id).replaceChildren(...keys.flat()); }
 
 // ---- the URL holds the state ----------------------------------------------------------
 function settings() {
@@ -105,6 +138,7 @@ function updateSets() {
 async function pickSet() {
   const set = $('pick-set').value;
   $('pick-sentence').replaceChildren();
+  $('pick-sentence').hidden = !set;
   if (!set) return;
   const data = await api('/api/sentences', { run: Number($('run').value), set });
   state.sentences = data.sentences;
@@ -118,7 +152,8 @@ async function pickSet() {
 function heatmap(source, output, weights, options = {}) {
   const cell = 22, left = 90, top = 70;
   const S = source.length, T = output.length;
-  const svg = el('svg:svg', { class: 'heatmap', width: left + S * cell + 10, height: top + T * cell + 10, 'data-rows': T, 'data-cols': S });
+  const W = left + S * cell + 10, H = top + T * cell + 10;
+  const svg = el('svg:svg', { class: 'heatmap', width: W, height: H, viewBox: `0 0 ${W} ${H}`, 'data-rows': T, 'data-cols': S });
   source.forEach((tok, s) => {
     svg.append(el('svg:text', { class: 'label src', 'data-s': s, transform: `translate(${left + s * cell + cell / 2 + 4},${top - 6}) rotate(-55)`, text: tok }));
   });
@@ -127,7 +162,7 @@ function heatmap(source, output, weights, options = {}) {
   });
   weights.forEach((row, t) => row.forEach((w, s) => {
     const value = options.diff ? w : Math.max(0, Math.min(1, w));
-    const fill = options.diff ? (w >= 0 ? `rgba(33,102,172,${Math.min(1, Math.abs(w))})` : `rgba(178,24,43,${Math.min(1, Math.abs(w))})`)
+    const fill = options.diff ? (w >= 0 ? `rgba(33,102,172,${Math.min(1, Math.abs(w))})` : `rgba(179,88,6,${Math.min(1, Math.abs(w))})`)
       : `rgba(33,102,172,${value})`;
     const rect = el('svg:rect', { class: 'cell', x: left + s * cell, y: top + t * cell, width: cell, height: cell, fill, 'data-t': t, 'data-s': s, 'data-w': w });
     rect.append(el('svg:title', { text: `${output[t]} → ${source[s]}: ${w.toFixed(4)}` }));
@@ -148,9 +183,9 @@ function heatmap(source, output, weights, options = {}) {
 
 // Bipartite view: source tokens above, output tokens below, a line per weight.
 function bipartite(source, output, weights) {
-  const gap = 70, height = 120;
+  const gap = 48, height = 120;
   const width = Math.max(source.length, output.length) * gap + 40;
-  const svg = el('svg:svg', { class: 'bipartite', width, height });
+  const svg = el('svg:svg', { class: 'bipartite', width, height, viewBox: `0 0 ${width} ${height}` });
   const xs = (n, i) => 20 + (i + 0.5) * (width - 40) / n;
   weights.forEach((row, t) => row.forEach((w, s) => {
     if (w < 0.01) return;
@@ -178,45 +213,89 @@ function linkHover(container) {
   });
 }
 
-function tokenList(tokens, logProbs) {
+// The output tokens coloured by probability; `marks.changed` (indices) in yellow,
+// `marks.offReference` (indices) underlined.
+function tokenList(tokens, logProbs, marks = {}) {
   return el('div', { class: 'tokens' }, ...tokens.map((tok, t) => {
     const span = el('span', { class: 'token', 'data-t': t, text: tok, title: `log p = ${logProbs[t].toFixed(4)}` });
     span.style.background = probColour(logProbs[t]);
+    if (marks.changed && marks.changed.has(t)) span.classList.add('changed');
+    if (marks.offReference && marks.offReference.has(t)) span.classList.add('off-reference');
     return span;
   }));
 }
 
-// The beam tree, one column per depth; the returned best path in red.
-// Within a column, children follow their parents' order, best first; pruned candidates
-// can be hidden (the check box above the tree).
-function beamTree(tree, onPick, showPruned = true) {
+// The beam tree as a tidy tree: one column per depth, leaves on rows of their own, a node
+// on the row of its best child. An edge leaves its parent after the label, turns down in the
+// gap between two columns and enters its child from the left, so no edge crosses a node or
+// a label. Below each node only the children on the way to a finished hypothesis are
+// shown; the rest (pruned candidates and hypotheses that fell off the beam) are counted in
+// a "+N" that opens them (the check box above opens all).
+const textWidth = (() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  return (text, size = 12) => { ctx.font = `${size}px system-ui, sans-serif`; return ctx.measureText(text).width; };
+})();
+
+function beamTree(tree, onPick, openAll = false) {
   const nodes = tree.nodes;
-  const depth = Math.max(...nodes.map((n) => n.depth));
-  const byDepth = Array.from({ length: depth + 1 }, () => []);
-  nodes.forEach((n, i) => { if (showPruned || n.fate !== 'pruned') byDepth[n.depth].push(i); });
-  const rank = new Map([[0, 0]]);
-  for (let d = 1; d <= depth; ++d) {
-    byDepth[d].sort((a, b) => rank.get(nodes[a].parent) - rank.get(nodes[b].parent) || nodes[b].log_prob - nodes[a].log_prob);
-    byDepth[d].forEach((i, k) => rank.set(i, k));
-  }
-  const colW = 110, rowH = 26;
-  const rows = Math.max(...byDepth.map((c) => c.length));
-  const svg = el('svg:svg', { class: 'beam-tree', width: (depth + 1) * colW + 40, height: rows * rowH + 20 });
-  const pos = nodes.map(() => null);
-  byDepth.forEach((col, d) => col.forEach((i, k) => { pos[i] = [20 + d * colW, 16 + k * rowH]; }));
+  const children = nodes.map(() => []);
+  nodes.forEach((n, i) => { if (n.parent >= 0) children[n.parent].push(i); });
+  children.forEach((c) => c.sort((a, b) => nodes[b].log_prob - nodes[a].log_prob));
   const best = new Set();
   if (tree.results.length) for (let i = tree.results[0]; i >= 0; i = nodes[i].parent) best.add(i);
+  // A node leads to a finished hypothesis, or not.
+  const leads = nodes.map((n) => n.fate === 'finished');
+  for (let i = nodes.length - 1; i >= 0; --i) if (leads[i] && nodes[i].parent >= 0) leads[nodes[i].parent] = true;
+  const size = nodes.map(() => 1);
+  for (let i = nodes.length - 1; i > 0; --i) if (nodes[i].parent >= 0) size[nodes[i].parent] += size[i];
+  const open = state.openNodes;
+  const shown = (i) => children[i].filter((c) => openAll || open.has(i) || leads[c]);
+  const hiddenCount = (i) => children[i].filter((c) => !shown(i).includes(c)).reduce((sum, c) => sum + size[c], 0);
+
+  const rowH = 30, pad = 8, gapW = 26;
+  const label = (n) => (n.parent < 0 ? '<s>' : n.token);
+  const scores = (n) => (n.parent < 0 ? '' : `${n.token_log_prob.toFixed(2)} Σ ${n.log_prob.toFixed(2)}`);
+  const row = nodes.map(() => -1), depthOf = nodes.map((n) => n.depth);
+  let rows = 0;
+  (function place(i) {  // leaves take the next row; a node the row of its first (best) child
+    const kids = shown(i);
+    if (!kids.length) { row[i] = rows++; return; }
+    kids.forEach(place);
+    row[i] = row[kids[0]];
+  })(0);
+  const visible = nodes.map((_, i) => row[i] >= 0);
+  const depth = Math.max(...nodes.map((n, i) => (visible[i] ? n.depth : 0)));
+  const colW = Array.from({ length: depth + 1 }, () => 0);
   nodes.forEach((n, i) => {
-    if (n.parent < 0 || !pos[i]) return;
-    const [x1, y1] = pos[n.parent], [x2, y2] = pos[i];
-    svg.append(el('svg:path', { class: 'edge' + (best.has(i) ? ' best' : ''), d: `M${x1},${y1} C${x1 + colW / 2},${y1} ${x2 - colW / 2},${y2} ${x2},${y2}` }));
+    if (!visible[i]) return;
+    const more = hiddenCount(i) ? 4 + textWidth(`+${hiddenCount(i)}`, 10) : 0;
+    colW[n.depth] = Math.max(colW[n.depth], 10 + Math.max(textWidth(label(n)), textWidth(scores(n), 10) + more));
+  });
+  const x = [pad + 6];
+  for (let d = 1; d <= depth; ++d) x.push(x[d - 1] + colW[d - 1] + gapW + 12);
+  const width = x[depth] + colW[depth] + pad, height = rows * rowH + 2 * pad;
+  const y = (i) => pad + row[i] * rowH + 10;
+  const svg = el('svg:svg', { class: 'beam-tree', width, height });
+  const labelEnd = (i) => x[depthOf[i]] + 10 + Math.max(textWidth(label(nodes[i])), textWidth(scores(nodes[i]), 10) + (hiddenCount(i) ? 4 + textWidth(`+${hiddenCount(i)}`, 10) : 0));
+  nodes.forEach((n, i) => {  // edges first, under the nodes
+    if (!visible[i] || n.parent < 0) return;
+    const p = n.parent, trunk = x[n.depth] - 6 - gapW / 2, from = Math.min(labelEnd(p) + 2, trunk);
+    svg.append(el('svg:path', { class: 'edge' + (best.has(i) ? ' best' : ''), 'data-from': p, 'data-to': i,
+      d: `M${from.toFixed(1)},${y(p)} H${trunk.toFixed(1)} V${y(i)} H${(x[n.depth] - 6).toFixed(1)}` }));
   });
   nodes.forEach((n, i) => {
-    if (!pos[i]) return;
-    const [x, y] = pos[i];
-    const g = el('svg:g', { class: `node ${n.fate}${best.has(i) ? ' best' : ''}`, 'data-node': i, transform: `translate(${x},${y})` });
-    g.append(el('svg:circle', { r: 5 }), el('svg:text', { x: 8, y: 4, text: `${n.token} ${n.token_log_prob.toFixed(2)}` }),
-      el('svg:title', { text: `${n.token}: log p(token) = ${n.token_log_prob.toFixed(4)}, total ${n.log_prob.toFixed(4)} (${n.fate})` }));
+    if (!visible[i]) return;
+    const g = el('svg:g', { class: `node ${n.fate}${best.has(i) ? ' best' : ''}`, 'data-node': i, transform: `translate(${x[n.depth]},${y(i)})` });
+    g.append(el('svg:circle', { r: 5 }), el('svg:text', { class: 'token-text', x: 9, y: 4, text: label(n) }));
+    if (n.parent >= 0) g.append(el('svg:text', { class: 'scores', x: 9, y: 16, text: scores(n) }));
+    const hidden = hiddenCount(i);
+    if (hidden || open.has(i)) {
+      const more = el('svg:text', { class: 'more', 'data-node': i, x: 13 + textWidth(scores(n), 10), y: 16, text: open.has(i) ? '−' : `+${hidden}` });
+      more.append(el('svg:title', { text: open.has(i) ? 'close what was pruned below this node' : `${hidden} pruned node(s) below this one: open them` }));
+      more.addEventListener('click', (e) => { e.stopPropagation(); open.has(i) ? open.delete(i) : open.add(i); drawTree(); });
+      g.append(more);
+    }
+    g.append(el('svg:title', { text: `${label(n)}: log p(token) = ${n.parent < 0 ? 0 : n.token_log_prob.toFixed(4)}, total ${n.log_prob.toFixed(4)} (${n.fate})` }));
     if (n.parent >= 0) g.addEventListener('click', () => onPick(i));
     svg.append(g);
   });
@@ -247,7 +326,17 @@ async function translate() {
     state.result = data;
     const run = state.runs[data.run];
     const hyp = data.hypotheses[0];
-    $('output').replaceChildren(tokenList(hyp.tokens, hyp.token_log_probs));
+    $('hint').hidden = true;
+    $('result').hidden = false;
+    // Against the reference when there is one (a picked sentence, a triage row), for words.
+    const reference = $('target').value.trim();
+    const words = hyp.text !== undefined && hyp.tokens.filter((t) => t !== '</s>').join(' ') === hyp.text;
+    const offReference = reference && words ? changedIndices(hyp.tokens.filter((t) => t !== '</s>'), reference.split(/\s+/)) : null;
+    $('output').replaceChildren(tokenList(hyp.tokens, hyp.token_log_probs, { offReference }));
+    legend('legend-tokens', KEYS.probability(), offReference ? KEYS.reference() : []);
+    legend('legend-heatmap', KEYS.attention(), run.local && hyp.positions ? KEYS.position() : []);
+    legend('legend-bipartite', KEYS.line());
+    legend('legend-tree', KEYS.tree());
     $('heatmap').replaceChildren(heatmap(data.source_tokens, hyp.tokens, hyp.attention, {
       onclick: (t, s) => { $('iv-step').value = t; $('iv-position').value = s; },
       ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
@@ -269,6 +358,8 @@ async function translate() {
 
 function drawTree() {
   if (!state.result) return;
+  if (state.treeOf !== state.result) state.openNodes.clear();  // a new tree starts closed
+  state.treeOf = state.result;
   const tree = state.result.tree;
   $('tree').replaceChildren(beamTree(tree, (i) => forcePrefix(tree, i), $('show-pruned').checked));
 }
@@ -300,12 +391,16 @@ async function intervene() {
     const run = state.runs[before.run];
     const out = $('intervention');
     out.replaceChildren();
+    const original = before.hypotheses[0].tokens;
     for (const [title, data] of [['original', before], [`${kind} at step ${intervention.step}, position ${intervention.position}`, after]]) {
       const hyp = data.hypotheses[0];
-      const panel = el('div', { class: 'panel', 'data-panel': title === 'original' ? 'original' : 'changed' }, el('h3', { text: title }), tokenList(hyp.tokens, hyp.token_log_probs));
+      const changed = data === after ? changedIndices(hyp.tokens, original) : null;
+      const panel = el('div', { class: 'panel', 'data-panel': title === 'original' ? 'original' : 'changed' }, el('h3', { text: title }),
+        tokenList(hyp.tokens, hyp.token_log_probs, { changed }));
       attentionViews(panel, data.source_tokens, hyp.tokens, hyp, run);
       out.append(panel);
     }
+    legend('legend-intervention', KEYS.probability(), KEYS.changed('the original'), KEYS.attention(), run.local ? KEYS.position() : []);
     linkHover(out);
     status('intervention applied');
   } catch (e) {
@@ -329,6 +424,11 @@ async function score() {
 }
 
 // ---- compare runs ---------------------------------------------------------------------
+// A run's panel title, with its colour (the same as in report.html).
+function runTitle(run, suffix) {
+  return el('h3', {}, el('span', { class: 'swatch', style: `background: ${state.runs[run].colour}` }), `${state.runs[run].name}${suffix}`);
+}
+
 async function compare() {
   const runs = [...state.shown].sort((a, b) => a - b);
   const out = $('compare-out');
@@ -346,18 +446,23 @@ async function compare() {
       const base = scored[0].attention;
       scored.forEach((d, k) => {
         const weights = k === 0 ? d.attention : d.attention.map((row, t) => row.map((w, j) => w - base[t][j]));
-        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, el('h3', { text: `${state.runs[runs[k]].name}${k ? ' − ' + state.runs[runs[0]].name : ''}` }));
+        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, runTitle(runs[k], k ? ' − ' + state.runs[runs[0]].name : ''));
         panel.append(heatmap(d.source_tokens, d.tokens, weights, { diff: k > 0 }));
         out.append(panel);
       });
+      legend('legend-compare', KEYS.attention(), runs.length > 1 ? KEYS.difference() : []);
     } else {
+      const first = results[0].hypotheses[0].tokens;
       results.forEach((d, k) => {
         const hyp = d.hypotheses[0];
-        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, el('h3', { text: `${state.runs[runs[k]].name} (${state.runs[runs[k]].variant})` }),
-          tokenList(hyp.tokens, hyp.token_log_probs));
+        const changed = k ? changedIndices(hyp.tokens, first) : null;
+        const panel = el('div', { class: 'panel', 'data-run': runs[k] }, runTitle(runs[k], ` (${state.runs[runs[k]].variant})`),
+          tokenList(hyp.tokens, hyp.token_log_probs, { changed }));
         attentionViews(panel, d.source_tokens, hyp.tokens, hyp, state.runs[runs[k]]);
         out.append(panel);
       });
+      legend('legend-compare', KEYS.probability(), runs.length > 1 ? KEYS.changed('the first run') : [], KEYS.attention(),
+        runs.some((r) => state.runs[r].local) ? KEYS.position() : []);
     }
     linkHover(out);
   } catch (e) {
@@ -388,15 +493,29 @@ async function loadTriage() {
   }
 }
 
-function filterRow(row, filter) {
-  if (!filter) return true;
-  const m = filter.match(/^\s*([a-z_]+)\s*(<=|>=|<|>|=)\s*(-?[0-9.]+)\s*$/);
-  if (m && m[1] in row) {
-    const v = row[m[1]], x = Number(m[3]);
-    return v !== null && ({ '<': v < x, '>': v > x, '<=': v <= x, '>=': v >= x, '=': v === x })[m[2]];
+// A filter: parts joined by `and`, each a condition on a numeric column (`bleu<20`,
+// `aer >= 0.3`) or text to find in the source, output or reference. A part that names a
+// column or an operator and is not a condition is an error, said in the count's place.
+const CONDITION = /^\s*([a-z_]+)\s*(<=|>=|!=|<|>|=)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$/;
+function parseFilter(text) {
+  const numeric = COLUMNS.filter(([, , digits]) => digits !== null).map(([k]) => k);
+  const parts = text.split(/\s+and\s+/i).map((p) => p.trim()).filter(Boolean);
+  const tests = [];
+  for (const part of parts) {
+    const m = part.match(CONDITION);
+    if (m) {
+      if (!numeric.includes(m[1])) return { error: `"${m[1]}" is not a numeric column: ${numeric.join(', ')}` };
+      const x = Number(m[3]), key = m[1], op = m[2];
+      tests.push((row) => row[key] !== null && ({ '<': row[key] < x, '>': row[key] > x, '<=': row[key] <= x, '>=': row[key] >= x,
+        '=': row[key] === x, '!=': row[key] !== x })[op]);
+    } else if (/[<>=]/.test(part)) {
+      return { error: `"${part}" is not a condition: write COLUMN OP NUMBER (e.g. bleu<20, aer>=0.3), OP one of < <= > >= = !=` };
+    } else {
+      const needle = part.toLowerCase();
+      tests.push((row) => [row.source, row.output, row.reference].some((t) => t.toLowerCase().includes(needle)));
+    }
   }
-  const needle = filter.toLowerCase();
-  return [row.source, row.output, row.reference].some((text) => text.toLowerCase().includes(needle));
+  return { test: (row) => tests.every((t) => t(row)) };
 }
 
 function renderTriage() {
@@ -410,7 +529,10 @@ function renderTriage() {
     return th;
   }));
   document.querySelector('#triage-table thead').replaceChildren(head);
-  const rows = t.rows.filter((r) => filterRow(r, $('triage-filter').value));
+  const filter = parseFilter($('triage-filter').value);
+  $('triage-count').textContent = filter.error || `${t.rows.filter(filter.test).length} of ${t.rows.length} rows match`;
+  $('triage-count').className = filter.error ? 'error' : 'muted';
+  const rows = filter.error ? t.rows : t.rows.filter(filter.test);
   rows.sort((a, b) => {
     const x = a[key], y = b[key];
     if (x === y) return a.index - b.index;
@@ -436,22 +558,23 @@ function renderTriage() {
 function bucketChart(triages) {
   const buckets = [...new Set(triages.flatMap((t) => t.buckets.map((b) => b.from)))].sort((a, b) => a - b);
   const groupW = Math.max(40, 14 * triages.length + 12), height = 180, left = 36;
-  const svg = el('svg:svg', { class: 'buckets', width: left + buckets.length * groupW + 160, height: height + 40 });
-  const colours = ['#2166ac', '#b2182b', '#1b7837', '#762a83', '#e08214', '#4d4d4d', '#35978f', '#c51b7d'];
+  const W = left + buckets.length * groupW + 160, H = height + 40;
+  const svg = el('svg:svg', { class: 'buckets', width: W, height: H, viewBox: `0 0 ${W} ${H}` });
+  const colour = (t) => state.runs[t.run].colour;  // a run's colour, as in report.html
   [0, 25, 50, 75, 100].forEach((v) => svg.append(el('svg:text', { x: left - 4, y: height - v * height / 100 + 4, 'text-anchor': 'end', text: v })));
   buckets.forEach((from, i) => {
     triages.forEach((t, k) => {
       const b = t.buckets.find((x) => x.from === from);
       if (!b) return;
       const h = b.bleu * height / 100;
-      const rect = el('svg:rect', { class: 'bar', x: left + i * groupW + 6 + k * 14, y: height - h, width: 12, height: h, style: `fill: ${colours[k % colours.length]}` });
+      const rect = el('svg:rect', { class: 'bar', x: left + i * groupW + 6 + k * 14, y: height - h, width: 12, height: h, style: `fill: ${colour(t)}` });
       rect.append(el('svg:title', { text: `${state.runs[t.run].name}: ${b.from}-${b.to} tokens, ${b.sentences} sentences, BLEU ${b.bleu.toFixed(2)}` }));
       svg.append(rect);
     });
     const b = triages.flatMap((t) => t.buckets).find((x) => x.from === from);
     svg.append(el('svg:text', { x: left + i * groupW + groupW / 2, y: height + 16, 'text-anchor': 'middle', text: `${b.from}-${b.to}` }));
   });
-  triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, style: `fill: ${colours[k % colours.length]}`, text: state.runs[t.run].name })));
+  triages.forEach((t, k) => svg.append(el('svg:text', { x: left + buckets.length * groupW + 10, y: 14 + 16 * k, style: `fill: ${colour(t)}`, text: state.runs[t.run].name })));
   return svg;
 }
 
@@ -468,7 +591,7 @@ function exportSvg() {
   if (!svg) return status('nothing to export yet', true);
   const copy = svg.cloneNode(true);
   copy.setAttribute('xmlns', SVG);
-  copy.prepend(el('svg:style', { text: 'text{font:12px sans-serif} .window{fill:none;stroke:#b2182b;stroke-dasharray:3 2} .pt{fill:none;stroke:#b2182b}' }));
+  copy.prepend(el('svg:style', { text: 'text{font:12px sans-serif} .window{fill:none;stroke:#762a83;stroke-dasharray:3 2} .pt{fill:none;stroke:#762a83}' }));
   download('attention.svg', 'image/svg+xml', new XMLSerializer().serializeToString(copy));
 }
 

@@ -93,11 +93,12 @@ std::string heatmap_svg(const SentenceAttention& r) {
                        xml_escape(label));
     const auto& row = r.attention.weights[static_cast<std::size_t>(t)];
     for (int s = 0; s < columns && s < static_cast<int>(row.size()); ++s) {
-      // Darker is more attention: white (0) to black (1).
-      const int shade = static_cast<int>(std::lround(255.0 * (1.0 - std::clamp(row[static_cast<std::size_t>(s)], 0.0f, 1.0f))));
+      // Attention is blue, as in nmtx inspect: white (0) to #2166ac (1).
+      const double w = std::clamp(row[static_cast<std::size_t>(s)], 0.0f, 1.0f);
+      const auto mix = [w](int full) { return static_cast<int>(std::lround(255.0 + (full - 255.0) * w)); };
       svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" stroke=\"#ddd\">"
                          "<title>{} → {}: {:.3f}</title></rect>\n",
-                         left + s * cell, top + t * cell, cell, cell, shade, shade, shade,
+                         left + s * cell, top + t * cell, cell, cell, mix(33), mix(102), mix(172),
                          xml_escape(label), xml_escape(r.source[static_cast<std::size_t>(s)]), row[static_cast<std::size_t>(s)]);
     }
   }
@@ -167,7 +168,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                           "<style>body{font-family:sans-serif;margin:2em}section{margin-bottom:2em}"
                           ".src{color:#555}.out{font-weight:bold}img{max-width:100%;border:1px solid #eee}</style>\n"
                           "</head><body>\n<h1>Attention, " + std::to_string(records.size()) +
-                              " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; darker: more attention.</p>\n" +
+                              " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; bluer: more attention (white 0, full blue 1).</p>\n" +
                               items +
                               // For readers and tests: how many heatmaps loaded (an image that fails to load is a console error too).
                               "<script>window.addEventListener('load', () => {\n"

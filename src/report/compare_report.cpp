@@ -6,12 +6,12 @@
 #include <cmath>
 #include <limits>
 
+#include "nmtx/report/run_colours.h"
+
 namespace nmtx {
 
 namespace {
 
-// Colour-blind-safe palette (Okabe & Ito).
-const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -100,7 +100,7 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   svg += fmt::format("<text x=\"14\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {})\">{}{}</text>\n",
                      top + plot_h / 2, top + plot_h / 2, escape(y_label), log_y ? " (log scale)" : "");
   for (std::size_t k = 0; k < series.size(); ++k) {
-    const char* colour = kColours[k % (sizeof kColours / sizeof *kColours)];
+    const std::string colour = run_colour(series[k].name);
     const Series& s = series[k];
     if (s.band.size() == s.points.size() && !s.band.empty()) {  // upper edge forwards, lower edge back
       std::string band;
@@ -163,7 +163,7 @@ std::string bar_chart_svg(const std::string& title, const std::string& x_label, 
       svg += fmt::format("<rect class=\"bar\" x=\"{}\" y=\"{:.1f}\" width=\"{}\" height=\"{:.1f}\" fill=\"{}\">"
                          "<title>{}: {} {:.2f}</title></rect>\n",
                          x0 + static_cast<int>(k) * bar, top + plot_h - h, bar - 1, h,
-                         kColours[k % (sizeof kColours / sizeof *kColours)], escape(series[k].name),
+                         run_colour(series[k].name), escape(series[k].name),
                          escape(categories[c]), v);
     }
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left + static_cast<int>(c) * group + group / 2,
@@ -176,7 +176,7 @@ std::string bar_chart_svg(const std::string& title, const std::string& x_label, 
   for (std::size_t k = 0; k < series.size(); ++k) {
     const int ly = top + 8 + static_cast<int>(k) * 16;
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>\n",
-                       left + plot_w + 10, ly - 5, kColours[k % (sizeof kColours / sizeof *kColours)], left + plot_w + 30,
+                       left + plot_w + 10, ly - 5, run_colour(series[k].name), left + plot_w + 30,
                        ly + 4, escape(series[k].name));
   }
   return svg + "</svg>\n";
@@ -194,7 +194,7 @@ std::string compare_report_html(const std::string& title, const std::string& int
       escape(title) + "</h1>\n" + intro_html + "\n<h2>Results</h2>\n" + table_html + "\n<h2>Learning curves; BLEU by source length</h2>\n<div class=\"charts\">\n";
   for (const std::string& c : charts) html += c;
   html += "</div>\n<h2>Attention, variant by variant</h2>\n<p>Forced decoding of the reference translation: rows are "
-          "its tokens (&lt;/s&gt; last), columns the source tokens; darker is more attention.</p>\n";
+          "its tokens (&lt;/s&gt; last), columns the source tokens; bluer is more attention (white 0, full blue 1); each variant's curves keep its colour in nmtx inspect.</p>\n";
   for (const HeatmapRow& row : heatmaps) {
     html += "<h3>" + escape(row.caption) + "</h3>\n<div class=\"row\">\n";
     for (const auto& [variant, svg] : row.cells) {

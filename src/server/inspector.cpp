@@ -13,6 +13,7 @@
 #include "nmtx/io/json_fields.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/report/length_buckets.h"
+#include "nmtx/report/run_colours.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
@@ -184,6 +185,7 @@ json Inspector::runs() const {
                    {"name", r.name},
                    {"dir", r.dir},
                    {"variant", variant_name(c)},
+                   {"colour", run_colour(variant_name(c))},
                    {"cell", c.model.cell},
                    {"normalize", c.model.attention.normalize},
                    {"local", type == "local-m" || type == "local-p"},

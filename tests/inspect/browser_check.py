@@ -93,6 +93,40 @@ try:
     tree = want["tree"]["nodes"]
     pick = next(i for i, n in enumerate(tree) if n["depth"] == 1 and n["token"] not in ("</s>", hyp["tokens"][0]))
     shoot(driver.find_element(By.ID, "tree"), "beam-tree")
+    # The tree: pruned subtrees closed by default behind a count, every node's label with its
+    # total; no edge crosses a node's box (its circle, token, scores, count) other than the
+    # two it joins. Checked closed and with everything open.
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#tree g.node")) < len(tree), "pruned subtrees are closed by default")
+    check(driver.find_elements(By.CSS_SELECTOR, "#tree .more"), "a closed subtree shows its count")
+    check(all("Σ" in t.text for t in driver.find_elements(By.CSS_SELECTOR, "#tree text.scores")), "every label has the total Σ")
+    CROSSINGS = """
+      const svg = document.querySelector('#tree svg');
+      const boxes = new Map();
+      svg.querySelectorAll('g.node').forEach((g) => {
+        const b = g.getBBox(), m = g.transform.baseVal.consolidate().matrix;
+        boxes.set(g.dataset.node, { x0: b.x + m.e, y0: b.y + m.f, x1: b.x + b.width + m.e, y1: b.y + b.height + m.f });
+      });
+      const out = [];
+      svg.querySelectorAll('path.edge').forEach((p) => {
+        const d = p.getAttribute('d').match(/M([-\d.]+),([-\d.]+) H([-\d.]+) V([-\d.]+) H([-\d.]+)/);
+        if (!d) { out.push('unparsed ' + p.getAttribute('d')); return; }
+        const [x0, y0, xt, y1, x1] = d.slice(1).map(Number);
+        const segments = [[x0, y0, xt, y0], [xt, y0, xt, y1], [xt, y1, x1, y1]];
+        for (const [id, b] of boxes) {
+          if (id === p.dataset.from || id === p.dataset.to) continue;
+          for (const [ax, ay, bx, by] of segments) {
+            const lx = Math.min(ax, bx), hx = Math.max(ax, bx), ly = Math.min(ay, by), hy = Math.max(ay, by);
+            if (hx > b.x0 && lx < b.x1 && hy > b.y0 && ly < b.y1) out.push(`edge ${p.dataset.from}->${p.dataset.to} crosses node ${id}`);
+          }
+        }
+      });
+      return [boxes.size, svg.querySelectorAll('path.edge').length, out];"""
+    shown_nodes, edges, crossings = driver.execute_script(CROSSINGS)
+    check(shown_nodes > 5 and edges == shown_nodes - 1 and not crossings, f"closed tree: {shown_nodes} nodes, {edges} edges, {crossings[:3]}")
+    driver.find_element(By.ID, "show-pruned").click()
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#tree g.node")) == len(tree), "every node once opened")
+    shown_nodes, edges, crossings = driver.execute_script(CROSSINGS)
+    check(edges == len(tree) - 1 and not crossings, f"open tree ({len(tree)} nodes): {crossings[:3]}")
     driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
                           driver.find_element(By.CSS_SELECTOR, f'#tree g.node[data-node="{pick}"]'))
     wait_for(lambda: "forced prefix" in driver.find_element(By.ID, "prefix-note").text, "the forced prefix")
@@ -115,6 +149,19 @@ try:
     check([e.text for e in changed] == pinned["hypotheses"][0]["tokens"], "the changed continuation is the API's")
     row = driver.find_elements(By.CSS_SELECTOR, '#intervention [data-panel="changed"] rect.cell[data-t="1"]')
     check([float(c.get_attribute("data-w")) for c in row] == [1.0] + [0.0] * (S - 1), "the pinned row is one-hot")
+    # The changed tokens are marked: exactly those outside the longest common subsequence
+    # with the original (computed here independently).
+    def outside_lcs(a, b):
+        import functools
+        @functools.lru_cache(None)
+        def L(i, j):
+            return 0 if i == len(a) or j == len(b) else (L(i + 1, j + 1) + 1 if a[i] == b[j] else max(L(i + 1, j), L(i, j + 1)))
+        return L(0, 0)
+    got = pinned["hypotheses"][0]["tokens"]
+    marked = driver.find_elements(By.CSS_SELECTOR, '#intervention [data-panel="changed"] .token.changed')
+    check(len(marked) == len(got) - outside_lcs(tuple(got), tuple(hyp["tokens"])), f"{len(marked)} tokens marked changed")
+    check(not driver.find_elements(By.CSS_SELECTOR, '#intervention [data-panel="original"] .token.changed'), "the original has no change marks")
+    check(driver.find_elements(By.CSS_SELECTOR, "#legend-intervention .key"), "the intervention has a legend")
     shoot(driver.find_element(By.ID, "intervention"), "intervention")
 
     # 5. Score a typed target.
@@ -172,6 +219,49 @@ try:
     check(not driver.find_element(By.ID, "prefix-note").text, "no forced prefix after opening a row")
     check("prefix=" not in driver.current_url, "the URL holds no prefix after opening a row")
     check(not driver.find_elements(By.CSS_SELECTOR, "#intervention .panel"), "no intervention of another sentence")
+
+    # Triage filters: the count of matching rows, `and`, and a malformed condition refused
+    # with a message (the table then unfiltered).
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
+    rows_now = lambda: len(driver.find_elements(By.CSS_SELECTOR, "#triage-table tbody tr"))
+    box = driver.find_element(By.ID, "triage-filter")
+    triage = api.ok("/api/triage", {"run": int(driver.find_element(By.ID, "triage-run").get_attribute("value")), "set": "dev"})
+    for text, keep in [("bleu<50", lambda r: r["bleu"] < 50), ("bleu>=50 and source_length>3", lambda r: r["bleu"] >= 50 and r["source_length"] > 3)]:
+        box.clear()
+        box.send_keys(text)
+        want = sum(1 for r in triage["rows"] if keep(r))
+        wait_for(lambda: rows_now() == want, f"{want} rows for {text}")
+        check(driver.find_element(By.ID, "triage-count").text == f"{want} of 100 rows match", f"count for {text}: {driver.find_element(By.ID, 'triage-count').text}")
+    for text in ["bleu<", "blue<20", "bleu<20 and aer>"]:
+        box.clear()
+        box.send_keys(text)
+        wait_for(lambda: "error" in driver.find_element(By.ID, "triage-count").get_attribute("class"), f"an error for {text}")
+        check(rows_now() == 100, f"a malformed filter ({text}) leaves the table whole")
+    check("not a numeric column" in driver.find_element(By.ID, "triage-count").text or "not a condition" in driver.find_element(By.ID, "triage-count").text,
+          "the message says what is wrong")
+    box.clear()
+    box.send_keys(" ")
+    wait_for(lambda: rows_now() == 100, "the filter cleared")
+
+    # At laptop widths (1280 and 1440 px) the side-by-side views share a row: the heatmap
+    # and the bipartite view, the intervention's original and changed continuations, two
+    # runs compared; nothing runs off the right edge of the page.
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="translate"]').click()
+    driver.find_element(By.ID, "intervene").click()
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#intervention > .panel")) == 2, "the intervention again")
+    for width, height in [(1280, 800), (1440, 900)]:
+        driver.set_window_size(width, height)
+        for tab, pairs in [("translate", ["#result > .views > figure"]), ("translate", ["#intervention > .panel"]),
+                           ("compare", ["#compare-out > .panel"])]:
+            driver.find_element(By.CSS_SELECTOR, f'nav button[data-tab="{tab}"]').click()
+            boxes = driver.execute_script("return [...document.querySelectorAll(arguments[0])].map((e) => e.getBoundingClientRect().toJSON())", pairs[0])
+            check(len(boxes) == 2, f"{pairs[0]}: two elements, got {len(boxes)}")
+            check(abs(boxes[0]["top"] - boxes[1]["top"]) < 1 and boxes[1]["left"] >= boxes[0]["right"],
+                  f"{width} px: {pairs[0]} side by side: {[(round(b['left']), round(b['top'])) for b in boxes]}")
+            page = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            check(page[0] <= page[1], f"{width} px: the {tab} page is {page[0]} px wide in a {page[1]} px window")
+    driver.set_window_size(1300, 1000)
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
 
     # 10. The URL reopens the view.
     driver.get(driver.current_url)
