@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Screenshots of nmtx inspect's views for docs/inspect.md, from a running server:
-translate (output, heatmap, bipartite view, beam tree), an intervention, the reference
-scored, runs side by side and their difference (when two or more are loaded) and the
-triage table with BLEU by length.
+"""Screenshots of nmtx inspect's views for docs/inspect.md, from a running server, as a
+laptop screen shows them (the browser window WIDTHxHEIGHT, each view scrolled to the top
+of the window): translate (output, heatmap, bipartite view, beam tree), an intervention,
+the reference scored, runs side by side and their difference (when two or more are
+loaded) and the triage table with BLEU by length.
 
-    scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX]
+    scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX] [--size 1280x800]
 
 writes OUT_DIR/NAME-{translate,intervention,score,compare,difference,triage}.png (headless chromium)."""
 import os
@@ -19,8 +20,13 @@ from selenium.webdriver.common.by import By
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "inspect"))
 from client import Client  # noqa: E402
 
-url, out, name = sys.argv[1:4]
-index = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+args = [a for a in sys.argv[1:] if not a.startswith("--size")]
+size = next((a.split("=", 1)[1] if "=" in a else sys.argv[sys.argv.index(a) + 1] for a in sys.argv[1:] if a.startswith("--size")), "1280x800")
+if size in args:
+    args.remove(size)
+width, height = (int(v) for v in size.split("x"))
+url, out, name = args[0:3]
+index = int(args[3]) if len(args) > 3 else 0
 os.makedirs(out, exist_ok=True)
 api = Client(url)
 runs = api.ok("/api/runs")["runs"]
@@ -40,13 +46,13 @@ def wait(css, seconds=120):
 
 def shoot(element_id, file_name):
     element = driver.find_element(By.ID, element_id)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
-    time.sleep(0.2)
-    element.screenshot(os.path.join(out, f"{name}-{file_name}.png"))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -8)", element)
+    time.sleep(0.3)
+    driver.save_screenshot(os.path.join(out, f"{name}-{file_name}.png"))  # the window, as a laptop shows it
 
 
 options = webdriver.ChromeOptions()
-for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,4000", "--force-device-scale-factor=1"]:
+for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--force-device-scale-factor=1"]:
     options.add_argument(flag)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 try:
