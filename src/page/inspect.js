@@ -415,7 +415,8 @@ async function score() {
     state.scored = data;
     const run = state.runs[data.run];
     const out = $('scored');
-    out.replaceChildren(tokenList(data.tokens, data.token_log_probs), el('div', { class: 'muted', text: `log p = ${data.log_prob.toFixed(4)}` }));
+    out.replaceChildren(el('div', { class: 'legend' }, KEYS.probability(), KEYS.attention(), run.local && data.positions ? KEYS.position() : []),
+      tokenList(data.tokens, data.token_log_probs), el('div', { class: 'muted', text: `log p = ${data.log_prob.toFixed(4)}` }));
     attentionViews(out, data.source_tokens, data.tokens, data, run);
     linkHover(out);
   } catch (e) {
