@@ -6,3 +6,22 @@ tiny=(--set data.toy.train_size=3000 --set data.toy.dev_size=100 --set data.toy.
 fail() { echo "FAIL: $*"; exit 1; }
 # json_field FILE KEY: the value of a top-level key of a small JSON file.
 json_field() { sed -n "s/^  \"$2\": \(.*\),\{0,1\}$/\1/p" "$1" | sed 's/,$//'; }
+# same_end A B: run B, stopped and resumed, ended exactly as the uninterrupted run A:
+# metrics.jsonl, the latest checkpoint's parameters and optimiser state, the summary.
+same_end() {
+  local a=$1 b=$2 la lb f n=0 key x y
+  cmp "$a/metrics.jsonl" "$b/metrics.jsonl" || { diff "$a/metrics.jsonl" "$b/metrics.jsonl" | head; fail "metrics.jsonl differs"; }
+  la=$(cat "$a/checkpoints/latest") lb=$(cat "$b/checkpoints/latest")
+  [ "$la" = "$lb" ] || fail "latest checkpoints differ: $la vs $lb"
+  for f in "$a/checkpoints/$la"/params/*.npy "$a/checkpoints/$la"/optimizer/*.npy; do
+    cmp -s "$f" "$b/${f#"$a/"}" || fail "${f#"$a/"} differs"
+    n=$((n + 1))
+  done
+  [ "$n" -gt 10 ] || fail "only $n parameter files compared"
+  for key in dev_bleu test_bleu dev_ppl steps best_step; do
+    x=$(grep "^  \"$key\"" "$a/summary.json") y=$(grep "^  \"$key\"" "$b/summary.json")  # top-level keys
+    [ -n "$x" ] || fail "summary.json has no top-level $key"
+    [ "$x" = "$y" ] || fail "summary $key: $x vs $y"
+  done
+  echo "PASS: $n parameter and optimiser files and metrics.jsonl ($(wc -l < "$a/metrics.jsonl") lines) identical"
+}

@@ -14,7 +14,7 @@ settings=(--set data.toy.train_size=2000 --set data.toy.dev_size=100 --set data.
           --set model.dropout=0.2 --set training.steps=800 --set training.epochs=0 --set validation.every=50 --set checkpoint.every=7
           --set training.log_every=5 --set validation.metric=ppl --set training.schedule=plateau
           --set training.plateau_patience=0)
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/common.sh"
 
 "$nmtx" train "$recipe" --out "$tmp/a" "${settings[@]}" > "$tmp/a.out" 2>&1 || fail "uninterrupted run: $(tail -3 "$tmp/a.out")"
 
@@ -38,19 +38,4 @@ done
 [ -f "$tmp/b/summary.json" ] || fail "the resumed run never finished; log: $(tail -5 "$tmp/b.out")"
 echo "run b was killed $kills times"
 
-cmp "$tmp/a/metrics.jsonl" "$tmp/b/metrics.jsonl" || { diff "$tmp/a/metrics.jsonl" "$tmp/b/metrics.jsonl" | head; fail "metrics.jsonl differs"; }
-la=$(cat "$tmp/a/checkpoints/latest") lb=$(cat "$tmp/b/checkpoints/latest")
-[ "$la" = "$lb" ] || fail "latest checkpoints differ: $la vs $lb"
-n=0
-for f in "$tmp/a/checkpoints/$la"/params/*.npy "$tmp/a/checkpoints/$la"/optimizer/*.npy; do
-  rel=${f#"$tmp/a/"}
-  cmp -s "$f" "$tmp/b/$rel" || fail "$rel differs"
-  n=$((n + 1))
-done
-[ "$n" -gt 10 ] || fail "only $n parameter files compared"
-for key in dev_bleu test_bleu dev_ppl steps best_step; do
-  a=$(grep "^  \"$key\"" "$tmp/a/summary.json") b=$(grep "^  \"$key\"" "$tmp/b/summary.json")  # top-level keys
-  [ -n "$a" ] || fail "summary.json has no top-level $key"
-  [ "$a" = "$b" ] || fail "summary $key: $a vs $b"
-done
-echo "PASS: $n parameter and optimiser files and metrics.jsonl ($(wc -l < "$tmp/a/metrics.jsonl") lines) identical"
+same_end "$tmp/a" "$tmp/b"
