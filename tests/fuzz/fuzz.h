@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,23 @@ void expect_value_or_error(const std::string& name, Fn&& fn) {
                    static_cast<int>(what.size() > 300 ? 300 : what.size()), what.data());
       std::abort();
     }
+  }
+}
+
+// The same where the message may name any of `names` (a check between recipe keys names the
+// --set or the file that set the value it blames).
+template <class Expected, class Fn>
+void expect_value_or_error_naming_one_of(std::initializer_list<const char*> names, Fn&& fn) {
+  try {
+    fn();
+  } catch (const Expected& e) {
+    const std::string_view what = e.what();
+    for (const char* name : names) {
+      if (!what.empty() && what.find(name) != std::string_view::npos) return;
+    }
+    std::fprintf(stderr, "error message names none of the expected places: \"%.*s\"\n",
+                 static_cast<int>(what.size() > 300 ? 300 : what.size()), what.data());
+    std::abort();
   }
 }
 
