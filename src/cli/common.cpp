@@ -34,14 +34,18 @@ void add_model_options(cxxopts::Options& options) {
       ("h,help", "show this help");
 }
 
+void refuse_checkpoint_path(const std::string& path, const std::string& typed, const std::string& instead) {
+  if (const auto c = run_checkpoint_of(path)) {
+    throw cxxopts::exceptions::exception(typed + " is a checkpoint, not a run directory: give " + instead + c->run +
+                                         " --checkpoint " + c->name);
+  }
+}
+
 std::vector<std::unique_ptr<TrainedRun>> load_models(const cxxopts::ParseResult& args) {
   if (!args.count("model")) throw cxxopts::exceptions::exception("--model RUN_DIR is required");
   std::vector<std::unique_ptr<TrainedRun>> runs;
   for (const std::string& dir : args["model"].as<std::vector<std::string>>()) {
-    if (const auto c = run_checkpoint_of(dir)) {  // the OpenNMT / fairseq habit: a checkpoint's path
-      throw cxxopts::exceptions::exception("--model " + dir + " is a checkpoint, not a run directory: give --model " +
-                                           c->run + " --checkpoint " + c->name);
-    }
+    refuse_checkpoint_path(dir, "--model " + dir, "--model ");
     runs.push_back(load_trained_run(dir, args["checkpoint"].as<std::string>()));
   }
   check_ensemble(pointers(runs));

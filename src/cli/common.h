@@ -20,6 +20,10 @@ void write_output(const cxxopts::ParseResult& args, const std::string& text);
 
 // --model (repeatable: an ensemble), --checkpoint, --batch, --threads, --help.
 void add_model_options(cxxopts::Options& options);
+// A checkpoint's path given where a run belongs (the OpenNMT / fairseq habit): an error
+// saying what to type instead, `typed` (what the user wrote) then `instead` followed by
+// "RUN --checkpoint NAME". Nothing for any other path.
+void refuse_checkpoint_path(const std::string& path, const std::string& typed, const std::string& instead);
 // Every --model, with --checkpoint; several must share the target side (check_ensemble).
 std::vector<std::unique_ptr<TrainedRun>> load_models(const cxxopts::ParseResult& args);
 std::vector<const TrainedRun*> pointers(const std::vector<std::unique_ptr<TrainedRun>>& runs);

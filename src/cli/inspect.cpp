@@ -11,7 +11,6 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/core/blas.h"
-#include "nmtx/run/trained_run.h"
 #include "nmtx/server/http_server.h"
 
 namespace nmtx::cli {
@@ -52,10 +51,7 @@ int run_inspect(int argc, char** argv) {
   // Requests decode one sentence each, concurrently: one BLAS thread per request.
   set_blas_threads(1);
   for (const std::string& path : args["runs"].as<std::vector<std::string>>()) {
-    if (const auto c = run_checkpoint_of(path)) {  // the OpenNMT / fairseq habit: a checkpoint's path
-      throw cxxopts::exceptions::exception(path + " is a checkpoint, not a run directory: give nmtx inspect " + c->run +
-                                           " --checkpoint " + c->name);
-    }
+    refuse_checkpoint_path(path, path, "nmtx inspect ");
   }
   const Inspector inspector(Inspector::expand_paths(args["runs"].as<std::vector<std::string>>()),
                             args["checkpoint"].as<std::string>(),

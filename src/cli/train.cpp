@@ -48,19 +48,18 @@ int run_train(int argc, char** argv) {
   hooks.kill_rank = args["debug-kill-rank"].as<int>();
   hooks.kill_at_step = args["debug-kill-at-step"].as<std::int64_t>();
   hooks.signal_at_step = args["debug-signal-at-step"].as<std::int64_t>();
+  const std::vector<std::string> overrides =
+      args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   try {
     if (args.count("resume")) {
       if (args.count("recipe") || args.count("overwrite") || args.count("out")) {
         throw RecipeError("--resume continues a run with its own config.yaml: give no recipe, --out or --overwrite "
                           "(--set may extend or stop it: training.steps, training.epochs, validation.patience, ...)");
       }
-      resume_run(args["resume"].as<std::string>(), hooks,
-                 args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
+      resume_run(args["resume"].as<std::string>(), hooks, overrides);
       return 0;
     }
     if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
-    const std::vector<std::string> overrides =
-        args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     Config config = load_config(args["recipe"].as<std::string>(), overrides);
     if (args.count("out")) config.run.dir = args["out"].as<std::string>();
     train_new_run(config, args.count("overwrite") > 0, hooks);

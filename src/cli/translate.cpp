@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 #include <filesystem>
+#include <iostream>
 
 #include "commands.h"
 #include "common.h"

@@ -53,6 +53,19 @@ std::string echo(const std::string& text) {
   return text.size() > kEchoBytes ? text.substr(0, kEchoBytes) + "... (" + std::to_string(text.size()) + " bytes)" : text;
 }
 
+// The closest of `names` to `value` within an edit distance of 3 ("" if none, or if
+// `value` is longer than 64 bytes: no quadratic edit distance on hostile input).
+std::string closest(const std::string& value, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_distance = 4;
+  if (value.size() > kEchoBytes) return best;
+  for (const std::string& n : names) {
+    const std::size_t d = edit_distance(value, n);
+    if (d < best_distance) best_distance = d, best = n;
+  }
+  return best;
+}
+
 // "unknown key X (did you mean Y?); keys under S: a, b, c". No key is longer than 64
 // bytes: a longer one gets no suggestion (and no quadratic edit distance).
 std::string unknown_key_message(const std::string& key) {
@@ -65,12 +78,7 @@ std::string unknown_key_message(const std::string& key) {
       candidates.push_back(k.name.substr(0, dot));
     }
   }
-  std::string best;
-  std::size_t best_distance = 4;
-  for (const std::string& c : candidates) {
-    const std::size_t d = edit_distance(key, c);
-    if (d < best_distance) best_distance = d, best = c;
-  }
+  const std::string best = closest(key, candidates);
   std::string message = "unknown key " + key;
   if (!best.empty()) message += " (did you mean " + best + "?)";
   const std::size_t dot = key.rfind('.');
@@ -242,18 +250,6 @@ namespace {
 constexpr const char* kAttentionType = "model.attention.type";
 constexpr const char* kAttentionScore = "model.attention.score";
 
-// The closest of `names` to `value` within an edit distance of 3 ("" if none).
-std::string closest(const std::string& value, const std::vector<std::string>& names) {
-  std::string best;
-  std::size_t best_distance = 4;
-  if (value.size() > kEchoBytes) return best;
-  for (const std::string& n : names) {
-    const std::size_t d = edit_distance(value, n);
-    if (d < best_distance) best_distance = d, best = n;
-  }
-  return best;
-}
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -358,11 +354,13 @@ void Recipe::check() const {
     return source_.empty() ? std::string("recipe") : source_;
   };
   const std::string where = source_.empty() ? "recipe" : source_;
-  if (!type_variant_.first.empty() && !score_set_.first.empty() &&
-      score_set_.first != parse_variant(type_variant_.first).score) {
-    throw RecipeError(type_variant_.second + ": model.attention.type " + type_variant_.first + " names the score " +
-                      parse_variant(type_variant_.first).score + ", but " + score_set_.second +
-                      " sets model.attention.score " + score_set_.first + ": give the variant's name alone, or the type and the score");
+  if (!type_variant_.first.empty() && !score_set_.first.empty()) {
+    const std::string named = parse_variant(type_variant_.first).score;
+    if (score_set_.first != named) {
+      throw RecipeError(type_variant_.second + ": model.attention.type " + type_variant_.first + " names the score " +
+                        named + ", but " + score_set_.second + " sets model.attention.score " + score_set_.first +
+                        ": give the variant's name alone, or the type and the score");
+    }
   }
   const std::string type = string("model.attention.type");
   try {
@@ -374,16 +372,17 @@ void Recipe::check() const {
     throw RecipeError(blame({kAttentionScore, kAttentionType}) + ": model.attention.score: " + e.what());
   }
   if ((type == "local-m" || type == "local-p") && number("model.attention.window") < 1.0) {
-    throw RecipeError(blame({"model.attention.window", kAttentionType}) + ": model.attention.window: " + type + " needs a half-width D >= 1, got " +
-                      string("model.attention.window"));
+    throw RecipeError(blame({"model.attention.window", kAttentionType}) + ": model.attention.window: " + type +
+                      " needs a half-width D >= 1, got " + string("model.attention.window"));
   }
   if (integer("checkpoint.average_last") > integer("checkpoint.keep_last")) {
-    throw RecipeError(blame({"checkpoint.average_last", "checkpoint.keep_last"}) + ": checkpoint.average_last is " + std::to_string(integer("checkpoint.average_last")) +
-                      " but checkpoint.keep_last keeps only " + std::to_string(integer("checkpoint.keep_last")) +
+    throw RecipeError(blame({"checkpoint.average_last", "checkpoint.keep_last"}) + ": checkpoint.average_last is " +
+                      std::to_string(integer("checkpoint.average_last")) + " but checkpoint.keep_last keeps only " + std::to_string(integer("checkpoint.keep_last")) +
                       " checkpoints: raise keep_last");
   }
   if (integer("training.epochs") == 0 && integer("training.steps") == 0) {
-    throw RecipeError(blame({"training.epochs", "training.steps"}) + ": training.epochs and training.steps are both 0: set at least one to end training");
+    throw RecipeError(blame({"training.epochs", "training.steps"}) +
+                      ": training.epochs and training.steps are both 0: set at least one to end training");
   }
   if (string("data.task") == "none") {
     if (string("data.train").empty()) {
@@ -391,7 +390,8 @@ void Recipe::check() const {
     }
     if (string("data.dev").empty()) throw RecipeError(where + ": data.dev is empty: name the dev files");
   } else if (integer("data.toy.min_length") > integer("data.toy.max_length")) {
-    throw RecipeError(blame({"data.toy.min_length", "data.toy.max_length"}) + ": data.toy.min_length is larger than data.toy.max_length");
+    throw RecipeError(blame({"data.toy.min_length", "data.toy.max_length"}) +
+                      ": data.toy.min_length is larger than data.toy.max_length");
   }
   for (const std::string& v : list("compare.variants")) {
     if (v.size() > kEchoBytes) throw RecipeError(where + ": compare.variants: unknown attention variant " + echo(v));

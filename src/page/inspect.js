@@ -113,7 +113,8 @@ function renderRuns() {
     box.checked = state.shown.has(r.run);
     box.addEventListener('change', () => (box.checked ? state.shown.add(r.run) : state.shown.delete(r.run)));
     const s = r.summary;
-    body.append(el('tr', {}, el('td', {}, box), el('td', { text: r.name }), el('td', { text: r.variant }),
+    body.append(el('tr', {}, el('td', {}, box), el('td', {}, el('span', { class: 'swatch', style: `background: ${r.colour}` }), r.name),
+      el('td', { text: r.variant }),
       el('td', { text: r.cell }), el('td', { class: 'num', text: r.parameters.toLocaleString('en') }),
       el('td', { class: 'num', text: s.steps ?? '—' }), el('td', { text: r.checkpoint }),
       el('td', { class: 'num', text: fmt(s.dev_bleu) }), el('td', { class: 'num', text: fmt(s.test_bleu) })));

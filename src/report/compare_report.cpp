@@ -12,7 +12,6 @@ namespace nmtx {
 
 namespace {
 
-
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {

@@ -9,8 +9,8 @@
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nmtx {

@@ -25,8 +25,9 @@ std::string directory_path(const std::string& dir);
 
 // Puts the finished directory `partial` in place of `target` (directory_path form, both in
 // the same parent): rename cannot replace a directory, so an existing `target` is moved
-// aside first (to the hidden `.old-NAME-PID` beside it) and removed once `partial` stands in its place; if that rename fails, the
-// old `target` is moved back, so `target` is always either old or complete.
+// aside first (to the hidden `.old-NAME-PID` beside it) and removed once `partial` stands
+// in its place; if that rename fails, the old `target` is moved back, so `target` is
+// always either old or complete.
 void replace_directory(const std::string& partial, const std::string& target);
 
 // The directories `path` needs that do not exist yet, created; `remove_created()` takes
