@@ -70,9 +70,13 @@ TEST_CASE("hard alignments: argmax per output token (not </s>), or a threshold")
   SentenceAttention r;
   r.source = {"a", "b", "c"};
   r.output = {"x", "y", "</s>"};
+  r.eos = true;
   r.attention.weights = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.1f, 0.4f}, {0.0f, 0.0f, 1.0f}};
-  CHECK(pharaoh(hard_alignment(r)) == "1-0 0-1");
-  CHECK(pharaoh(hard_alignment(r, 0.4f)) == "1-0 0-1 2-1");
+  REQUIRE(r.token_rows() == 2);
+  CHECK(pharaoh(r.hard_alignment()) == "1-0 0-1");
+  CHECK(pharaoh(r.hard_alignment(0.4f)) == "1-0 0-1 2-1");
+  r.eos = false;  // cut at the length limit: every row is a token's
+  CHECK(pharaoh(r.hard_alignment()) == "1-0 0-1 2-2");
 }
 
 TEST_CASE("the attention export writes matrices numpy reads with the documented shape") {
@@ -81,6 +85,7 @@ TEST_CASE("the attention export writes matrices numpy reads with the documented 
   a.index = 0;
   a.source = {"das", "Haus", "<&>"};
   a.output = {"the", "house", "</s>"};
+  a.eos = true;
   a.attention.weights = {{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.2f, 0.2f, 0.6f}};
   a.attention.positions = {0.0f, 1.0f, 2.0f};
   SentenceAttention b;
@@ -120,6 +125,7 @@ TEST_CASE("the attention export takes a directory however it is written, and a f
   SentenceAttention a;
   a.source = {"a", "b"};
   a.output = {"b", "a", "</s>"};
+  a.eos = true;
   a.attention.weights = {{0.1f, 0.9f}, {0.9f, 0.1f}, {0.5f, 0.5f}};
   const fs::path cwd = fs::current_path();
   fs::current_path(d);

@@ -147,6 +147,62 @@ TEST_CASE("forced prefixes on a model: beam 1 is greedy bit for bit, and the pre
   }
 }
 
+TEST_CASE("greedy decoding's search tree is beam size 1's, node for node, with and without a forced prefix") {
+  for (const char* variant : kVariants) {
+    ParameterSet params(5);
+    const Seq2Seq model = make_model(variant, params);
+    params.get("decoder.out.b").value()[3] -= 3.0f;  // </s> less likely: some outputs reach the limit
+    const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4, 9}, {5}};
+    for (const std::vector<int>& prefix : std::vector<std::vector<int>>{{}, {10, 4, 10}, {4}}) {
+      for (std::size_t threads : {1, 2}) {
+        CAPTURE(variant);
+        CAPTURE(prefix.size());
+        CAPTURE(threads);
+        DecodeOptions o;
+        o.max_length = 7;
+        o.prefix = prefix;
+        o.threads = threads;
+        std::vector<BeamTree> greedy_trees, beam_trees;
+        const auto greedy = greedy_decode(model, sources, o, &greedy_trees);
+        const auto beam = beam_decode(model, sources, o, {1, 0.0f, 1}, &beam_trees);
+        REQUIRE(greedy_trees.size() == sources.size());
+        REQUIRE(beam_trees.size() == sources.size());
+        const auto plain = greedy_decode(model, sources, o);  // the tree changes nothing else
+        REQUIRE(plain.size() == greedy.size());
+        for (std::size_t i = 0; i < plain.size(); ++i) {
+          CHECK(plain[i].tokens == greedy[i].tokens);
+          CHECK(plain[i].token_log_probs == greedy[i].token_log_probs);
+          CHECK(plain[i].attention.weights == greedy[i].attention.weights);
+        }
+        std::size_t pruned = 0;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+          CAPTURE(i);
+          const BeamTree &g = greedy_trees[i], &b = beam_trees[i];
+          REQUIRE(g.nodes.size() == b.nodes.size());
+          for (std::size_t n = 0; n < g.nodes.size(); ++n) {
+            CAPTURE(n);
+            CHECK(g.nodes[n].parent == b.nodes[n].parent);
+            CHECK(g.nodes[n].token == b.nodes[n].token);
+            CHECK(g.nodes[n].depth == b.nodes[n].depth);
+            CHECK(g.nodes[n].log_prob == b.nodes[n].log_prob);
+            CHECK(g.nodes[n].token_log_prob == b.nodes[n].token_log_prob);
+            CHECK(g.nodes[n].fate == b.nodes[n].fate);
+            pruned += g.nodes[n].fate == BeamNode::Fate::pruned;
+          }
+          CHECK(g.results == b.results);
+          REQUIRE(g.results.size() == 1);
+          // The chain ends in the node of the hypothesis's last token.
+          const BeamNode& last = g.nodes.at(static_cast<std::size_t>(g.results[0]));
+          CHECK(last.log_prob == greedy[i].log_prob);
+          CHECK(last.depth == greedy[i].token_log_probs.size());
+        }
+        if (prefix.size() == 3) CHECK(pruned > 0);  // the model's own choice beside a forced token it would not take
+        if (prefix.empty()) CHECK(pruned == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("forced prefixes are checked") {
   ParameterSet params(5);
   const Seq2Seq model = make_model("luong-general", params);

@@ -47,6 +47,7 @@ int run_align(int argc, char** argv) {
     if (src.empty()) throw InputError(pairs.src_path, i + 1, "an empty source cannot be aligned");
     const std::vector<int> tgt = run->target_ids(pairs.tgt[i], s.output);
     s.output.push_back("</s>");
+    s.eos = true;
     corpus.src.push_back(src.data(), src.size());
     corpus.tgt.push_back(tgt.data(), tgt.size());
   }
@@ -67,7 +68,7 @@ int run_align(int argc, char** argv) {
   }
   std::string text;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
-    text += pharaoh(hard_alignment(sentences[i], threshold)) + "\n";
+    text += pharaoh(sentences[i].hard_alignment(threshold)) + "\n";
   }
   write_output(args, text);
   if (args.count("attention")) {

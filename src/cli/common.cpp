@@ -7,6 +7,7 @@
 
 #include "nmtx/data/text.h"
 #include "nmtx/io/files.h"
+#include "nmtx/translation/translator.h"
 
 namespace nmtx::cli {
 
@@ -29,8 +30,8 @@ void add_model_options(cxxopts::Options& options) {
       ("model", "run directory of a trained model; repeat it for an ensemble (log-probabilities averaged)",
        cxxopts::value<std::vector<std::string>>())
       ("checkpoint", "best, latest, or a checkpoint name (step-N) or directory", cxxopts::value<std::string>()->default_value("best"))
-      ("batch", "sentences per batch", cxxopts::value<std::size_t>()->default_value("64"))
-      ("threads", "threads", cxxopts::value<std::size_t>()->default_value("2"))
+      ("batch", "sentences per batch", cxxopts::value<std::size_t>()->default_value(std::to_string(TranslateSettings{}.batch)))
+      ("threads", "threads", cxxopts::value<std::size_t>()->default_value(std::to_string(TranslateSettings{}.threads)))
       ("h,help", "show this help");
 }
 

@@ -18,38 +18,34 @@
 #include "nmtx/decode/ensemble.h"
 #include "nmtx/io/files.h"
 #include "nmtx/report/attention_export.h"
+#include "nmtx/translation/translator.h"
 
 namespace nmtx::cli {
 
 namespace {
 
-struct TranslateSettings {
-  DecodeOptions decode;
-  BeamOptions beam;
+struct Settings {
+  TranslateSettings translate;
   bool replace_unk = false;
 };
 
-TranslateSettings settings_from(const cxxopts::ParseResult& args) {
-  TranslateSettings s;
-  DecodeOptions& decode = s.decode;
-  decode.bos = Vocab::kBos;
-  decode.eos = Vocab::kEos;
-  decode.max_length = 1000;
-  decode.max_length_ratio = args["max-length-ratio"].as<float>();
-  decode.threads = args["threads"].as<std::size_t>();
-  decode.constraints.hard = args.count("hard-attention") > 0;
-  decode.constraints.monotonic = args.count("monotonic") > 0;
-  decode.constraints.window = args["window"].as<std::size_t>();
-  s.beam.beam_size = args["beam"].as<std::size_t>();
-  s.beam.alpha = args["alpha"].as<float>();
-  s.beam.n_best = args["n-best"].as<std::size_t>();
+Settings settings_from(const cxxopts::ParseResult& args) {
+  Settings s;
+  TranslateSettings& t = s.translate;
+  t.max_length_ratio = args["max-length-ratio"].as<float>();
+  t.batch = args["batch"].as<std::size_t>();
+  t.threads = args["threads"].as<std::size_t>();
+  t.constraints.hard = args.count("hard-attention") > 0;
+  t.constraints.monotonic = args.count("monotonic") > 0;
+  t.constraints.window = args["window"].as<std::size_t>();
+  t.beam = args["beam"].as<std::size_t>();
+  t.alpha = args["alpha"].as<float>();
+  t.n_best = args["n-best"].as<std::size_t>();
   s.replace_unk = args.count("replace-unk") > 0;
-  decode.keep_attention = s.replace_unk || args.count("attention") > 0;  // nothing else reads it
-  if (decode.max_length_ratio <= 0.0f) throw cxxopts::exceptions::exception("--max-length-ratio must be positive");
-  if (s.beam.beam_size == 0) throw cxxopts::exceptions::exception("--beam must be at least 1");
-  if (s.beam.n_best == 0 || s.beam.n_best > s.beam.beam_size) {
-    throw cxxopts::exceptions::exception("--n-best must be between 1 and --beam");
-  }
+  t.keep_attention = s.replace_unk || args.count("attention") > 0;  // nothing else reads it
+  if (t.max_length_ratio <= 0.0f) throw cxxopts::exceptions::exception("--max-length-ratio must be positive");
+  if (t.beam == 0) throw cxxopts::exceptions::exception("--beam must be at least 1");
+  if (t.n_best == 0 || t.n_best > t.beam) throw cxxopts::exceptions::exception("--n-best must be between 1 and --beam");
   return s;
 }
 
@@ -70,10 +66,10 @@ MemberSources read_sources(const std::vector<const TrainedRun*>& runs, const std
 }
 
 // Every line's n-best hypotheses (none for an empty line, which is not decoded), decoded in
-// batches of similar length (ensemble_decode_batched); several runs decode as an ensemble.
+// batches of similar length; several runs decode as an ensemble.
 std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const TrainedRun*>& runs,
-                                                     const MemberSources& sources, const TranslateSettings& s,
-                                                     std::size_t batch, bool average_attention) {
+                                                     const MemberSources& sources, const Settings& s,
+                                                     bool average_attention) {
   const std::size_t lines = sources.ids[0].size();
   std::vector<std::size_t> decoded;  // the line of each non-empty source
   for (std::size_t i = 0; i < lines; ++i) {
@@ -86,7 +82,7 @@ std::vector<std::vector<Hypothesis>> translate_lines(const std::vector<const Tra
     members[m].model = runs[m]->model.get();
     for (std::size_t i : decoded) members[m].sources.push_back(sources.ids[m][i]);
   }
-  std::vector<std::vector<Hypothesis>> out = ensemble_decode_batched(members, batch, s.decode, s.beam, average_attention);
+  std::vector<std::vector<Hypothesis>> out = translate(members, s.translate, average_attention);
   std::vector<std::vector<Hypothesis>> results(lines);
   for (std::size_t j = 0; j < out.size(); ++j) results[decoded[j]] = std::move(out[j]);
   return results;
@@ -134,9 +130,9 @@ std::vector<std::string> output_tokens(const TrainedRun& run, const Hypothesis& 
 
 // The text printed for line i: its best translation, or its n best as `i ||| hyp ||| score`.
 std::string output_text(const TrainedRun& run, std::size_t i, const std::vector<Hypothesis>& hypotheses,
-                        const std::vector<std::string>& source, const TranslateSettings& s) {
+                        const std::vector<std::string>& source, const Settings& s) {
   std::string text;
-  if (s.beam.n_best > 1) {
+  if (s.translate.n_best > 1) {
     for (const Hypothesis& h : hypotheses) {
       // The score in the shortest form that reads back as the same number.
       text += fmt::format("{} ||| {} ||| {}\n", i, run.tgt_segmenter->join(output_tokens(run, h, source, s.replace_unk)), h.score);
@@ -161,7 +157,7 @@ std::vector<std::string> unknown_tokens(const std::vector<int>& ids, const std::
 // Line i's attention as the export shows it: source tokens as the model read them (an
 // unknown word is <unk>), output tokens with </s> when it was produced.
 SentenceAttention exported(const TrainedRun& run, std::size_t i, const MemberSources& sources,
-                           const std::vector<Hypothesis>& hypotheses, const TranslateSettings& s) {
+                           const std::vector<Hypothesis>& hypotheses, const Settings& s) {
   SentenceAttention a;
   a.index = i;
   a.source = sources.tokens[0][i];
@@ -172,6 +168,7 @@ SentenceAttention exported(const TrainedRun& run, std::size_t i, const MemberSou
   const Hypothesis& h = hypotheses[0];
   a.output = output_tokens(run, h, sources.tokens[0][i], s.replace_unk);
   if (h.finished) a.output.push_back("</s>");
+  a.eos = h.finished;
   a.attention = h.attention;
   a.token_log_probs = h.token_log_probs;
   a.log_prob = h.log_prob;
@@ -184,17 +181,21 @@ int run_translate(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Translate lines of text with a trained model (greedy, or beam search with --beam). "
                                     "On a terminal it answers each line as it is typed.");
   add_model_options(options);
+  const TranslateSettings defaults;
   options.add_options()
       ("i,input", "input file (default: standard input)", cxxopts::value<std::string>())
       ("o,output", "output file, written atomically (default: standard output)", cxxopts::value<std::string>())
-      ("beam", "beam size (1: greedy)", cxxopts::value<std::size_t>()->default_value("1"))
-      ("alpha", "length normalisation ((5 + |y|) / 6)^alpha", cxxopts::value<float>()->default_value("0"))
-      ("n-best", "print the n best hypotheses per sentence as `i ||| hyp ||| score`", cxxopts::value<std::size_t>()->default_value("1"))
-      ("max-length-ratio", "stop after ratio × source length + 10 tokens", cxxopts::value<float>()->default_value("2"))
+      ("beam", "beam size (1: greedy)", cxxopts::value<std::size_t>()->default_value(std::to_string(defaults.beam)))
+      ("alpha", "length normalisation ((5 + |y|) / 6)^alpha", cxxopts::value<float>()->default_value(fmt::format("{}", defaults.alpha)))
+      ("n-best", "print the n best hypotheses per sentence as `i ||| hyp ||| score`",
+       cxxopts::value<std::size_t>()->default_value(std::to_string(defaults.n_best)))
+      ("max-length-ratio", "stop after ratio × source length + 10 tokens",
+       cxxopts::value<float>()->default_value(fmt::format("{}", defaults.max_length_ratio)))
       ("replace-unk", "replace each <unk> by the most attended source token")
       ("hard-attention", "attend to the single most probable position")
       ("monotonic", "never attend before the previous step's focus")
-      ("window", "attend only within this distance of the previous focus (0: off)", cxxopts::value<std::size_t>()->default_value("0"))
+      ("window", "attend only within this distance of the previous focus (0: off)",
+       cxxopts::value<std::size_t>()->default_value(std::to_string(defaults.constraints.window)))
       ("attention", "export attention (JSON, .npy, SVG heatmaps, index.html) into this directory", cxxopts::value<std::string>());
   const auto args = options.parse(argc, argv);
   if (print_help(args, options)) return 0;
@@ -203,8 +204,8 @@ int run_translate(int argc, char** argv) {
   const std::vector<const TrainedRun*> runs = pointers(owned);
   const TrainedRun* run = runs[0];  // the ensemble's target side, and the source its output refers to
   const bool average_attention = same_source_reading(runs);
-  const TranslateSettings s = settings_from(args);
-  const std::size_t batch = args["batch"].as<std::size_t>();
+  const Settings s = settings_from(args);
+  const std::size_t batch = s.translate.batch;
   std::vector<SentenceAttention> sentences;  // --attention: every line's
   std::size_t source_count = 0, unknown_count = 0;
 
@@ -226,7 +227,7 @@ int run_translate(int argc, char** argv) {
         line.clear();
       }
       const MemberSources one = read_sources(runs, {line});
-      const auto results = translate_lines(runs, one, s, batch, average_attention);
+      const auto results = translate_lines(runs, one, s, average_attention);
       const std::vector<std::string> unknown = unknown_tokens(one.ids[0][0], one.tokens[0][0]);
       const std::string text = output_text(*run, i, results[0], one.tokens[0][0], s);
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -253,7 +254,7 @@ int run_translate(int argc, char** argv) {
   } else {
     const std::vector<std::string> lines = read_input(args, "input");
     const MemberSources sources = read_sources(runs, lines);
-    const auto results = translate_lines(runs, sources, s, batch, average_attention);
+    const auto results = translate_lines(runs, sources, s, average_attention);
     std::string text;
     for (std::size_t i = 0; i < lines.size(); ++i) {
       text += output_text(*run, i, results[i], sources.tokens[0][i], s);

@@ -10,6 +10,23 @@ std::size_t AttentionRecord::argmax(std::size_t t) const {
   return static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin());
 }
 
+std::vector<std::pair<int, int>> AttentionRecord::hard_alignment(std::size_t steps, float threshold) const {
+  std::vector<std::pair<int, int>> links;
+  steps = std::min(steps, weights.size());
+  for (std::size_t t = 0; t < steps; ++t) {
+    const std::vector<float>& row = weights[t];
+    if (row.empty()) continue;
+    if (threshold > 0.0f) {
+      for (std::size_t s = 0; s < row.size(); ++s) {
+        if (row[s] >= threshold) links.emplace_back(static_cast<int>(s), static_cast<int>(t));
+      }
+    } else {
+      links.emplace_back(static_cast<int>(argmax(t)), static_cast<int>(t));
+    }
+  }
+  return links;
+}
+
 double AttentionRecord::mean_entropy(std::size_t steps) const {
   steps = std::min(steps, weights.size());
   if (steps == 0) return 0.0;

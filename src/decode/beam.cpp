@@ -357,34 +357,14 @@ std::vector<std::vector<Hypothesis>> beam_decode(const Seq2Seq& model, const std
   }
   if (beam.alpha < 0.0f) throw std::invalid_argument("beam search: alpha must not be negative");
   check_prefix(options, model.config().tgt_vocab);
-  struct Searched {
-    std::vector<Hypothesis> n_best;
-    BeamTree tree;
-  };
-  std::vector<Searched> searched = detail::decode_in_shards<Searched>(
-      sources, options.threads,
-      [&](const std::vector<std::vector<int>>& part) {
+  return detail::search_in_shards(
+      sources, options.threads, trees, [&](const std::vector<std::vector<int>>& part, std::vector<BeamTree>* part_trees) {
         // Every step multiplies a few rows by the same weights: pack them once per thread.
         ModelScorer scorer(model, part, beam.beam_size, options);
         std::vector<std::size_t> lengths;
         for (const auto& s : part) lengths.push_back(s.size());
-        std::vector<BeamTree> part_trees;
-        auto hyps = beam_search(scorer, lengths, options, beam, trees != nullptr ? &part_trees : nullptr);
-        std::vector<Searched> out(hyps.size());
-        for (std::size_t i = 0; i < hyps.size(); ++i) {
-          out[i].n_best = std::move(hyps[i]);
-          if (trees != nullptr) out[i].tree = std::move(part_trees[i]);
-        }
-        return out;
+        return beam_search(scorer, lengths, options, beam, part_trees);
       });
-  std::vector<std::vector<Hypothesis>> out;
-  out.reserve(searched.size());
-  if (trees != nullptr) trees->clear();
-  for (Searched& s : searched) {
-    out.push_back(std::move(s.n_best));
-    if (trees != nullptr) trees->push_back(std::move(s.tree));
-  }
-  return out;
 }
 
 }  // namespace nmtx

@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "nmtx/data/batching.h"
-#include "shards.h"
 
 namespace nmtx {
 
@@ -37,21 +36,6 @@ CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::
     out.tokens += batch.target_tokens();
   });
   return out;
-}
-
-std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
-                                         const DecodeOptions& options, const BeamOptions* beam) {
-  std::vector<std::size_t> lengths(sources.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) lengths[i] = sources.length(i);
-  return detail::decode_in_batches<Hypothesis>(
-      lengths, batch_size, options, [&](const std::vector<std::size_t>& sentences, const DecodeOptions& one_thread) {
-        std::vector<std::vector<int>> batch;
-        for (std::size_t i : sentences) batch.push_back(sources.sentence(i));
-        if (beam == nullptr) return greedy_decode(model, batch, one_thread);
-        std::vector<Hypothesis> best;
-        for (auto& nbest : beam_decode(model, batch, one_thread, *beam)) best.push_back(std::move(nbest.front()));
-        return best;
-      });
 }
 
 std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
@@ -93,14 +77,6 @@ std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, co
 
 double sequence_log_prob(const std::vector<double>& token_log_probs) {
   return std::accumulate(token_log_probs.begin(), token_log_probs.end(), 0.0);
-}
-
-std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size) {
-  std::vector<double> log_probs;
-  for (const std::vector<double>& tokens : forced_token_log_probs(model, corpus, batch_size)) {
-    log_probs.push_back(sequence_log_prob(tokens));
-  }
-  return log_probs;
 }
 
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter) {

@@ -92,7 +92,7 @@ class EnsembleScorer final : public BeamScorer {
 
 std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleMember>& members,
                                                      const DecodeOptions& options, const BeamOptions& beam,
-                                                     bool average_attention) {
+                                                     bool average_attention, std::vector<BeamTree>* trees) {
   if (members.empty()) throw std::invalid_argument("ensemble: no members");
   const std::size_t N = members[0].sources.size();
   for (const EnsembleMember& m : members) {
@@ -101,26 +101,26 @@ std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleM
   }
   if (members.size() == 1) {  // the member itself, bit for bit
     const EnsembleMember& m = members[0];
-    if (beam.beam_size > 1) return beam_decode(*m.model, m.sources, options, beam);
+    if (beam.beam_size > 1) return beam_decode(*m.model, m.sources, options, beam, trees);
     std::vector<std::vector<Hypothesis>> out;
-    for (Hypothesis& h : greedy_decode(*m.model, m.sources, options)) out.push_back({std::move(h)});
+    for (Hypothesis& h : greedy_decode(*m.model, m.sources, options, trees)) out.push_back({std::move(h)});
     return out;
   }
   if (beam.beam_size == 0 || beam.n_best == 0 || beam.n_best > beam.beam_size) {
     throw std::invalid_argument("ensemble: beam size and n-best must satisfy 1 <= n-best <= beam size");
   }
-  // Shards of sentence indices (decode_in_shards cuts "sources": here one index each).
+  // Shards of sentence indices (search_in_shards cuts "sources": here one index each).
   std::vector<std::vector<int>> index(N);
   for (std::size_t i = 0; i < N; ++i) index[i] = {static_cast<int>(i)};
-  return detail::decode_in_shards<std::vector<Hypothesis>>(
-      index, options.threads, [&](const std::vector<std::vector<int>>& part) {
+  return detail::search_in_shards(
+      index, options.threads, trees, [&](const std::vector<std::vector<int>>& part, std::vector<BeamTree>* part_trees) {
         std::vector<std::size_t> sentences, lengths;
         for (const auto& p : part) {
           sentences.push_back(static_cast<std::size_t>(p[0]));
           lengths.push_back(members[0].sources[sentences.back()].size());  // member 0's step limits
         }
         EnsembleScorer scorer(members, sentences, beam.beam_size, options, average_attention);
-        return beam_search(scorer, lengths, options, beam);
+        return beam_search(scorer, lengths, options, beam, part_trees);
       });
 }
 

@@ -12,44 +12,70 @@
 
 namespace nmtx {
 
-std::size_t step_limit(const DecodeOptions& options, std::size_t source_length) {
-  if (options.max_length_ratio <= 0.0f) return options.max_length;
-  const auto by_ratio = static_cast<std::size_t>(options.max_length_ratio * static_cast<float>(source_length)) + 10;
-  return std::min(options.max_length, by_ratio);
-}
-
-void check_prefix(const DecodeOptions& options, std::size_t vocab) {
-  for (int token : options.prefix) {
-    if (token < 0 || static_cast<std::size_t>(token) >= vocab || token == options.eos || token == options.bos) {
-      throw std::invalid_argument("decoding: a forced prefix holds token id " + std::to_string(token) +
-                                  " (ids are below " + std::to_string(vocab) + ", and neither </s> nor <s>)");
-    }
-  }
-}
-
 namespace {
 
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options);
+                                     const DecodeOptions& options, std::vector<BeamTree>* trees);
 
 }  // namespace
 
 std::vector<Hypothesis> greedy_decode(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                      const DecodeOptions& options) {
-  return detail::decode_in_shards<Hypothesis>(sources, options.threads, [&](const std::vector<std::vector<int>>& part) {
-    return decode_shard(model, part, options);
-  });
+                                      const DecodeOptions& options, std::vector<BeamTree>* trees) {
+  if (trees == nullptr) {
+    return detail::decode_in_shards<Hypothesis>(sources, options.threads, [&](const std::vector<std::vector<int>>& part) {
+      return decode_shard(model, part, options, nullptr);
+    });
+  }
+  // With trees, as beam search keeps them (one hypothesis per list).
+  auto lists = detail::search_in_shards(
+      sources, options.threads, trees, [&](const std::vector<std::vector<int>>& part, std::vector<BeamTree>* part_trees) {
+        std::vector<std::vector<Hypothesis>> out;
+        for (Hypothesis& h : decode_shard(model, part, options, part_trees)) out.push_back({std::move(h)});
+        return out;
+      });
+  std::vector<Hypothesis> out;
+  for (auto& list : lists) out.push_back(std::move(list[0]));
+  return out;
 }
 
 namespace {
 
+// Greedy decoding's search tree, as beam search of size 1 draws it: the chosen token at
+// every step, and on a forced step the model's own choice beside the prefix's (pruned).
+class GreedyTree {
+ public:
+  explicit GreedyTree(int bos) : tree_{{BeamNode{-1, bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}} {}
+  void add(int token, std::size_t depth, double log_prob, double token_log_prob, BeamNode::Fate fate) {
+    tree_.nodes.push_back({last_, token, depth, log_prob, token_log_prob, fate});
+    if (fate != BeamNode::Fate::pruned) last_ = static_cast<int>(tree_.nodes.size() - 1);
+  }
+  BeamTree finish() {
+    tree_.results = {last_};
+    return std::move(tree_);
+  }
+
+ private:
+  BeamTree tree_;
+  int last_ = 0;  // the node the hypothesis ends in so far (0: the root)
+};
+
+// Decodes `sources` as one batch; with `trees`, sets it to their search trees.
 std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std::vector<int>>& sources,
-                                     const DecodeOptions& options) {
+                                     const DecodeOptions& options, std::vector<BeamTree>* trees) {
   const int bos = options.bos, eos = options.eos;
   check_prefix(options, model.config().tgt_vocab);
   const std::size_t B = sources.size();
   std::vector<Hypothesis> out(B);
-  if (B == 0) return out;
+  std::vector<GreedyTree> tree(trees != nullptr ? B : 0, GreedyTree(bos));
+  auto result = [&] {
+    for (Hypothesis& h : out) h.score = h.log_prob;
+    if (trees != nullptr) {
+      trees->clear();
+      for (GreedyTree& t : tree) trees->push_back(t.finish());
+    }
+    return std::move(out);
+  };
+  if (B == 0) return result();
   const Batch batch = make_batch(sources, std::vector<std::vector<int>>(B), /*pad=*/0, bos, eos);
   // Every step multiplies a few rows by the same weights: pack them once per thread (or
   // use the caller's packs, kept over its batches).
@@ -87,6 +113,10 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       const std::size_t best = t < options.prefix.size() ? static_cast<std::size_t>(options.prefix[t]) : choice.argmax;
       Hypothesis& h = out[b];
       const double token_log_prob = row[best] - choice.log_sum_exp;  // log softmax of the chosen token
+      if (trees != nullptr && best != choice.argmax) {  // a forced step: what the model would have said
+        const double own = row[choice.argmax] - choice.log_sum_exp;
+        tree[b].add(static_cast<int>(choice.argmax), t + 1, h.log_prob + own, own, BeamNode::Fate::pruned);
+      }
       h.token_log_probs.push_back(token_log_prob);
       h.log_prob += token_log_prob;
       if (options.keep_attention) {
@@ -100,6 +130,10 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       } else {
         h.tokens.push_back(static_cast<int>(best));
         if (h.token_log_probs.size() >= step_limit(options, sources[b].size())) done[b] = 1;
+      }
+      if (trees != nullptr) {
+        tree[b].add(static_cast<int>(best), t + 1, h.log_prob, token_log_prob,
+                    done[b] ? BeamNode::Fate::finished : BeamNode::Fate::kept);
       }
       if (done[b]) ++finished_rows;
       previous[j] = static_cast<int>(best);
@@ -118,8 +152,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
       step_start = g.mark();  // the gathered encodings and state stay
     }
   }
-  for (Hypothesis& h : out) h.score = h.log_prob;
-  return out;
+  return result();
 }
 
 }  // namespace

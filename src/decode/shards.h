@@ -16,6 +16,7 @@
 #include "nmtx/core/packed_weights.h"
 #include "nmtx/core/threads.h"
 #include "nmtx/decode/greedy.h"
+#include "nmtx/decode/hypothesis.h"
 
 namespace nmtx::detail {
 
@@ -70,6 +71,37 @@ std::vector<Result> decode_in_batches(const std::vector<std::size_t>& lengths, s
       const PackedWeightsScope packed;  // each weight packed once per thread, not per batch
       for (std::size_t i = taken.fetch_add(1); i < batches; i = taken.fetch_add(1)) run_batch(batches - 1 - i);
     });
+  }
+  return out;
+}
+
+// search(part, part_trees) → the n-best lists of a part's sentences, and into part_trees
+// (null when no trees are asked for) their search trees; over decode_in_shards, with every
+// sentence's tree moved into `trees` in order when it is given.
+template <class Search>
+std::vector<std::vector<Hypothesis>> search_in_shards(const std::vector<std::vector<int>>& sources, std::size_t threads,
+                                                      std::vector<BeamTree>* trees, const Search& search) {
+  struct Searched {
+    std::vector<Hypothesis> n_best;
+    BeamTree tree;
+  };
+  std::vector<Searched> searched =
+      decode_in_shards<Searched>(sources, threads, [&](const std::vector<std::vector<int>>& part) {
+        std::vector<BeamTree> part_trees;
+        std::vector<std::vector<Hypothesis>> hyps = search(part, trees != nullptr ? &part_trees : nullptr);
+        std::vector<Searched> out(hyps.size());
+        for (std::size_t i = 0; i < hyps.size(); ++i) {
+          out[i].n_best = std::move(hyps[i]);
+          if (trees != nullptr) out[i].tree = std::move(part_trees[i]);
+        }
+        return out;
+      });
+  std::vector<std::vector<Hypothesis>> out;
+  out.reserve(searched.size());
+  if (trees != nullptr) trees->clear();
+  for (Searched& s : searched) {
+    out.push_back(std::move(s.n_best));
+    if (trees != nullptr) trees->push_back(std::move(s.tree));
   }
   return out;
 }

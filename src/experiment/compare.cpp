@@ -26,6 +26,7 @@
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/trainer.h"
+#include "nmtx/translation/translator.h"
 
 namespace nmtx {
 
@@ -107,25 +108,15 @@ CompareRow row_from_summary(const std::string& variant, const fs::path& run_dir)
 
 // Test BLEU with beam search (compare.beam_size, compare.alpha), and by source length.
 void beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig& compare, CompareRow& row) {
-  DecodeOptions decode;
-  decode.bos = Vocab::kBos;
-  decode.eos = Vocab::kEos;
-  decode.max_length = 1000;
-  decode.max_length_ratio = static_cast<float>(run.config.validation.max_output_ratio);
-  decode.threads = static_cast<std::size_t>(run.config.training.threads);
-  BeamOptions beam;
-  beam.beam_size = static_cast<std::size_t>(compare.beam_size);
-  beam.alpha = static_cast<float>(compare.alpha);
-  std::vector<std::string> hypotheses;
-  const auto batch_size = static_cast<std::size_t>(run.config.validation.batch_size);
-  for (const Hypothesis& h : translate_corpus(*run.model, test.corpus.src, batch_size, decode, &beam)) {
-    hypotheses.push_back(hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter));
-  }
+  TranslateSettings settings =
+      evaluation_settings(run.config, static_cast<std::size_t>(compare.beam_size), static_cast<float>(compare.alpha));
+  settings.keep_attention = false;  // the texts only
   const BleuOptions options = run.config.validation.bleu_options();
-  row.test_bleu_beam = corpus_bleu(hypotheses, {test.references}, options).score;
+  const SetTranslation translated = translate_set(translator_of(run), test, settings, options);
+  row.test_bleu_beam = translated.bleu.score;
   std::vector<std::size_t> lengths;
   for (std::size_t i = 0; i < test.corpus.size(); ++i) lengths.push_back(test.corpus.src.length(i));
-  row.buckets = bleu_by_source_length(hypotheses, test.references, lengths, options);
+  row.buckets = bleu_by_source_length(translated.texts, test.references, lengths, options);
 }
 
 // Mean entropy (nats) of the attention rows of the references' tokens, </s> left out.
@@ -141,25 +132,6 @@ double mean_entropy(const std::vector<SentenceAttention>& sentences) {
   return rows ? entropy / static_cast<double>(rows) : 0.0;
 }
 
-// AER and argmax accuracy of the hard alignments against the gold ones.
-void score_alignments(const std::vector<SentenceAttention>& sentences, const std::vector<AlignmentLine>& gold,
-                      CompareRow& row) {
-  std::vector<AlignmentLine> predicted;
-  std::size_t tokens = 0, hits = 0;
-  for (std::size_t i = 0; i < sentences.size(); ++i) {
-    AlignmentLine line;
-    for (const auto& link : hard_alignment(sentences[i])) {
-      line.sure.insert(link);
-      line.possible.insert(link);
-      ++tokens;
-      hits += gold[i].possible.count(link);
-    }
-    predicted.push_back(std::move(line));
-  }
-  row.aer = alignment_error_rate(gold, predicted).aer;
-  row.argmax_accuracy = tokens ? static_cast<double>(hits) / static_cast<double>(tokens) : 0.0;
-}
-
 // Evaluates a trained variant: the numbers of its table row beyond summary.json, and the
 // heatmaps of the fixed sentences (written into RUN/compare_attention).
 CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir, const CompareConfig& compare) {
@@ -169,21 +141,16 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   const EvalSet& test = *data.test;
   beam_bleu(*run, test, compare, row);
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
-  const auto batch_size = static_cast<std::size_t>(run->config.validation.batch_size);
-  const std::vector<AttentionRecord> forced = forced_attention(*run->model, test.corpus, batch_size);
-  std::vector<SentenceAttention> sentences(test.corpus.size());
-  for (std::size_t i = 0; i < sentences.size(); ++i) {
-    SentenceAttention& s = sentences[i];
-    s.index = i;
-    for (std::size_t k = 0; k < test.corpus.src.length(i); ++k) s.source.push_back(run->src_vocab.token(test.corpus.src.begin(i)[k]));
-    for (std::size_t k = 0; k < test.corpus.tgt.length(i); ++k) s.output.push_back(run->tgt_vocab.token(test.corpus.tgt.begin(i)[k]));
-    s.output.push_back("</s>");
-    s.attention = forced[i];
-  }
+  const std::vector<SentenceAttention> sentences =
+      reference_attention(translator_of(*run), test, static_cast<std::size_t>(run->config.validation.batch_size));
   row.entropy = mean_entropy(sentences);
   const std::vector<AlignmentLine> gold =
       gold_alignments(run->config, run_dir.string(), test, compare.gold, compare.gold_one_based);
-  if (!gold.empty()) score_alignments(sentences, gold, row);
+  if (!gold.empty()) {
+    const GoldAgreement agreement = agreement_with_gold(sentences, gold);
+    row.aer = agreement.aer;
+    row.argmax_accuracy = agreement.argmax_accuracy;
+  }
   std::vector<SentenceAttention> shown;
   for (std::size_t i : compare.sentences) {
     if (i < sentences.size()) shown.push_back(sentences[i]);

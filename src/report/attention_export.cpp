@@ -16,24 +16,6 @@ namespace nmtx {
 
 namespace fs = std::filesystem;
 
-std::vector<std::pair<int, int>> hard_alignment(const SentenceAttention& r, float threshold) {
-  std::vector<std::pair<int, int>> links;
-  std::size_t rows = r.attention.steps();
-  if (rows > 0 && !r.output.empty() && r.output.back() == "</s>" && rows == r.output.size()) --rows;
-  for (std::size_t t = 0; t < rows; ++t) {
-    const auto& row = r.attention.weights[t];
-    if (row.empty()) continue;
-    if (threshold > 0.0f) {
-      for (std::size_t s = 0; s < row.size(); ++s) {
-        if (row[s] >= threshold) links.emplace_back(static_cast<int>(s), static_cast<int>(t));
-      }
-    } else {
-      links.emplace_back(static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin()), static_cast<int>(t));
-    }
-  }
-  return links;
-}
-
 std::string pharaoh(const std::vector<std::pair<int, int>>& links) {
   std::string out;
   for (const auto& [s, t] : links) out += (out.empty() ? "" : " ") + std::to_string(s) + "-" + std::to_string(t);
@@ -144,6 +126,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
         alone.index = r.index;
         alone.source = member.source;
         alone.output = r.output;
+        alone.eos = r.eos;
         alone.attention = member.attention;
         write_file_atomically((partial / (name + ".member-" + std::to_string(m) + ".svg")).string(), heatmap_svg(alone));
       }
@@ -153,7 +136,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
         save_npy((partial / (name + ".npy")).string(), t.view());
       }
       write_file_atomically((partial / (name + ".svg")).string(), heatmap_svg(r));
-      alignments += pharaoh(hard_alignment(r, threshold)) + "\n";
+      alignments += pharaoh(r.hard_alignment(threshold)) + "\n";
       std::string source_text, output_text;
       for (const auto& s : r.source) source_text += (source_text.empty() ? "" : " ") + s;
       for (const auto& s : r.output) output_text += (output_text.empty() ? "" : " ") + s;

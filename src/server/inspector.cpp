@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "nmtx/decode/corpus.h"
 #include "nmtx/eval/aer.h"
@@ -18,6 +19,7 @@
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/trained_run.h"
+#include "nmtx/translation/translator.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -271,17 +273,10 @@ json Inspector::translate(const json& request) const {
   const TrainedRun& run = *r.trained;
   std::vector<std::string> source_tokens;
   const std::vector<int> source = request_ids(run, f, "source", true, limits_.text_bytes, limits_.source_tokens, source_tokens);
-  BeamOptions beam;
-  beam.beam_size = f.has("beam") ? static_cast<std::size_t>(f.integer("beam", 1, static_cast<std::int64_t>(limits_.beam))) : 1;
-  beam.alpha = f.has("alpha") ? static_cast<float>(f.number("alpha", 0.0, 10.0)) : 0.0f;
-  beam.n_best = f.has("n_best") ? static_cast<std::size_t>(f.integer("n_best", 1, static_cast<std::int64_t>(beam.beam_size))) : 1;
-  // As nmtx translate decodes (its defaults).
-  DecodeOptions o;
-  o.bos = Vocab::kBos;
-  o.eos = Vocab::kEos;
-  o.max_length = 1000;
-  o.max_length_ratio = 2.0f;
-  o.threads = 1;
+  TranslateSettings o;  // nmtx translate's defaults, and the request's choices
+  if (f.has("beam")) o.beam = static_cast<std::size_t>(f.integer("beam", 1, static_cast<std::int64_t>(limits_.beam)));
+  if (f.has("alpha")) o.alpha = static_cast<float>(f.number("alpha", 0.0, 10.0));
+  if (f.has("n_best")) o.n_best = static_cast<std::size_t>(f.integer("n_best", 1, static_cast<std::int64_t>(o.beam)));
   if (f.has("hard")) o.constraints.hard = f.boolean("hard");
   if (f.has("monotonic")) o.constraints.monotonic = f.boolean("monotonic");
   if (f.has("window")) o.constraints.window = static_cast<std::size_t>(f.integer("window", 0, static_cast<std::int64_t>(limits_.window)));
@@ -292,18 +287,18 @@ json Inspector::translate(const json& request) const {
       o.prefix.push_back(static_cast<int>(f.integer_item(ids[k], "prefix", k, 0, static_cast<std::int64_t>(run.tgt_vocab.size()) - 1)));
     }
     try {
-      check_prefix(o, run.tgt_vocab.size());
+      check_prefix(o.decode_options(), run.tgt_vocab.size());
     } catch (const std::invalid_argument& e) {
       throw RequestError(400, std::string("request: field \"prefix\": ") + e.what());
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  std::vector<BeamTree> trees;
-  const auto results = beam_decode(*run.model, {source}, o, beam, &trees);
+  BeamTree tree;
+  const std::vector<Hypothesis> results = translate_sentence(translator_of(run), source, o, &tree);
   const double decode_ms = elapsed_ms(start);
 
   json hypotheses = json::array();
-  for (const Hypothesis& h : results.at(0)) {
+  for (const Hypothesis& h : results) {
     std::vector<std::string> tokens = vocab_tokens(run.tgt_vocab, h.tokens.data(), h.tokens.size());
     if (h.finished) tokens.push_back("</s>");
     json j = attention_json(h.attention);
@@ -328,7 +323,7 @@ json Inspector::translate(const json& request) const {
     prefix_scores = {{"token_log_probs", scores}, {"log_prob", sequence_log_prob(scores)}};
   }
   json nodes = json::array();
-  for (const BeamNode& n : trees.at(0).nodes) {
+  for (const BeamNode& n : tree.nodes) {
     nodes.push_back({{"parent", n.parent},
                      {"id", n.token},
                      {"token", n.parent < 0 ? std::string("<s>") : run.tgt_vocab.token(n.token)},
@@ -343,7 +338,7 @@ json Inspector::translate(const json& request) const {
           {"prefix", o.prefix},
           {"prefix_scores", prefix_scores},
           {"hypotheses", hypotheses},
-          {"tree", {{"nodes", nodes}, {"results", trees.at(0).results}}},
+          {"tree", {{"nodes", nodes}, {"results", tree.results}}},
           {"decode_ms", decode_ms}};
 }
 
@@ -386,28 +381,19 @@ json Inspector::triage(const json& request) const {
   const TrainedRun& run = *r.trained;
   const Config& config = run.config;
   const auto start = std::chrono::steady_clock::now();
-  // Greedy decoding as validation does it: the corpus BLEU is the run's dev (test) BLEU.
-  DecodeOptions o;
-  o.bos = Vocab::kBos;
-  o.eos = Vocab::kEos;
-  o.max_length = 1000;
-  o.max_length_ratio = static_cast<float>(config.validation.max_output_ratio);
-  o.threads = static_cast<std::size_t>(config.training.threads);
-  const auto batch_size = static_cast<std::size_t>(config.validation.batch_size);
-  const std::vector<Hypothesis> hyps = translate_corpus(*run.model, set.corpus.src, batch_size, o);
+  // Decoded as validation decodes: the corpus BLEU is the run's dev (test) BLEU.
+  const TranslateSettings settings = evaluation_settings(config);
   const BleuOptions bleu = config.validation.bleu_options();
+  const SetTranslation translated = translate_set(translator_of(run), set, settings, bleu);
   const std::vector<AlignmentLine>& gold = r.gold.at(set.name);
-  std::vector<AttentionRecord> forced;
-  if (!gold.empty()) forced = forced_attention(*run.model, set.corpus, batch_size);
+  std::optional<GoldAgreement> agreement;  // of the references' attention, where gold exists
+  if (!gold.empty()) agreement = agreement_with_gold(reference_attention(translator_of(run), set, settings.batch), gold);
 
   json rows = json::array();
-  std::vector<std::string> outputs;
   std::vector<std::size_t> lengths;
-  std::vector<AlignmentLine> predicted_all;
-  for (std::size_t i = 0; i < hyps.size(); ++i) {
-    const Hypothesis& h = hyps[i];
-    const std::string output = hypothesis_text(h, run.tgt_vocab, *run.tgt_segmenter);
-    outputs.push_back(output);
+  for (std::size_t i = 0; i < translated.hypotheses.size(); ++i) {
+    const Hypothesis& h = translated.hypotheses[i];
+    const std::string& output = translated.texts[i];
     lengths.push_back(set.corpus.src.length(i));
     json row{{"index", i},
              {"source", set.sources[i]},
@@ -419,35 +405,17 @@ json Inspector::triage(const json& request) const {
              {"output_length", h.tokens.size()},
              {"entropy", h.attention.mean_entropy(h.tokens.size())},
              {"coverage", h.attention.coverage_deviation(h.tokens.size())},
-             {"aer", nullptr},
-             {"argmax_accuracy", nullptr}};
-    if (!gold.empty()) {
-      // The reference's attention under forced decoding, its argmax per token, against gold.
-      SentenceAttention s;
-      s.output = vocab_tokens(run.tgt_vocab, set.corpus.tgt.begin(i), set.corpus.tgt.length(i));
-      s.output.push_back("</s>");
-      s.source.resize(set.corpus.src.length(i));
-      s.attention = forced[i];
-      AlignmentLine predicted;
-      std::size_t hits = 0;
-      for (const auto& link : hard_alignment(s)) {
-        predicted.sure.insert(link);
-        predicted.possible.insert(link);
-        hits += gold[i].possible.count(link);
-      }
-      row["aer"] = alignment_error_rate({gold[i]}, {predicted}).aer;
-      row["argmax_accuracy"] = predicted.sure.empty() ? 0.0 : static_cast<double>(hits) / static_cast<double>(predicted.sure.size());
-      predicted_all.push_back(std::move(predicted));
-    }
+             {"aer", agreement ? json(agreement->sentence_aer[i]) : json(nullptr)},
+             {"argmax_accuracy", agreement ? json(agreement->sentence_accuracy[i]) : json(nullptr)}};
     rows.push_back(std::move(row));
   }
   json out{{"run", request.at("run")},
            {"set", set.name},
            {"rows", rows},
-           {"bleu", corpus_bleu(outputs, {set.references}, bleu).score},
+           {"bleu", translated.bleu.score},
            {"bleu_signature", bleu_signature(bleu, 1)},
-           {"buckets", length_buckets_json(bleu_by_source_length(outputs, set.references, lengths, bleu))},
-           {"aer", gold.empty() ? json(nullptr) : json(alignment_error_rate(gold, predicted_all).aer)},
+           {"buckets", length_buckets_json(bleu_by_source_length(translated.texts, set.references, lengths, bleu))},
+           {"aer", agreement ? json(agreement->aer) : json(nullptr)},
            {"seconds", elapsed_ms(start) / 1000.0}};
   r.triage[set.name] = out;
   return out;

@@ -28,6 +28,7 @@
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/ema.h"
 #include "nmtx/train/train_step.h"
+#include "nmtx/translation/translator.h"
 #include "progress.h"
 #include "replicas.h"
 #include "run_directory.h"
@@ -100,7 +101,8 @@ class Trainer {
         optimizer_(make_optimizer(config_.training)),
         log_(leader_ ? (fs::path(dir_) / "train.log").string() : std::string()),
         hooks_(hooks),
-        dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")) {
+        dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")),
+        evaluation_(evaluation_settings(config_)) {
     const TrainingConfig& t = config_.training;
     if (t.ema_decay > 0) ema_ = std::make_unique<MovingAverage>(model_.config(), params_);
     if (t.shard_count() > 1 || comm_.distributed()) {
@@ -111,11 +113,7 @@ class Trainer {
     batching_.by_tokens = t.batch_by_tokens;
     batching_.shuffle = t.shuffle;
     batching_.bucket = t.bucket;
-    decode_.bos = Vocab::kBos;
-    decode_.eos = Vocab::kEos;
-    decode_.max_length = 1000;
-    decode_.max_length_ratio = static_cast<float>(config_.validation.max_output_ratio);
-    decode_.threads = static_cast<std::size_t>(t.threads);
+    evaluation_.keep_attention = false;  // validation reads the texts only
     step_.clip_norm = static_cast<float>(t.clip_norm);
     step_.label_smoothing = static_cast<float>(t.label_smoothing);
     step_.dropout = &dropout_;
@@ -450,12 +448,10 @@ class Trainer {
 
   Evaluation evaluate(const EvalSet& set) {
     Evaluation e;
-    const auto batch_size = static_cast<std::size_t>(config_.validation.batch_size);
-    e.loss = corpus_loss(model_, set.corpus, batch_size);
-    for (const Hypothesis& h : translate_corpus(model_, set.corpus.src, batch_size, decode_)) {
-      e.hypotheses.push_back(hypothesis_text(h, data_.tgt_vocab, *data_.tgt_segmenter));
-    }
-    e.bleu = corpus_bleu(e.hypotheses, {set.references}, config_.validation.bleu_options());
+    e.loss = corpus_loss(model_, set.corpus, evaluation_.batch);
+    SetTranslation translated = translate_set(translator_of(model_, data_), set, evaluation_, config_.validation.bleu_options());
+    e.hypotheses = std::move(translated.texts);
+    e.bleu = translated.bleu;
     return e;
   }
 
@@ -693,7 +689,7 @@ class Trainer {
   TrainHooks hooks_;
   Rng dropout_;
   BatchingOptions batching_;
-  DecodeOptions decode_;
+  TranslateSettings evaluation_;  // how validation and the final evaluation decode
   StepOptions step_;
   std::optional<ShardedStep> sharded_;  // training.shards > 1 or several processes
   std::unique_ptr<MovingAverage> ema_;  // training.ema_decay > 0

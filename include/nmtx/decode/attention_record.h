@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace nmtx {
@@ -25,6 +26,10 @@ struct AttentionRecord {
   // over source positions of |Σ_t a_t(s) − 1|. Both 0 without rows (or columns).
   double mean_entropy(std::size_t steps) const;
   double coverage_deviation(std::size_t steps) const;
+  // Hard alignments over the first `steps` rows (the output tokens, a final </s> left out
+  // by the caller), as Pharaoh (source, target) pairs, 0-based: each row's most attended
+  // source position, or with threshold > 0 every position whose weight reaches it.
+  std::vector<std::pair<int, int>> hard_alignment(std::size_t steps, float threshold = 0.0f) const;
 };
 
 }  // namespace nmtx

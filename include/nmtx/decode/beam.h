@@ -15,35 +15,8 @@
 
 namespace nmtx {
 
-struct BeamOptions {
-  std::size_t beam_size = 5;
-  float alpha = 0.0f;        // length normalisation
-  std::size_t n_best = 1;    // hypotheses returned per sentence (<= beam_size)
-};
-
 // GNMT's length penalty for a hypothesis of `length` output steps (</s> included).
 double length_penalty(std::size_t length, float alpha);
-
-// The search as a tree, one per sentence (the inspector draws it). Node 0 is the start
-// (<s>); every other node is a candidate some step considered: a live hypothesis (its
-// parent) extended by one token. At each step every live hypothesis offers its
-// beam_size most probable tokens (and, on a forced prefix, the prefix's token), and the
-// beam_size best of all candidates go on (on a forced prefix, the prefix's token only).
-struct BeamNode {
-  // pruned: not among the step's best; kept: went on to the next step (or was live when
-  // the search ended early); finished: ended the hypothesis (</s>, or the step limit).
-  enum class Fate { pruned, kept, finished };
-  int parent = -1;              // node index; -1 for the root
-  int token = -1;               // the token it adds (the root: <s>)
-  std::size_t depth = 0;        // tokens from the root: this token is output step depth - 1
-  double log_prob = 0.0;        // of the hypothesis through this token
-  double token_log_prob = 0.0;  // of this token alone
-  Fate fate = Fate::pruned;
-};
-struct BeamTree {
-  std::vector<BeamNode> nodes;
-  std::vector<int> results;  // the node each returned hypothesis ends in, best first
-};
 
 // Per source sentence, its n_best hypotheses, best first (Hypothesis::score holds the
 // ranking score). Sentences are decoded together, beam_size rows each. With `trees`, also

@@ -1,7 +1,7 @@
-// Decoding and scoring whole corpora, in batches: perplexity under teacher forcing (as
-// validation reports it), translations in corpus order (greedy or beam search), the
-// attention of given translations under forced decoding (nmtx align, nmtx compare), and
-// each given translation's log-probability (nmtx score).
+// Scoring whole corpora under teacher forcing, in batches: perplexity (as validation
+// reports it), the attention of given translations (nmtx align, nmtx compare), and each
+// given translation's token log-probabilities (nmtx score). Decoding a set is the
+// translation service's (translation/translator.h).
 #pragma once
 
 #include <string>
@@ -11,8 +11,7 @@
 #include "nmtx/data/segmenter.h"
 #include "nmtx/data/vocab.h"
 #include "nmtx/decode/attention_record.h"
-#include "nmtx/decode/beam.h"
-#include "nmtx/decode/greedy.h"
+#include "nmtx/decode/hypothesis.h"
 #include "nmtx/model/seq2seq.h"
 
 namespace nmtx {
@@ -27,12 +26,6 @@ struct CorpusLoss {
 // Teacher-forced loss without dropout, in batches of `batch_size` sentences.
 CorpusLoss corpus_loss(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
-// Translations of the corpus's sources in corpus order, as token ids: greedy, or the best
-// hypothesis of beam search when `beam` is given; batches of batch_size sentences of
-// similar length, on options.threads threads (each batch whole on one thread).
-std::vector<Hypothesis> translate_corpus(const Seq2Seq& model, const TokenSequences& sources, std::size_t batch_size,
-                                         const DecodeOptions& options, const BeamOptions* beam = nullptr);
-
 // The attention under forced decoding of the corpus's targets, one record per sentence:
 // a row per target token, </s> included, over the sentence's source tokens.
 std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
@@ -44,8 +37,6 @@ std::vector<std::vector<double>> forced_token_log_probs(const Seq2Seq& model, co
 // A sequence's log-probability from its tokens': their sum in order, from 0 (the order
 // every caller uses, so that the numbers agree to the bit).
 double sequence_log_prob(const std::vector<double>& token_log_probs);
-// log p(target | source) of every pair: the sum of its forced_token_log_probs, in order.
-std::vector<double> forced_log_probs(const Seq2Seq& model, const ParallelCorpus& corpus, std::size_t batch_size);
 
 // The text of a hypothesis: its tokens joined by the target segmenter.
 std::string hypothesis_text(const Hypothesis& h, const Vocab& vocab, const Segmenter& segmenter);

@@ -26,10 +26,10 @@ struct EnsembleMember {
 // Per sentence, the n-best hypotheses (beam.beam_size 1: greedy). Hypothesis::attention is
 // the members' average when `average_attention` (the caller knows the members read the
 // source identically), else member 0's; each member's own attention over a hypothesis is
-// what forced_attention gives for it.
+// what forced_attention gives for it. With `trees`, also each sentence's search tree.
 std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleMember>& members,
                                                      const DecodeOptions& options, const BeamOptions& beam,
-                                                     bool average_attention);
+                                                     bool average_attention, std::vector<BeamTree>* trees = nullptr);
 
 // The same for many sentences (nmtx translate): sorted by member 0's source length and
 // decoded in batches of `batch` on options.threads threads, each batch whole on one

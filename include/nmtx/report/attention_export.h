@@ -22,6 +22,7 @@ namespace nmtx {
 struct SentenceAttention {
   std::size_t index = 0;                     // the sentence's 0-based line number
   std::vector<std::string> source, output;   // tokens; output ends with "</s>" when produced
+  bool eos = false;                          // it was: the last output token and row are the </s> step
   AttentionRecord attention;                 // (T, S) rows per output token, p_t of local attention
   // When the output was decoded: log p of each output step (</s> included) and their sum
   // (natural log); empty otherwise.
@@ -36,12 +37,15 @@ struct SentenceAttention {
     AttentionRecord attention;
   };
   std::vector<Member> members;
+
+  // The rows of the output tokens: every row but the </s> step's.
+  std::size_t token_rows() const { return attention.steps() - (eos && attention.steps() > 0 ? 1 : 0); }
+  // Hard alignments over the output tokens (AttentionRecord::hard_alignment).
+  std::vector<std::pair<int, int>> hard_alignment(float threshold = 0.0f) const {
+    return attention.hard_alignment(token_rows(), threshold);
+  }
 };
 
-// Hard alignments from attention, Pharaoh (source, target) pairs, 0-based, over the
-// output tokens except a final </s>: each token's most attended source position, or with
-// threshold > 0 every position whose weight reaches the threshold.
-std::vector<std::pair<int, int>> hard_alignment(const SentenceAttention& record, float threshold = 0.0f);
 std::string pharaoh(const std::vector<std::pair<int, int>>& links);  // "0-0 2-1 1-2"
 
 // The heatmap of one sentence as a standalone SVG document.
