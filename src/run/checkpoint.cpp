@@ -91,6 +91,10 @@ void add_parameters(const ParameterSet& params, const fs::path& dir, std::vector
 
 }  // namespace
 
+std::string training_state_text(const TrainingState& state, std::int64_t optimizer_steps) {
+  return to_json(state, optimizer_steps).dump(2) + "\n";
+}
+
 std::string checkpoint_name(std::int64_t step) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
@@ -117,7 +121,7 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
   }
   write_npy_files(std::move(files));
   for (const std::string& file : run_files) copy_durably(fs::path(run_dir) / file, partial / file);
-  write_file_atomically((partial / kState).string(), to_json(state, opt.steps).dump(2) + "\n");
+  write_file_atomically((partial / kState).string(), training_state_text(state, opt.steps));
   sync_directory((partial / "params").string());
   if (training_params != nullptr) sync_directory((partial / kTrainingParams).string());
   sync_directory((partial / "optimizer").string());

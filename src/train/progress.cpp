@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -16,6 +17,27 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_thousands(double x) { return x >= 1e4 ? fmt::format("{:.1f}k", x / 1e3) : fmt::format("{:.0f}", x); }
+
+std::string of_total(std::int64_t n, std::int64_t total) {
+  return total > 0 ? fmt::format("{}/{}", n, total) : std::to_string(n);
+}
+
+void Pace::start(double seconds_before, std::int64_t first_step) {
+  start_ = std::chrono::steady_clock::now();
+  seconds_before_ = seconds_before;
+  first_step_ = first_step;
+}
+
+double Pace::elapsed() const {
+  return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+std::string Pace::eta(std::int64_t step, std::int64_t total) const {
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const std::int64_t done = step - first_step_;
+  if (total <= 0 || done <= 0) return "?";
+  return format_duration(seconds / static_cast<double>(done) * static_cast<double>(std::max<std::int64_t>(0, total - step)));
+}
 
 RunLog::RunLog(const std::string& path) : muted_(path.empty()), live_(!muted_ && ::isatty(2) != 0) {
   if (!muted_) file_.open(path, std::ios::app);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <string>
 
@@ -13,6 +14,25 @@ namespace nmtx {
 std::string format_duration(double seconds);
 // "950", "59.2k".
 std::string format_thousands(double x);
+
+// "12/3910", or "12" when the total is not known (0).
+std::string of_total(std::int64_t n, std::int64_t total);
+
+// A training session's clock: the training time of every session so far, and the time to
+// the last step at this session's pace.
+class Pace {
+ public:
+  void start(double seconds_before, std::int64_t first_step);
+  double elapsed() const;  // seconds, every session's
+  std::int64_t first_step() const { return first_step_; }
+  // "?" before this session's first step, or without a known total (0).
+  std::string eta(std::int64_t step, std::int64_t total) const;
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  double seconds_before_ = 0.0;
+  std::int64_t first_step_ = 0;
+};
 
 class RunLog {
  public:

@@ -70,6 +70,8 @@ void save_checkpoint(const std::string& run_dir, const ParameterSet& params, con
 // exist. A pointer naming a missing directory is an error.
 std::optional<std::string> checkpoint_pointer(const std::string& run_dir, const std::string& pointer);
 
+// state.json's text: every field of the state, and the optimiser's step count.
+std::string training_state_text(const TrainingState& state, std::int64_t optimizer_steps);
 // Reads state.json's text (`file` names it in errors): every field type- and
 // range-checked; throws JsonFileError naming the file and the field. The optimiser's step
 // count goes to `optimizer_steps` when given.

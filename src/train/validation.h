@@ -1,0 +1,59 @@
+// Validation and what follows it: a set scored (teacher-forced loss, greedy translations,
+// corpus BLEU), the verdict recorded in the training state (the best so far, the counts
+// that patience and the plateau read), and the learning-rate schedule with early stopping.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "nmtx/config/config.h"
+#include "nmtx/core/optim.h"
+#include "nmtx/decode/corpus.h"
+#include "nmtx/eval/bleu.h"
+#include "nmtx/run/checkpoint.h"
+#include "nmtx/run/run_data.h"
+#include "nmtx/translation/translator.h"
+#include "progress.h"
+
+namespace nmtx {
+
+// One line per text (what dev.hyp, test.hyp and validations/ hold).
+std::string text_lines(const std::vector<std::string>& texts);
+
+struct Evaluation {
+  CorpusLoss loss;
+  Bleu bleu;
+  std::vector<std::string> hypotheses;
+};
+
+// `set` scored as validation and the final evaluation score it (the translator's model as
+// it is now).
+Evaluation evaluate(const Translator& translator, const EvalSet& set, const TranslateSettings& settings,
+                    const BleuOptions& bleu);
+
+// Records the validation at state.step: returns whether it improves on the best so far
+// (validation.metric: BLEU higher is better, perplexity and loss lower), in which case its
+// checkpoint becomes the best.
+bool record_validation(ValidationMetric metric, const Evaluation& e, TrainingState& state);
+
+// The learning rate over training: training.schedule (halving after epochs, plateau after
+// validations), the floor training.min_learning_rate, and validation.patience's early
+// stopping. A change is logged and given to the optimiser; a stop is set as
+// state.stop_reason.
+class LearningRateSchedule {
+ public:
+  LearningRateSchedule(const Config& config, Optimizer& optimizer, RunLog& log)
+      : config_(config), optimizer_(optimizer), log_(log) {}
+  void set(TrainingState& state, double lr, const std::string& why) const;
+  // At the end of epoch state.epoch (before it moves on).
+  void after_epoch(TrainingState& state) const;
+  // After a validation that did not improve.
+  void after_no_improvement(TrainingState& state) const;
+
+ private:
+  const Config& config_;
+  Optimizer& optimizer_;
+  RunLog& log_;
+};
+
+}  // namespace nmtx
