@@ -15,6 +15,8 @@
 
 #include "fault_injection.h"
 #include "final_evaluation.h"
+#include "interval_log.h"
+#include "limits.h"
 #include "memory.h"
 #include "metrics_log.h"
 #include "moving_average.h"
@@ -130,7 +132,7 @@ class Trainer {
     }
     for (const KeyDifference& d : changed_) log_.line(fmt::format("--set {}: {} -> {}", d.key, d.before, d.after));
     if (state_.finished) {
-      if (limits_reached()) {
+      if (limits_reached(config_, state_)) {
         if (fs::exists(fs::path(dir_) / "summary.json")) {
           log_.line(fmt::format("{} has finished (step {}, epoch {}: {}) and holds its summary.json: nothing to do. "
                                 "`--set training.steps=N` (or training.epochs) with --resume trains it further",
@@ -189,7 +191,7 @@ class Trainer {
       throw CheckpointError(fmt::format("the checkpoint's position (batch {} of epoch {}) is past the epoch's {} batches",
                                         state_.batch_in_epoch, state_.epoch, batches.size()));
     }
-    total_steps_ = total_steps(batches.size());
+    total_steps_ = total_steps(config_.training, batches.size());
     for (;;) {
       if (const int sig = leader_signal(comm_, StopRequest::signal())) stop_now(sig);
       const StepResult r = step(batches[static_cast<std::size_t>(state_.batch_in_epoch)]);
@@ -201,7 +203,8 @@ class Trainer {
         ema_->update(params_, config_.training.ema_decay, state_.step);
       }
       faults_.after_step(state_.step);
-      account(r);
+      if (comm_.distributed() && state_.step % config_.training.log_every == 0) check_replicas(comm_, params_, state_.step);
+      intervals_.add(state_, r, total_steps_, metrics_.get());
       const bool end_of_epoch = state_.batch_in_epoch >= static_cast<std::int64_t>(batches.size());
       if (end_of_epoch) {
         schedule_.after_epoch(state_);
@@ -230,11 +233,10 @@ class Trainer {
 
   // Stops at the limits, validates and checkpoints when due; returns whether to stop.
   bool after_step(bool end_of_epoch) {
-    const std::int64_t max_steps = config_.training.steps, max_epochs = config_.training.epochs;
     const std::int64_t valid_every = config_.validation.every, checkpoint_every = config_.checkpoint.every;
-    const bool limit = (max_steps > 0 && state_.step >= max_steps) ||
-                       (max_epochs > 0 && end_of_epoch && state_.epoch - 1 >= max_epochs);
-    if (limit) state_.stop_reason = max_steps > 0 && state_.step >= max_steps ? "steps" : "epochs";
+    const std::string reached = limit_reached(config_.training, state_, end_of_epoch);
+    const bool limit = !reached.empty();
+    if (limit) state_.stop_reason = reached;
     const bool validate_now =
         limit || (valid_every > 0 && state_.step % valid_every == 0) || (valid_every == 0 && end_of_epoch);
     bool best = false;
@@ -345,79 +347,6 @@ class Trainer {
              : std::string("No checkpoint was written yet.")));
   }
 
-  // Whether a finished run's stop still holds under its (possibly changed) configuration:
-  // its steps or epochs reached, its patience used up, its learning rate below the floor.
-  bool limits_reached() const {
-    const TrainingConfig& t = config_.training;
-    if (t.steps > 0 && state_.step >= t.steps) return true;
-    if (t.epochs > 0 && state_.epoch - 1 >= t.epochs) return true;
-    const std::int64_t patience = config_.validation.patience;
-    if (patience > 0 && state_.validations_without_improvement >= patience) return true;
-    return t.min_learning_rate > 0 && state_.learning_rate < t.min_learning_rate;
-  }
-
-  // The steps this session will reach: training.steps, training.epochs × batches per
-  // epoch, or the first of them (0: unknown, no ETA).
-  std::int64_t total_steps(std::size_t batches_per_epoch) const {
-    const std::int64_t max_steps = config_.training.steps, max_epochs = config_.training.epochs;
-    const std::int64_t by_epochs = max_epochs > 0 ? max_epochs * static_cast<std::int64_t>(batches_per_epoch) : 0;
-    if (max_steps > 0 && by_epochs > 0) return std::min(max_steps, by_epochs);
-    return max_steps > 0 ? max_steps : by_epochs;
-  }
-
-  // A step's loss and tokens into the log interval; its line when the interval ends.
-  void account(const StepResult& r) {
-    state_.target_tokens += static_cast<std::int64_t>(r.tokens);
-    state_.interval_loss += r.loss;
-    state_.interval_tokens += static_cast<std::int64_t>(r.tokens);
-    state_.interval_grad_norm += r.grad_norm;
-    ++state_.interval_steps;
-    if (state_.step % config_.training.log_every == 0) log_interval();
-    progress();
-  }
-
-  void log_interval() {
-    if (comm_.distributed()) check_replicas(comm_, params_, state_.step);
-    const double per_token = state_.interval_loss / static_cast<double>(state_.interval_tokens);
-    const double mean_norm = state_.interval_grad_norm / static_cast<double>(state_.interval_steps);
-    write_metrics({{"type", "train"},
-                   {"step", state_.step},
-                   {"epoch", state_.epoch},
-                   {"loss", per_token},
-                   {"ppl", std::exp(per_token)},
-                   {"grad_norm", mean_norm},
-                   {"learning_rate", state_.learning_rate},
-                   {"tokens", state_.interval_tokens}});
-    if (leader_) {
-      const double seconds = pace_.elapsed();
-      const double rate = static_cast<double>(state_.target_tokens) / std::max(seconds, 1e-9);
-      log_.line(fmt::format("epoch {}  step {}  loss {:.4f}  ppl {:8.2f}  |g| {:.3f}  lr {:.3g}  {} tok/s  {}  ETA {}",
-                            of_total(state_.epoch, config_.training.epochs), of_total(state_.step, total_steps_),
-                            per_token, std::exp(per_token), mean_norm, state_.learning_rate, format_thousands(rate),
-                            format_duration(seconds), pace_.eta(state_.step, total_steps_)));
-      last_interval_loss_ = per_token;
-    }
-    state_.interval_loss = state_.interval_grad_norm = 0.0;
-    state_.interval_tokens = state_.interval_steps = 0;
-  }
-
-  void progress() {
-    if (!log_.live()) return;  // no terminal: nothing to draw, nothing to format each step
-    // The interval so far, or the last whole one right after a log line: an interval with
-    // no steps has no loss to show (not a perfect 0).
-    std::string loss = "loss -";
-    if (state_.interval_tokens > 0) {
-      const double per_token = state_.interval_loss / static_cast<double>(state_.interval_tokens);
-      loss = fmt::format("loss {:.4f}  ppl {:.2f}", per_token, std::exp(per_token));
-    } else if (last_interval_loss_) {
-      loss = fmt::format("loss {:.4f}  ppl {:.2f}", *last_interval_loss_, std::exp(*last_interval_loss_));
-    }
-    log_.progress(fmt::format("epoch {} step {}  {}  {} tok/s  lr {:.3g}  ETA {}", of_total(state_.epoch, config_.training.epochs),
-                              of_total(state_.step, total_steps_), loss,
-                              format_thousands(static_cast<double>(state_.target_tokens) / std::max(pace_.elapsed(), 1e-9)),
-                              state_.learning_rate, pace_.eta(state_.step, total_steps_)));
-  }
-
   void write_metrics(const json& entry) {
     if (metrics_) metrics_->write(entry);
   }
@@ -445,12 +374,12 @@ class Trainer {
   std::string latest_;                        // the latest checkpoint, for StopNotice
   std::int64_t saved_step_ = -1;              // the step of the latest checkpoint written or resumed from
   std::int64_t total_steps_ = 0;              // the steps the run will reach (0: unknown), for log lines
-  std::optional<double> last_interval_loss_;  // the last logged interval's loss per token
   std::vector<std::string> run_files_;
   TrainingState state_;
   Graph g_;             // the training steps' tape, reused
   SessionTimes times_;  // this session's, for train.log and summary.json
   Pace pace_;
+  IntervalLog intervals_{log_, config_.training, pace_};
 };
 
 }  // namespace
