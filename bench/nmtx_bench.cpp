@@ -25,6 +25,7 @@
 
 #include "nmtx/core/blas.h"
 #include "nmtx/core/rng.h"
+#include "nmtx/data/vocab.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/io/npy.h"
 #include "nmtx/core/optim.h"
@@ -92,7 +93,7 @@ int benchmark(const cxxopts::ParseResult& args) {
   const double rss_built = rss_mb();
   Rng rng(7);
   const auto src = random_sentences(s.batch, s.length, s.vocab, rng), tgt = random_sentences(s.batch, s.length, s.vocab, rng);
-  const Batch batch = make_batch(src, tgt, 0, 2, 3);
+  const Batch batch = make_batch(src, tgt, Vocab::kPad, Vocab::kBos, Vocab::kEos);
   Graph g;
   auto step = [&] { return train_step(model, params, adam, g, batch).loss_per_token(); };
   // Training and decoding are measured in separate processes (--phase): an idle BLAS
@@ -187,7 +188,7 @@ int export_reference(const cxxopts::ParseResult& args) {
   // Four sentence pairs of different lengths: padding on both sides.
   const std::vector<std::vector<int>> src = {{4, 5, 6, 7, 8}, {9, 10, 4}, {5, 5, 6, 7}, {10, 9}};
   const std::vector<std::vector<int>> tgt = {{4, 5, 6}, {7, 8, 9, 10}, {11}, {12, 4}};
-  const Batch batch = make_batch(src, tgt, 0, 2, 3);
+  const Batch batch = make_batch(src, tgt, Vocab::kPad, Vocab::kBos, Vocab::kEos);
   Graph g;
   params.zero_grad();
   const Expr loss = model.loss(g, batch, nullptr);

@@ -1,18 +1,38 @@
-// What the decoding and training-step tests share (test_beam, test_decode_steering, test_ensemble, test_train_step, test_shard_sum): a
-// beam scorer that reads p(next | previous token) from a hand-made table, the table where
-// greedy decoding is led astray, and a small random model of any variant.
+// What the model, decoding and training tests share: the special token ids (the
+// vocabulary's, never retyped), one way to describe a small model of any variant and cell,
+// a beam scorer that reads p(next | previous token) from a hand-made table, and the table
+// where greedy decoding is led astray.
 #pragma once
 
 #include <cmath>
 #include <map>
 #include <vector>
 
+#include "nmtx/data/vocab.h"
 #include "nmtx/decode/beam.h"
 #include "nmtx/model/seq2seq.h"
 
 namespace nmtx::test {
 
-constexpr int kEos = 3, kA = 4, kB = 5;
+constexpr int kPad = Vocab::kPad, kBos = Vocab::kBos, kEos = Vocab::kEos;
+constexpr int kA = 4, kB = 5;  // the first two ordinary tokens
+
+// A small model: `variant` ("luong-general", "local-p", ... as nmtx compare names them),
+// `vocab` tokens on each side (the 4 specials included), embeddings `embed`, encoder
+// states `hidden` per direction, weights uniform in ±init_scale.
+inline ModelConfig test_model(const char* variant, std::size_t vocab, std::size_t embed, std::size_t hidden,
+                              float init_scale, const char* cell = "gru") {
+  ModelConfig c;
+  c.cell = cell;
+  c.src_vocab = c.tgt_vocab = vocab;
+  c.embed = embed;
+  c.hidden = hidden;
+  c.init_scale = init_scale;
+  const Variant v = parse_variant(variant);
+  c.attention.type = v.type;
+  c.attention.score = v.score;
+  return c;
+}
 
 // p(next | previous token) from a table; every row's history follows the reordering.
 class TableScorer final : public BeamScorer {
@@ -48,27 +68,12 @@ inline std::map<int, std::vector<double>> garden_path() {
 }
 
 // The tiny model the training-step tests take by hand (10 tokens, embeddings 6, encoder 5).
-inline ModelConfig tiny_train_config() {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 10;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.5f;
-  return c;
-}
+inline ModelConfig tiny_train_config() { return test_model("luong-general", 10, 6, 5, 0.5f); }
 
 // A model small enough to decode in microseconds, with weights large enough (U(-0.8, 0.8))
 // that its choices are not all ties: 11 tokens, embeddings 6, encoder 5 per direction.
 inline ModelConfig small_model_config(const char* variant, const char* cell = "gru") {
-  ModelConfig c;
-  c.cell = cell;
-  c.src_vocab = c.tgt_vocab = 11;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.8f;
-  const Variant v = parse_variant(variant);
-  c.attention.type = v.type;
-  c.attention.score = v.score;
+  ModelConfig c = test_model(variant, 11, 6, 5, 0.8f, cell);
   c.attention.window = 2.0f;
   c.attention.dim = 8;
   c.attention.heads = 2;

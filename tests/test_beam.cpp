@@ -275,12 +275,7 @@ TEST_CASE("sentences leave the batch as their search ends, and each still gets t
 }
 
 TEST_CASE("on a trained toy model, beam search's total score is not below greedy's") {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 4 + 8;
-  c.embed = 16;
-  c.hidden = 16;
-  c.attention.type = "luong";
-  c.attention.score = "general";
+  const ModelConfig c = test::test_model("luong-general", 4 + 8, 16, 16, 0.1f);
   ParameterSet params(2);
   const Seq2Seq model(c, params);
   Adam adam(0.01f);
@@ -298,7 +293,7 @@ TEST_CASE("on a trained toy model, beam search's total score is not below greedy
       src.push_back(ids(train[step * 64 + i].source));
       tgt.push_back(ids(train[step * 64 + i].target));
     }
-    REQUIRE(train_step(model, params, adam, g, make_batch(src, tgt, 0, 2, 3)).applied);
+    REQUIRE(train_step(model, params, adam, g, make_batch(src, tgt, test::kPad, test::kBos, test::kEos)).applied);
   }
   std::vector<std::vector<int>> sources;
   for (const ToyExample& ex : generate_toy(task, 100, 99)) sources.push_back(ids(ex.source));
@@ -321,10 +316,8 @@ TEST_CASE("on a trained toy model, beam search's total score is not below greedy
 }
 
 TEST_CASE("beam options are checked") {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 8;
   ParameterSet params(1);
-  const Seq2Seq model(c, params);
+  const Seq2Seq model(test::test_model("luong-general", 8, 64, 128, 0.1f), params);
   CHECK_THROWS_WITH_AS(beam_decode(model, {{4}}, {}, {0, 0.0f, 1}), doctest::Contains("at least 1"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(beam_decode(model, {{4}}, {}, {2, 0.0f, 3}), doctest::Contains("n-best 3"), std::invalid_argument);
 }

@@ -101,7 +101,7 @@ TEST_CASE("forced prefixes on a model: beam 1 is greedy bit for bit, and the pre
     CAPTURE(variant);
     ParameterSet params(5);
     const Seq2Seq model = make_model(variant, params);
-    params.get("decoder.out.b").value()[3] -= 3.0f;  // </s> less likely: outputs of a few tokens
+    params.get("decoder.out.b").value()[kEos] -= 3.0f;  // </s> less likely: outputs of a few tokens
     const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4, 9}};
     DecodeOptions o;
     o.max_length = 8;
@@ -151,7 +151,7 @@ TEST_CASE("greedy decoding's search tree is beam size 1's, node for node, with a
   for (const char* variant : kVariants) {
     ParameterSet params(5);
     const Seq2Seq model = make_model(variant, params);
-    params.get("decoder.out.b").value()[3] -= 3.0f;  // </s> less likely: some outputs reach the limit
+    params.get("decoder.out.b").value()[kEos] -= 3.0f;  // </s> less likely: some outputs reach the limit
     const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4, 9}, {5}};
     for (const std::vector<int>& prefix : std::vector<std::vector<int>>{{}, {10, 4, 10}, {4}}) {
       for (std::size_t threads : {1, 2}) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "decode_fixtures.h"
 #include "grad_test.h"
 #include "nmtx/model/seq2seq.h"
 
@@ -14,22 +15,16 @@ using namespace nmtx;
 
 namespace {
 
-constexpr int kPad = 0, kBos = 2, kEos = 3;
+using test::kBos;
+using test::kEos;
+using test::kPad;
 const std::vector<std::vector<int>> kSources = {{1, 2, 3, 4}, {5, 6}, {2, 4, 6}};
 const std::vector<std::vector<int>> kTargets = {{4, 5}, {5}, {4, 5, 1}};
 
 ModelConfig tiny_config(const std::string& variant, const std::string& cell = "gru") {
-  ModelConfig c;
-  c.cell = cell;
-  c.src_vocab = 7;
+  ModelConfig c = test::test_model(variant.c_str(), 7, 3, 2, 0.5f, cell.c_str());  // encoder states 4
   c.tgt_vocab = 6;
-  c.embed = 3;
-  c.hidden = 2;          // encoder states 4
   c.decoder_hidden = 4;  // = 2H, so dot scores work
-  c.init_scale = 0.5f;
-  const Variant v = parse_variant(variant);
-  c.attention.type = v.type;
-  c.attention.score = v.score;
   c.attention.dim = 4;
   c.attention.heads = 2;
   c.attention.window = 2.0f;

@@ -1,10 +1,33 @@
 // The inspector's server apart from sockets: which Host headers it answers (DNS rebinding),
-// and that a request naming no loaded run is refused before anything is read.
+// and that a request naming no loaded run is refused (404, or 400 for a run that is not an
+// index) before anything else of it is read, with the status and field the API promises.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "nmtx/config/config.h"
 #include "nmtx/server/http_server.h"
+#include "nmtx/server/inspector.h"
+#include "nmtx/train/trainer.h"
+#include "test_files.h"
 
 using namespace nmtx;
+using nlohmann::json;
+
+namespace {
+
+// The status and message of the RequestError `call` throws (status 0: none thrown).
+template <class Call>
+std::pair<int, std::string> refusal(Call call) {
+  try {
+    call();
+  } catch (const RequestError& e) {
+    return {e.status(), e.what()};
+  }
+  return {0, ""};
+}
+
+}  // namespace
 
 TEST_CASE("the Host header must name a local or IP address, or --host, with the server's port") {
   CHECK(host_header_allowed("127.0.0.1:8017", "127.0.0.1", 8017));
@@ -29,4 +52,42 @@ TEST_CASE("the Host header must name a local or IP address, or --host, with the 
 
 TEST_CASE("an inspector needs at least one run") {
   CHECK_THROWS_AS(Inspector({}), std::invalid_argument);
+}
+
+TEST_CASE("a request naming no loaded run is refused before its other fields are read") {
+  // A run of two steps of a tiny reverse task: something to load.
+  const auto d = test::fresh_dir("server-run");
+  test::write_file(d / "r.yaml",
+                   "data: {task: reverse, toy: {train_size: 40, dev_size: 4, test_size: 4, symbols: 6, max_length: 5}}\n"
+                   "model: {embed: 8, hidden: 8}\n"
+                   "training: {steps: 2, epochs: 0, batch_size: 8, threads: 1, shards: 1}\n"
+                   "validation: {every: 2}\n");
+  Config config = load_config((d / "r.yaml").string());
+  config.run.dir = (d / "run").string();
+  train_new_run(config, false);
+  const Inspector inspector({{config.run.dir, false}});
+  REQUIRE(inspector.size() == 1);
+  const json source = inspector.sentences({{"run", 0}, {"set", "dev"}})["sentences"].at(0)["source"];
+  REQUIRE(inspector.translate({{"run", 0}, {"source", source}})["hypotheses"].size() == 1);  // a good request is answered
+
+  // The run is read first: a bad source after a run that is not loaded is a 404 for the run.
+  const auto [status, what] = refusal([&] { inspector.translate({{"run", 1}, {"source", 42}}); });
+  CHECK(status == 404);
+  CHECK(what.find("field \"run\": no run 1 (1 loaded)") != std::string::npos);
+  for (const json& request : {json{{"run", 7}, {"target", nullptr}}, json{{"run", 1}}}) {
+    CAPTURE(request.dump());
+    CHECK(refusal([&] { inspector.score(request); }).first == 404);
+    CHECK(refusal([&] { inspector.triage(request); }).first == 404);
+    CHECK(refusal([&] { inspector.sentences(request); }).first == 404);
+  }
+  // Not an index, or none: 400 naming the field.
+  for (const json& request : {json{{"source", "a"}}, json{{"run", -1}}, json{{"run", "0"}}, json{{"run", 0.5}}}) {
+    CAPTURE(request.dump());
+    const auto [code, message] = refusal([&] { inspector.translate(request); });
+    CHECK(code == 400);
+    CHECK(message.find("\"run\"") != std::string::npos);
+  }
+  CHECK(refusal([&] { inspector.translate(json::array()); }).first == 400);
+  CHECK(refusal([&] { inspector.sentences({{"run", 0}, {"set", "train"}}); }).first == 404);  // sets: dev, test
+  std::filesystem::remove_all(d);
 }

@@ -69,20 +69,13 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
   for (const char* variant : {"bahdanau", "luong-general", "luong-dot", "luong-concat", "luong-location",
                               "luong-scaled-dot", "luong-multi-head", "local-m", "local-p", "location-sensitive"}) {
     CAPTURE(variant);
-    ModelConfig c;
-    c.src_vocab = c.tgt_vocab = 9;
-    c.embed = 6;
-    c.hidden = 5;
-    c.init_scale = 0.8f;  // an untrained but opinionated model
-    const Variant v = parse_variant(variant);
-    c.attention.type = v.type;
-    c.attention.score = v.score;
+    ModelConfig c = test::test_model(variant, 9, 6, 5, 0.8f);  // an untrained but opinionated model
     c.attention.heads = 2;  // multi-head: the attention size 10 in 2 heads
     ParameterSet params(3);
     const Seq2Seq model(c, params);
     // A push towards </s> (id 3), so that some hypotheses end before the length limit and
     // their whole forced loss can be compared too.
-    params.get("decoder.out.b").value()[3] += 3.0f;
+    params.get("decoder.out.b").value()[test::kEos] += 3.0f;
     const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6}};
     DecodeOptions options;
     options.max_length = 6;
@@ -95,12 +88,12 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
       const bool ended = h.attention.steps() == h.tokens.size() + 1;
       CHECK((ended || h.tokens.size() == 6));
       for (const auto& row : h.attention.weights) CHECK(row.size() == sources[i].size());
-      const bool local = v.type.rfind("local", 0) == 0;  // local-m and local-p predict p_t
+      const bool local = c.attention.type.rfind("local", 0) == 0;  // local-m and local-p predict p_t
       CHECK(h.attention.positions.size() == (local ? h.attention.steps() : 0));
       // Forced decoding of (source, output) with the same model: Σ_t log p(y_t) over the
       // steps greedy took (</s> included when it was produced), from the logits.
       Graph g;
-      const Batch forced = make_batch({sources[i]}, {h.tokens}, 0, 2, 3);
+      const Batch forced = make_batch({sources[i]}, {h.tokens}, test::kPad, test::kBos, test::kEos);
       const Expr logits = model.forward(g, forced, nullptr).logits;  // (T, V) for one sentence
       const std::size_t V = logits.shape()[1], steps = h.attention.steps();
       REQUIRE(steps >= 1);
@@ -125,13 +118,7 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
 }
 
 TEST_CASE("greedy decoding in parallel shards gives the same hypotheses as one batch") {
-  ModelConfig c;
-  c.src_vocab = c.tgt_vocab = 12;
-  c.embed = 6;
-  c.hidden = 5;
-  c.init_scale = 0.8f;
-  c.attention.type = "bahdanau";
-  c.attention.score = "concat";
+  const ModelConfig c = test::test_model("bahdanau", 12, 6, 5, 0.8f);
   ParameterSet params(4);
   const Seq2Seq model(c, params);
   std::vector<std::vector<int>> sources;

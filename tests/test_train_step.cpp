@@ -16,7 +16,7 @@ using namespace nmtx;
 namespace {
 
 
-Batch tiny_batch() { return make_batch({{4, 5, 6}, {7, 8}}, {{5, 4}, {9, 8, 7}}, 0, 2, 3); }
+Batch tiny_batch() { return make_batch({{4, 5, 6}, {7, 8}}, {{5, 4}, {9, 8, 7}}, test::kPad, test::kBos, test::kEos); }
 
 std::vector<float> values(const ParameterSet& p) { return std::vector<float>(p.values(), p.values() + p.numel()); }
 

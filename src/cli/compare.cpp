@@ -11,6 +11,24 @@
 
 namespace nmtx::cli {
 
+namespace {
+
+// VARIANT:STEP[:SEED] into c.fault_variant and c.fault_seed; returns STEP.
+std::int64_t fault_spec(const std::string& spec, const char* flag, CompareOptions& c) {
+  const std::size_t colon = spec.find(':');
+  if (colon == std::string::npos) throw cxxopts::exceptions::exception(std::string("--") + flag + " expects VARIANT:STEP");
+  const std::string variant = spec.substr(0, colon);
+  if (!c.fault_variant.empty() && c.fault_variant != variant) {
+    throw cxxopts::exceptions::exception("the --debug-... faults must name one variant");
+  }
+  c.fault_variant = variant;
+  const std::size_t second = spec.find(':', colon + 1);
+  if (second != std::string::npos) c.fault_seed = std::stoll(spec.substr(second + 1));
+  return std::stoll(spec.substr(colon + 1));
+}
+
+}  // namespace
+
 int run_compare(int argc, char** argv) {
   std::string names;
   for (const std::string& n : variant_names()) names += (names.empty() ? "" : ", ") + n;
@@ -29,6 +47,8 @@ int run_compare(int argc, char** argv) {
       ("h,help", "show this help");
   options.add_options("testing")
       ("debug-nan", "VARIANT:STEP[:SEED]: that variant's gradient turns NaN at STEP (in that seed's run only)",
+       cxxopts::value<std::string>())
+      ("debug-kill", "VARIANT:STEP[:SEED]: the comparison SIGKILLs itself once that variant's step STEP is done",
        cxxopts::value<std::string>());
   options.parse_positional({"recipe"});
   const auto args = options.parse(argc, argv);
@@ -42,14 +62,15 @@ int run_compare(int argc, char** argv) {
       if (!v.empty()) c.variants.push_back(v);
     }
   }
-  if (args.count("debug-nan")) {
-    const std::string spec = args["debug-nan"].as<std::string>();
-    const std::size_t colon = spec.find(':');
-    if (colon == std::string::npos) throw cxxopts::exceptions::exception("--debug-nan expects VARIANT:STEP");
-    c.nan_variant = spec.substr(0, colon);
-    c.nan_step = std::stoll(spec.substr(colon + 1));
-    const std::size_t second = spec.find(':', colon + 1);
-    if (second != std::string::npos) c.nan_seed = std::stoll(spec.substr(second + 1));
+  for (const char* flag : {"debug-nan", "debug-kill"}) {
+    if (!args.count(flag)) continue;
+    const std::int64_t step = fault_spec(args[flag].as<std::string>(), flag, c);
+    if (std::string(flag) == "debug-nan") {
+      c.faults.nan_at_step = step;
+    } else {
+      c.faults.kill_rank = 0;
+      c.faults.kill_at_step = step;
+    }
   }
   // runs/compare-NAME, without doubling the prefix of recipes/compare-*.yaml
   const std::string stem = std::filesystem::path(recipe).stem().string();

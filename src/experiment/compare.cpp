@@ -313,8 +313,8 @@ std::vector<std::string> keep_or_check_recipe(const fs::path& out, const Config&
 CompareRow compare_variant(const Config& config, const std::string& variant, const fs::path& run,
                            const CompareOptions& options, const std::vector<std::string>& budget) {
   TrainHooks hooks;
-  if (variant == options.nan_variant && (options.nan_seed == 0 || options.nan_seed == config.training.seed)) {
-    hooks.nan_at_step = options.nan_step;
+  if (variant == options.fault_variant && (options.fault_seed == 0 || options.fault_seed == config.training.seed)) {
+    hooks = options.faults;
   }
   try {
     if (!fs::exists(run / "summary.json") || !budget.empty()) {

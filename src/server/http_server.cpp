@@ -124,8 +124,6 @@ struct InspectServer::Impl {
       send_json(res, 200, compute());
     } catch (const RequestError& e) {
       send_error(res, e.status(), e.what());
-    } catch (const JsonFileError& e) {  // a field of the request
-      send_error(res, 400, e.what());
     } catch (const std::invalid_argument& e) {
       send_error(res, 400, e.what());
     } catch (const std::exception& e) {

@@ -162,6 +162,34 @@ Inspector::~Inspector() = default;
 
 std::size_t Inspector::size() const { return runs_.size(); }
 
+namespace {
+
+// A request's fields are read through JsonFields, whose errors name the field: the request's
+// fault (400).
+template <class Compute>
+json refusing_bad_fields(Compute compute) {
+  try {
+    return compute();
+  } catch (const JsonFileError& e) {
+    throw RequestError(400, e.what());
+  }
+}
+
+}  // namespace
+
+json Inspector::sentences(const json& request) const {
+  return refusing_bad_fields([&] { return answer_sentences(request); });
+}
+json Inspector::translate(const json& request) const {
+  return refusing_bad_fields([&] { return answer_translate(request); });
+}
+json Inspector::score(const json& request) const {
+  return refusing_bad_fields([&] { return answer_score(request); });
+}
+json Inspector::triage(const json& request) const {
+  return refusing_bad_fields([&] { return answer_triage(request); });
+}
+
 const Inspector::Run& Inspector::run_of(const json& request) const {
   const JsonFields f = fields_of(request);
   if (!f.has("run")) throw RequestError(400, "request: field \"run\": missing (the index of a loaded run)");
@@ -215,7 +243,7 @@ const EvalSet& set_of(const std::map<std::string, EvalSet>& sets, const JsonFiel
 
 }  // namespace
 
-json Inspector::sentences(const json& request) const {
+json Inspector::answer_sentences(const json& request) const {
   const Run& r = run_of(request);
   const JsonFields f = fields_of(request);
   const EvalSet& set = set_of(r.sets, f);
@@ -267,7 +295,7 @@ AttentionIntervention request_intervention(const JsonFields& f, std::size_t sour
 
 }  // namespace
 
-json Inspector::translate(const json& request) const {
+json Inspector::answer_translate(const json& request) const {
   const Run& r = run_of(request);
   const JsonFields f = fields_of(request);
   const TrainedRun& run = *r.trained;
@@ -342,7 +370,7 @@ json Inspector::translate(const json& request) const {
           {"decode_ms", decode_ms}};
 }
 
-json Inspector::score(const json& request) const {
+json Inspector::answer_score(const json& request) const {
   const Run& r = run_of(request);
   const JsonFields f = fields_of(request);
   const TrainedRun& run = *r.trained;
@@ -371,7 +399,7 @@ json Inspector::score(const json& request) const {
   return out;
 }
 
-json Inspector::triage(const json& request) const {
+json Inspector::answer_triage(const json& request) const {
   const Run& r = run_of(request);
   const JsonFields f = fields_of(request);
   const EvalSet& set = set_of(r.sets, f);

@@ -38,12 +38,21 @@ grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f10 | grep -Eq '^0\.[0-9]+$|^1\
 # Resume: a rerun keeps everything; a comparison killed mid-way finishes on rerun with the same table.
 "$nmtx" compare "$recipe" --variants "$variants" --out "$tmp/c" "${small[@]}" > "$tmp/again" 2>&1 || fail "rerun failed"
 [ "$(grep -c 'already evaluated' "$tmp/again")" = 3 ] || fail "the rerun did not reuse the finished variants"
-"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" > "$tmp/k.out" 2>&1 &
-pid=$!
-sleep 2.5
-kill -9 "$pid" 2> /dev/null
-wait "$pid" 2> /dev/null
-"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" >> "$tmp/k.out" 2>&1 || fail "resumed comparison failed"
+# Killed (SIGKILL, from inside: the moment is the same on every machine) once local-p, the
+# second variant, has taken step 80 of 150: luong-general finished and evaluated, local-p
+# in the middle of training with checkpoints behind it.
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" --debug-kill local-p:80 \
+  > "$tmp/k.out" 2>&1
+status=$?
+[ "$status" = 137 ] || fail "the comparison was not killed (status $status): $(tail -3 "$tmp/k.out")"
+[ -e "$tmp/k/runs/luong-general/compare.json" ] || fail "luong-general was not evaluated before the kill"
+[ -e "$tmp/k/runs/local-p/checkpoints/latest" ] || fail "local-p had no checkpoint when killed"
+[ ! -e "$tmp/k/runs/local-p/summary.json" ] && [ ! -e "$tmp/k/results.md" ] || fail "nothing was interrupted"
+"$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/k" "${small[@]}" > "$tmp/k.resumed" 2>&1 ||
+  fail "resumed comparison failed: $(tail -3 "$tmp/k.resumed")"
+[ "$(grep -c "already evaluated" "$tmp/k.resumed")" = 1 ] || fail "the finished variant was not reused: $(head -3 "$tmp/k.resumed")"
+grep -q "resuming from .*local-p/checkpoints/step-000000[0-9][0-9]" "$tmp/k.resumed" ||
+  fail "local-p did not resume from its checkpoint: $(grep -m3 local-p "$tmp/k.resumed")"
 diff <(grep -v '^|---' "$tmp/c/results.md" | head -3 | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) \
      <(grep -v '^|---' "$tmp/k/results.md" | cut -d'|' -f2,3,4,5,8,9,10,11,12,13) > "$tmp/diff" ||
   fail "the resumed comparison's table differs (times aside): $(cat "$tmp/diff")"

@@ -57,6 +57,8 @@ for f in "$tmp"/a/checkpoints/step-00000120/{params,training-params,optimizer}/*
 done
 [ "$n" -gt 20 ] || fail "only $n arrays compared"
 for key in dev_bleu test_bleu dev_ppl; do
-  [ "$(json_field "$tmp/a/summary.json" $key)" = "$(json_field "$tmp/b/summary.json" $key)" ] || fail "summary $key differs"
+  x=$(json_field "$tmp/a/summary.json" $key) y=$(json_field "$tmp/b/summary.json" $key)
+  [ -n "$x" ] && [ "$x" != null ] || fail "summary.json has no $key"
+  [ "$x" = "$y" ] || fail "summary $key differs: $x vs $y"
 done
 echo "PASS: $n arrays and metrics.jsonl identical after resume; validation uses the average"

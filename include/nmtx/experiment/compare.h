@@ -18,15 +18,17 @@
 
 #include "nmtx/config/config.h"
 #include "nmtx/report/compare_table.h"
+#include "nmtx/train/trainer.h"
 
 namespace nmtx {
 
 struct CompareOptions {
   std::vector<std::string> variants;  // empty: the configuration's compare.variants
   std::string out;                    // DIR
-  std::string nan_variant;            // testing hook: this variant's gradient turns NaN at step nan_step
-  std::int64_t nan_step = 0;
-  std::int64_t nan_seed = 0;          // ... in the run of this training seed only (0: every seed)
+  // Testing: faults injected into one variant's run (of one training seed; 0: every seed).
+  std::string fault_variant;
+  std::int64_t fault_seed = 0;
+  TrainHooks faults;
 };
 
 // Runs the comparison of `config` (every variant trained with it, its attention type and

@@ -64,8 +64,8 @@ class Inspector {
   const InspectLimits& limits() const { return limits_; }
   std::size_t size() const;
 
-  // Each request is a JSON object; each throws RequestError for what it cannot answer.
-  // Safe to call from several threads at once.
+  // Each request is a JSON object; each throws RequestError for what it cannot answer (a
+  // field of the wrong type or range: 400 naming it). Safe to call from several threads at once.
   nlohmann::json runs() const;
   nlohmann::json sentences(const nlohmann::json& request) const;  // {run, set}
   nlohmann::json translate(const nlohmann::json& request) const;  // {run, source, beam, ...}
@@ -75,6 +75,11 @@ class Inspector {
  private:
   struct Run;
   const Run& run_of(const nlohmann::json& request) const;
+  // The requests' work; the public functions turn a field's JsonFileError into a RequestError.
+  nlohmann::json answer_sentences(const nlohmann::json& request) const;
+  nlohmann::json answer_translate(const nlohmann::json& request) const;
+  nlohmann::json answer_score(const nlohmann::json& request) const;
+  nlohmann::json answer_triage(const nlohmann::json& request) const;
   std::vector<std::unique_ptr<Run>> runs_;
   nlohmann::json unfinished_ = nlohmann::json::array();  // a comparison's runs not loaded: {name, dir, why}
   InspectLimits limits_;
