@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "nmtx/attention/attention.h"
@@ -24,6 +23,7 @@
 #include "nmtx/report/seed_stats.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
+#include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/trainer.h"
 #include "nmtx/translation/translator.h"
@@ -93,16 +93,14 @@ CompareRow row_from_summary(const std::string& variant, const fs::path& run_dir)
   CompareRow row;
   row.variant = variant;
   row.status = "ok";
-  const JsonFields summary = read_json(run_dir / "summary.json");
-  row.params = static_cast<double>(summary.integer("params"));
-  row.steps = static_cast<double>(summary.integer("steps"));
-  row.train_seconds = summary.number("train_seconds");
-  row.tokens_per_second = summary.number("tokens_per_second");
-  row.dev_ppl = summary.number("dev_ppl");
-  if (summary.is_null("test_bleu")) {
-    throw std::runtime_error(run_dir.string() + ": no test set was scored: nmtx compare needs data.test");
-  }
-  row.test_bleu_greedy = summary.number("test_bleu");
+  const RunSummary summary = read_summary((run_dir / "summary.json").string());
+  row.params = static_cast<double>(summary.params);
+  row.steps = static_cast<double>(summary.steps);
+  row.train_seconds = summary.train_seconds;
+  row.tokens_per_second = summary.tokens_per_second;
+  row.dev_ppl = summary.dev.ppl;
+  if (!summary.test) throw std::runtime_error(run_dir.string() + ": no test set was scored: nmtx compare needs data.test");
+  row.test_bleu_greedy = summary.test->bleu;
   return row;
 }
 
@@ -159,18 +157,12 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   return row;
 }
 
-Series curve(const fs::path& metrics, const std::string& type, const std::string& key, const std::string& name) {
+// A run's curve of one figure of metrics.jsonl's entries (training or validation).
+template <class Entry, class Figure>
+Series curve(const std::vector<Entry>& entries, Figure figure, const std::string& name) {
   Series s;
   s.name = name;
-  std::ifstream in(metrics);
-  std::size_t number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    const json j = json::parse(line, nullptr, false);
-    if (!j.is_object() || j.value("type", "") != type || !j.contains(key)) continue;  // other entries
-    const JsonFields entry(j, metrics.string() + ":" + std::to_string(number));
-    s.points.emplace_back(static_cast<double>(entry.integer("step")), entry.number(key));
-  }
+  for (const Entry& e : entries) s.points.emplace_back(static_cast<double>(e.step), figure(e));
   return s;
 }
 
@@ -243,9 +235,10 @@ void write_report(const fs::path& out, const Config& config, const std::vector<s
         return r.variant == v && (r.seed == s || seeds == 1) && r.status == "ok";
       });
       if (seeds > 1 && !ok) continue;  // a diverged seed's curve is not averaged in
-      l.push_back(curve(metrics, "train", "loss", v));
-      p.push_back(curve(metrics, "valid", "dev_ppl", v));
-      b.push_back(curve(metrics, "valid", "dev_bleu", v));
+      const MetricsHistory history = read_metrics(metrics.string());
+      l.push_back(curve(history.train, [](const TrainMetrics& m) { return m.loss; }, v));
+      p.push_back(curve(history.valid, [](const ValidMetrics& m) { return m.dev_ppl; }, v));
+      b.push_back(curve(history.valid, [](const ValidMetrics& m) { return m.dev_bleu; }, v));
     }
     if (seeds == 1) {
       loss.push_back(l.empty() ? Series{v, {}, {}} : l[0]);

@@ -18,6 +18,7 @@
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/gold_alignments.h"
 #include "nmtx/run/run_data.h"
+#include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/translation/translator.h"
 
@@ -38,26 +39,20 @@ struct Inspector::Run {
 
 namespace {
 
-constexpr std::size_t kMaxSummaryBytes = 1 << 20;
-
 // The fields of a request, checked as JSON files are (errors name the field).
 JsonFields fields_of(const json& request) {
   if (!request.is_object()) throw RequestError(400, "request: expected a JSON object {...}");
   return JsonFields(request, "request");
 }
 
-// summary.json's numbers, each only if it is a finite number (a damaged file shows less).
-json read_summary(const fs::path& dir) {
-  json out = json::object();
+// The numbers of summary.json the page shows (none before the run has finished).
+json summary_numbers(const fs::path& dir) {
   const fs::path path = dir / "summary.json";
-  if (!fs::exists(path)) return out;
-  const JsonFields f(parse_json_object(read_file_limited(path.string(), kMaxSummaryBytes), path.string()), path.string());
-  for (const char* key : {"steps", "best_step", "params"}) {
-    if (f.has(key) && !f.is_null(key)) out[key] = f.integer(key);
-  }
-  for (const char* key : {"dev_bleu", "test_bleu", "dev_ppl", "train_seconds"}) {
-    if (f.has(key) && !f.is_null(key)) out[key] = f.number(key);
-  }
+  if (!fs::exists(path)) return json::object();
+  const RunSummary s = read_summary(path.string());
+  json out{{"steps", s.steps}, {"best_step", s.best_step}, {"params", s.params},
+           {"dev_bleu", s.dev.bleu}, {"dev_ppl", s.dev.ppl}, {"train_seconds", s.train_seconds}};
+  if (s.test) out["test_bleu"] = s.test->bleu;
   return out;
 }
 
@@ -137,7 +132,11 @@ Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& c
     run->name = fs::path(dir).lexically_normal().filename().string();
     if (run->name.empty()) run->name = fs::path(dir).lexically_normal().parent_path().filename().string();
     run->trained = load_trained_run(dir, checkpoint);
-    run->summary = read_summary(dir);
+    try {
+      run->summary = summary_numbers(dir);
+    } catch (const JsonFileError& e) {  // the run itself loaded: inspect it without its summary
+      if (log) log(std::string(e.what()) + " (its summary is not shown)");
+    }
     const Config& config = run->trained->config;
     RunData data = load_run_data(config, dir);
     run->gold["dev"] = gold_alignments(config, dir, data.dev);

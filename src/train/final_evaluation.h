@@ -3,7 +3,6 @@
 // written, checkpoint.average_last's average scored too; the numbers of summary.json.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "nmtx/config/config.h"
@@ -11,6 +10,7 @@
 #include "nmtx/model/seq2seq.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_data.h"
+#include "nmtx/run/run_files.h"
 #include "nmtx/translation/translator.h"
 #include "progress.h"
 
@@ -28,6 +28,6 @@ struct FinishedRun {
 
 // summary.json's content from the evaluations (the caller adds what only it knows: the
 // session's times, the ranks); the evaluations' lines go to `log`.
-nlohmann::json evaluate_finished_run(const FinishedRun& run, const TranslateSettings& settings, RunLog& log);
+RunSummary evaluate_finished_run(const FinishedRun& run, const TranslateSettings& settings, RunLog& log);
 
 }  // namespace nmtx

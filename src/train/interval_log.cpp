@@ -6,6 +6,8 @@
 #include <cmath>
 #include <string>
 
+#include "nmtx/run/run_files.h"
+
 namespace nmtx {
 
 void IntervalLog::add(TrainingState& state, const StepResult& r, std::int64_t total_steps, MetricsLog* metrics) {
@@ -22,14 +24,8 @@ void IntervalLog::end_interval(TrainingState& state, std::int64_t total_steps, M
   const double per_token = state.interval_loss / static_cast<double>(state.interval_tokens);
   const double mean_norm = state.interval_grad_norm / static_cast<double>(state.interval_steps);
   if (metrics != nullptr) {
-    metrics->write({{"type", "train"},
-                    {"step", state.step},
-                    {"epoch", state.epoch},
-                    {"loss", per_token},
-                    {"ppl", std::exp(per_token)},
-                    {"grad_norm", mean_norm},
-                    {"learning_rate", state.learning_rate},
-                    {"tokens", state.interval_tokens}});
+    metrics->write(metrics_entry(TrainMetrics{state.step, state.epoch, per_token, std::exp(per_token), mean_norm,
+                                              state.learning_rate, state.interval_tokens}));
   }
   const double seconds = pace_.elapsed();
   const double rate = static_cast<double>(state.target_tokens) / std::max(seconds, 1e-9);

@@ -26,12 +26,13 @@
 #include "nmtx/data/batching.h"
 #include "nmtx/io/files.h"
 #include "nmtx/run/checkpoint.h"
+#include "nmtx/run/run_directory.h"
+#include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/ema.h"
 #include "nmtx/train/train_step.h"
 #include "progress.h"
 #include "ranks.h"
-#include "run_directory.h"
 #include "session_times.h"
 #include "stop_notice.h"
 #include "stop_request.h"
@@ -276,14 +277,10 @@ class Trainer {
     write_file_atomically((fs::path(dir_) / "validations" / ("dev-" + checkpoint_name(state_.step) + ".txt")).string(),
                           text_lines(e.hypotheses));
     const bool improved = record_validation(config_.validation.metric, e, state_);
-    write_metrics({{"type", "valid"},
-                   {"step", state_.step},
-                   {"epoch", state_.epoch},
-                   {"dev_loss", e.loss.per_token()},
-                   {"dev_ppl", e.loss.perplexity()},
-                   {"dev_bleu", e.bleu.score},
-                   {"learning_rate", state_.learning_rate},
-                   {"best", improved}});
+    if (metrics_) {
+      metrics_->write(metrics_entry(ValidMetrics{state_.step, state_.epoch, e.loss.per_token(), e.loss.perplexity(),
+                                                 e.bleu.score, state_.learning_rate, improved}));
+    }
     log_.line(fmt::format("validation at step {}: dev ppl {:.3f}  {}{}", state_.step, e.loss.perplexity(), e.bleu.str(),
                           improved ? "  (best)" : ""));
     const auto shown = std::min<std::size_t>(static_cast<std::size_t>(config_.validation.examples), e.hypotheses.size());
@@ -309,11 +306,11 @@ class Trainer {
 
   // The chosen parameters on dev and test, and summary.json.
   void finish(const json& ranks) {
-    json summary = evaluate_finished_run({dir_, config_, data_, model_, params_, ema_ ? &ema_->values() : nullptr, state_},
-                                         evaluation_, log_);
-    if (sharded_) summary["data_parallel"] = ranks;
-    if (times_.steps_taken > 0) summary["session"] = times_.to_json();
-    write_file_atomically((fs::path(dir_) / "summary.json").string(), summary.dump(2) + "\n");
+    RunSummary summary = evaluate_finished_run(
+        {dir_, config_, data_, model_, params_, ema_ ? &ema_->values() : nullptr, state_}, evaluation_, log_);
+    if (sharded_) summary.data_parallel = ranks;
+    if (times_.steps_taken > 0) summary.session = times_.to_json();
+    write_file_atomically((fs::path(dir_) / "summary.json").string(), summary_text(summary));
     log_.line("wrote " + (fs::path(dir_) / "summary.json").string());
   }
 
@@ -345,10 +342,6 @@ class Trainer {
         std::isfinite(loss) ? norm : loss,
         last ? "The last good checkpoint is " + *last + " (training.learning_rate or training.clip_norm may be too high)"
              : std::string("No checkpoint was written yet.")));
-  }
-
-  void write_metrics(const json& entry) {
-    if (metrics_) metrics_->write(entry);
   }
 
   dist::Communicator& comm_;

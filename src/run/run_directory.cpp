@@ -1,4 +1,4 @@
-#include "run_directory.h"
+#include "nmtx/run/run_directory.h"
 
 #include <fmt/core.h>
 #include <unistd.h>
