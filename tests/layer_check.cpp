@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using Layers = std::map<std::string, std::set<std::string>>;  // layer → the layers it may use
+using Edges = std::set<std::pair<std::string, std::string>>;    // (layer, a layer it includes)
 
 Layers read_layers(const fs::path& file) {
   std::ifstream in(file);
@@ -56,7 +57,8 @@ const std::regex kKeyLookup(R"(\.(integer|number|boolean|string|list|is_default)
 const std::regex kKeyAssignment(R"("(run|data|model|training|validation|checkpoint|compare)\.[a-z_.]+=)");
 const std::regex kInclude(R"(^\s*#\s*include\s*([<"])([^>"]+)[>"])");
 
-void check_file(const fs::path& root, const fs::path& file, const Layers& layers, std::vector<std::string>& out) {
+void check_file(const fs::path& root, const fs::path& file, const Layers& layers, std::vector<std::string>& out,
+                Edges& used_edges) {
   const fs::path relative = fs::relative(file, root);
   const std::string layer = layer_of(relative);
   const auto where = [&](std::size_t line) { return relative.generic_string() + ":" + std::to_string(line) + ": "; };
@@ -99,26 +101,51 @@ void check_file(const fs::path& root, const fs::path& file, const Layers& layers
     }
     if (used == "?") {
       out.push_back(where(number) + "includes " + target + ", which is not a public header of a layer");
-    } else if (used != layer && !allowed.count(used)) {
+      continue;
+    }
+    if (used != layer) used_edges.emplace(layer, used);
+    if (used != layer && !allowed.count(used)) {
       out.push_back(where(number) + layer + " includes " + target + " from layer " + used +
                     ", which tests/layers.txt does not let it use");
     }
   }
 }
 
-}  // namespace
-
-std::vector<std::string> layer_violations(const fs::path& root, const fs::path& layers_file) {
-  const Layers layers = read_layers(layers_file);
+// Checks every file of the tree; `used` receives the layer edges its includes make.
+std::vector<std::string> check_tree(const fs::path& root, const Layers& layers, Edges& used) {
   std::vector<std::string> out;
   for (const char* top : {"src", "include", "bench"}) {
     if (!fs::is_directory(root / top)) continue;
     for (const auto& entry : fs::recursive_directory_iterator(root / top)) {
       const std::string ext = entry.path().extension().string();
-      if (entry.is_regular_file() && (ext == ".h" || ext == ".cpp" || ext == ".hpp")) check_file(root, entry.path(), layers, out);
+      if (entry.is_regular_file() && (ext == ".h" || ext == ".cpp" || ext == ".hpp")) {
+        check_file(root, entry.path(), layers, out, used);
+      }
     }
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> layer_violations(const fs::path& root, const fs::path& layers_file) {
+  Edges used;
+  return check_tree(root, read_layers(layers_file), used);
+}
+
+std::vector<std::string> unused_layer_edges(const fs::path& root, const fs::path& layers_file) {
+  const Layers layers = read_layers(layers_file);
+  Edges used;
+  check_tree(root, layers, used);
+  std::vector<std::string> out;
+  for (const auto& [layer, uses] : layers) {
+    for (const std::string& u : uses) {
+      if (!used.count({layer, u})) {
+        out.push_back("tests/layers.txt: " + layer + " uses " + u + ", but no file of " + layer + " includes it");
+      }
+    }
+  }
   return out;
 }
 

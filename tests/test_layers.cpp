@@ -15,6 +15,7 @@
 
 namespace fs = std::filesystem;
 using nmtx::test::layer_violations;
+using nmtx::test::unused_layer_edges;
 
 namespace {
 
@@ -33,6 +34,36 @@ TEST_CASE("every include of src/, include/ and bench/ respects the declared laye
   const std::vector<std::string> violations = layer_violations(kRoot, kLayers);
   INFO(joined(violations));
   CHECK(violations.empty());
+}
+
+TEST_CASE("every edge tests/layers.txt declares is an include somewhere: the file lists direct edges, no more") {
+  const std::vector<std::string> unused = unused_layer_edges(kRoot, kLayers);
+  INFO(joined(unused));
+  CHECK(unused.empty());
+}
+
+TEST_CASE("the edge check fails on a planted unused edge and on a layer reached only through another") {
+  const fs::path d = nmtx::test::fresh_dir("layer-edges");
+  const auto write = [&](const std::string& path, const std::string& text) {
+    fs::create_directories((d / path).parent_path());
+    nmtx::test::write_file(d / path, text);
+  };
+  write("include/nmtx/core/graph.h", "#pragma once\n");
+  write("include/nmtx/nn/rnn.h", "#pragma once\n#include \"nmtx/core/graph.h\"\n");
+  write("src/model/seq2seq.cpp", "#include \"nmtx/nn/rnn.h\"\n");  // core only through nn
+  write("layers.txt", "core:\nnn: core\nmodel: nn\n");
+  CHECK(layer_violations(d, d / "layers.txt").empty());
+  CHECK(unused_layer_edges(d, d / "layers.txt").empty());
+  write("layers.txt", "core:\nnn: core\nmodel: core nn\n");  // model → core declared, never included
+  const auto unused = unused_layer_edges(d, d / "layers.txt");
+  REQUIRE(unused.size() == 1);
+  CHECK(unused[0] == "tests/layers.txt: model uses core, but no file of model includes it");
+  write("src/model/seq2seq.cpp", "#include \"nmtx/nn/rnn.h\"\n#include \"nmtx/core/graph.h\"\n");
+  write("layers.txt", "core:\nnn: core\nmodel: nn\n");  // a direct include of core, declared only through nn
+  const auto v = layer_violations(d, d / "layers.txt");
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].find("src/model/seq2seq.cpp:2: model includes nmtx/core/graph.h from layer core") == 0);
+  fs::remove_all(d);
 }
 
 TEST_CASE("the tape's public interface names no packing type") {
@@ -122,7 +153,7 @@ TEST_CASE("README's layout table and docs/architecture.md name every layer and i
     if (line.empty() || line[0] == '#') continue;
     const std::string layer = line.substr(0, line.find(':'));
     CAPTURE(layer);
-    // The row "| `layer` | holds | may use |": its last cell lists exactly the used layers.
+    // The row "| `layer` | holds | includes directly |": its last cell lists exactly the used layers.
     const std::size_t row = architecture.find("| `" + layer + "` |");
     REQUIRE(row != std::string::npos);
     const std::string cells = architecture.substr(row, architecture.find('\n', row) - row);
