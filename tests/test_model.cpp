@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "decode/rows.h"
 #include "decode_fixtures.h"
 #include "grad_test.h"
 #include "nmtx/model/seq2seq.h"

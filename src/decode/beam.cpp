@@ -13,6 +13,7 @@
 
 #include "nmtx/core/packed_weights.h"
 #include "nmtx/core/row_kernels.h"
+#include "rows.h"
 #include "shards.h"
 
 namespace nmtx {

@@ -48,7 +48,7 @@ OpenedRun create_run_directory(Config config, bool overwrite) {
   const fs::path partial = dir.string() + ".partial-" + std::to_string(::getpid());
   fs::remove_all(partial);
   fs::create_directories(partial);
-  OpenedRun run{run_dir, config, RunData()};
+  OpenedRun run{run_dir, config, RunData(), false, {}};
   try {
     write_file_atomically((partial / run_files::config).string(),
                           "# the resolved recipe of this run (nmtx train " + config.source + ")\n" + config_yaml(config));
@@ -72,7 +72,7 @@ OpenedRun create_run_directory(Config config, bool overwrite) {
 
 OpenedRun join_run_directory(Config config) {
   config.run.dir = default_run_dir(config);
-  OpenedRun run{config.run.dir, config, RunData()};
+  OpenedRun run{config.run.dir, config, RunData(), false, {}};
   run.data = load_run_data(run.config, run.dir);
   return run;
 }
