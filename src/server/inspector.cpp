@@ -21,6 +21,7 @@
 #include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/translation/translator.h"
+#include "requests.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -38,12 +39,6 @@ struct Inspector::Run {
 };
 
 namespace {
-
-// The fields of a request, checked as JSON files are (errors name the field).
-JsonFields fields_of(const json& request) {
-  if (!request.is_object()) throw RequestError(400, "request: expected a JSON object {...}");
-  return JsonFields(request, "request");
-}
 
 // The numbers of summary.json the page shows (none before the run has finished).
 json summary_numbers(const fs::path& dir) {
@@ -253,72 +248,13 @@ json Inspector::answer_sentences(const json& request) const {
   return {{"run", request.at("run")}, {"set", set.name}, {"sentences", out}};
 }
 
-namespace {
-
-// A sentence of the request, segmented into the run's ids; errors name the field.
-std::vector<int> request_ids(const TrainedRun& run, const JsonFields& f, const char* field, bool source,
-                             std::size_t max_bytes, std::size_t max_tokens, std::vector<std::string>& tokens) {
-  if (!f.has(field)) throw RequestError(400, std::string("request: field \"") + field + "\": missing");
-  const std::string text = f.string(field, max_bytes);
-  std::vector<int> ids;
-  try {
-    ids = source ? run.source_ids(text, tokens) : run.target_ids(text, tokens);
-  } catch (const std::exception& e) {
-    throw RequestError(400, std::string("request: field \"") + field + "\": " + e.what());
-  }
-  if (source && ids.empty()) throw RequestError(400, std::string("request: field \"") + field + "\": empty");
-  if (ids.size() > max_tokens) {
-    throw RequestError(400, std::string("request: field \"") + field + "\": " + std::to_string(ids.size()) +
-                                " tokens, more than " + std::to_string(max_tokens));
-  }
-  return ids;
-}
-
-AttentionIntervention request_intervention(const JsonFields& f, std::size_t source_length, const InspectLimits& limits) {
-  AttentionIntervention iv;
-  if (!f.has("intervention") || f.is_null("intervention")) return iv;
-  const JsonFields i(f.object("intervention"), "request: field \"intervention\"");
-  const std::string kind = i.string("kind", 16);
-  if (kind == "pin") {
-    iv.kind = AttentionIntervention::Kind::pin;
-  } else if (kind == "scale") {
-    iv.kind = AttentionIntervention::Kind::scale;
-    iv.factor = static_cast<float>(i.number("factor", 0.0, limits.factor));
-  } else {
-    i.fail("kind", "expected \"pin\" or \"scale\", got \"" + kind + "\"");
-  }
-  iv.step = static_cast<std::size_t>(i.integer("step", 0, static_cast<std::int64_t>(limits.target_tokens)));
-  iv.position = static_cast<std::size_t>(i.integer("position", 0, static_cast<std::int64_t>(source_length) - 1));
-  return iv;
-}
-
-}  // namespace
-
 json Inspector::answer_translate(const json& request) const {
   const Run& r = run_of(request);
   const JsonFields f = fields_of(request);
   const TrainedRun& run = *r.trained;
   std::vector<std::string> source_tokens;
   const std::vector<int> source = request_ids(run, f, "source", true, limits_.text_bytes, limits_.source_tokens, source_tokens);
-  TranslateSettings o;  // nmtx translate's defaults, and the request's choices
-  if (f.has("beam")) o.beam = static_cast<std::size_t>(f.integer("beam", 1, static_cast<std::int64_t>(limits_.beam)));
-  if (f.has("alpha")) o.alpha = static_cast<float>(f.number("alpha", 0.0, 10.0));
-  if (f.has("n_best")) o.n_best = static_cast<std::size_t>(f.integer("n_best", 1, static_cast<std::int64_t>(o.beam)));
-  if (f.has("hard")) o.constraints.hard = f.boolean("hard");
-  if (f.has("monotonic")) o.constraints.monotonic = f.boolean("monotonic");
-  if (f.has("window")) o.constraints.window = static_cast<std::size_t>(f.integer("window", 0, static_cast<std::int64_t>(limits_.window)));
-  o.constraints.intervention = request_intervention(f, source.size(), limits_);
-  if (f.has("prefix")) {
-    const json& ids = f.array("prefix", limits_.target_tokens);
-    for (std::size_t k = 0; k < ids.size(); ++k) {  // range-checked before any conversion to int
-      o.prefix.push_back(static_cast<int>(f.integer_item(ids[k], "prefix", k, 0, static_cast<std::int64_t>(run.tgt_vocab.size()) - 1)));
-    }
-    try {
-      check_prefix(o.decode_options(), run.tgt_vocab.size());
-    } catch (const std::invalid_argument& e) {
-      throw RequestError(400, std::string("request: field \"prefix\": ") + e.what());
-    }
-  }
+  const TranslateSettings o = request_settings(f, run.tgt_vocab.size(), source.size(), limits_);
   const auto start = std::chrono::steady_clock::now();
   BeamTree tree;
   const std::vector<Hypothesis> results = translate_sentence(translator_of(run), source, o, &tree);
