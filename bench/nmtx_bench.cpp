@@ -53,6 +53,7 @@ ModelConfig config_for(const Size& s, const std::string& variant_name) {
   c.embed = s.embed;
   c.hidden = s.hidden / 2;
   c.decoder_hidden = s.hidden;
+  c.dropout = 0.0f;  // as the PyTorch reference (bench/torch_reference.py)
   c.attention.type = v.type;
   c.attention.score = v.score;
   return c;

@@ -23,11 +23,12 @@ constexpr int kA = 4, kB = 5;  // the first two ordinary tokens
 inline ModelConfig test_model(const char* variant, std::size_t vocab, std::size_t embed, std::size_t hidden,
                               float init_scale, const char* cell = "gru") {
   ModelConfig c;
-  c.cell = cell;
+  c.cell = cell_names().parse(cell, "cell");
   c.src_vocab = c.tgt_vocab = vocab;
   c.embed = embed;
   c.hidden = hidden;
   c.init_scale = init_scale;
+  c.dropout = 0.0f;
   const Variant v = parse_variant(variant);
   c.attention.type = v.type;
   c.attention.score = v.score;

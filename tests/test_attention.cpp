@@ -41,7 +41,7 @@ struct Fixture {
     config.heads = 2;
     config.location_filters = 2;
     config.location_kernel = 3;
-    config.normalize = normalize;
+    config.normalize = normalization_names().parse(normalize, "normalisation");
     ParameterFactory f(params, InitScheme::uniform, 0.5f);
     module = make_attention(config, f, Dq, De);
     const TensorData c = random_tensor({B, S}, 3, 0.0f, 1.0f);
@@ -101,7 +101,7 @@ std::vector<double> normalise(const std::vector<double>& e, const std::vector<bo
 Reference reference(const Fixture& fx) {
   const Reader P{fx.params};
   const std::string type = fx.variant.type, score = fx.variant.score;
-  const bool sigmoid = fx.config.normalize == "sigmoid";
+  const bool sigmoid = fx.config.normalize == Normalization::sigmoid;
   const double D = fx.config.window;
   auto q = [&](std::size_t b, std::size_t k) { return static_cast<double>(fx.query.values[b * Dq + k]); };
   auto h = [&](std::size_t b, std::size_t s, std::size_t k) { return static_cast<double>(fx.memory.values[(b * S + s) * De + k]); };
@@ -345,7 +345,7 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
 
 TEST_CASE("a row with no allowed position gets all-zero weights with softmax and with sigmoid, never NaN") {
   // Only inference constraints make such a row (a local window that --monotonic excludes).
-  for (const auto n : {attention::Normalization::softmax, attention::Normalization::sigmoid}) {
+  for (const auto n : {Normalization::softmax, Normalization::sigmoid}) {
     Graph g;
     NoGradScope no_grad(g);
     const Expr e = g.constant({2, 3}, {0.5f, -1.0f, 2.0f, 0.1f, 0.2f, 0.3f});
@@ -359,7 +359,7 @@ TEST_CASE("a row with no allowed position gets all-zero weights with softmax and
   // And the sigmoid's value on an ordinary row is σ(e)/Σσ(e), as before.
   Graph g;
   const Expr e = g.constant({1, 2}, {0.5f, -1.0f});
-  const Expr a = attention::normalize_scores(e, g.constant({1, 2}, {1.0f, 1.0f}), attention::Normalization::sigmoid);
+  const Expr a = attention::normalize_scores(e, g.constant({1, 2}, {1.0f, 1.0f}), Normalization::sigmoid);
   const double s0 = 1.0 / (1.0 + std::exp(-0.5)), s1 = 1.0 / (1.0 + std::exp(1.0));
   CHECK(a.value()[0] == doctest::Approx(s0 / (s0 + s1)));
 }

@@ -7,6 +7,7 @@
 
 #include "config/recipe.h"
 #include "nmtx/config/config.h"
+#include "nmtx/config/engine_options.h"
 #include "nmtx/run/run_data.h"
 
 using namespace nmtx;
@@ -127,4 +128,44 @@ TEST_CASE("training.shards defaults to the fast setting: as many shards as threa
   c.training.threads = 4;
   c.training.shards = 1;
   CHECK(c.training.shard_count() == 1);  // named in the recipe: kept
+}
+
+TEST_CASE("one set of defaults: the recipe's model is ModelConfig{}, and every enum key's choices are its name table") {
+  const ModelConfig from_recipe = model_config(default_config().model, 0, 0), model;
+  CHECK(from_recipe.cell == model.cell);
+  CHECK(from_recipe.embed == model.embed);
+  CHECK(from_recipe.hidden == model.hidden);
+  CHECK(from_recipe.decoder_hidden == model.decoder_hidden);
+  CHECK(from_recipe.encoder_layers == model.encoder_layers);
+  CHECK(from_recipe.decoder_layers == model.decoder_layers);
+  CHECK(from_recipe.dropout == model.dropout);
+  CHECK(from_recipe.init == model.init);
+  CHECK(from_recipe.init_scale == model.init_scale);
+  CHECK(from_recipe.bridge == model.bridge);
+  CHECK(from_recipe.input_feeding == model.input_feeding);
+  CHECK(from_recipe.maxout == model.maxout);
+  CHECK(from_recipe.output_dim == model.output_dim);
+  CHECK(from_recipe.tied_embeddings == model.tied_embeddings);
+  const AttentionConfig &a = from_recipe.attention, &b = model.attention;
+  CHECK(a.type == b.type);
+  CHECK(a.score == b.score);
+  CHECK(a.dim == b.dim);
+  CHECK(a.window == b.window);
+  CHECK(a.max_src_len == b.max_src_len);
+  CHECK(a.heads == b.heads);
+  CHECK(a.location_filters == b.location_filters);
+  CHECK(a.location_kernel == b.location_kernel);
+  CHECK(a.normalize == b.normalize);
+  // The choices `nmtx train --keys` and docs/recipes.md show are the tables' names.
+  auto choices = [](const std::string& key) {
+    for (const RecipeKey& k : recipe_keys()) {
+      if (k.name == key) return k.choices;
+    }
+    return std::vector<std::string>{};
+  };
+  CHECK(choices("model.cell") == cell_names().names());
+  CHECK(choices("model.init") == init_scheme_names().names());
+  CHECK(choices("model.bridge") == bridge_names().names());
+  CHECK(choices("model.attention.normalize") == normalization_names().names());
+  CHECK(choices("model.bridge") == std::vector<std::string>{"auto", "bahdanau", "bridge", "zeros"});
 }

@@ -183,7 +183,9 @@ TEST_CASE("encoder input errors are clear") {
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(tiny.encoder.encode(g, {1, 2, 3, 4}, {2, 3}, 2, nullptr), doctest::Contains("sentence 1 has length 3"),
                        std::invalid_argument);
-  CHECK_THROWS_AS(parse_cell("transformer"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(cell_names().parse("transformer", "model.cell"),
+                       doctest::Contains("unknown model.cell \"transformer\"; valid: gru, lstm, rnn"), std::invalid_argument);
+  for (const CellType cell : {CellType::rnn, CellType::gru, CellType::lstm}) CHECK(cell_names().parse(cell_name(cell), "") == cell);
 }
 
 TEST_CASE("fused cells equal their composition from primitive ops, values and gradients") {

@@ -16,7 +16,7 @@ namespace {
 class Bahdanau : public Attention {
  public:
   Bahdanau(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
-      : normalization_(parse_normalization(c.normalize)),
+      : normalization_(c.normalize),
         W_a_(f.weight(prefix + ".W_a", {d.attention, d.query})),
         U_a_(f.weight(prefix + ".U_a", {d.attention, d.memory})),
         v_a_(f.weight(prefix + ".v_a", {d.attention})) {}

@@ -3,13 +3,16 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace nmtx::attention {
+namespace nmtx {
 
-Normalization parse_normalization(const std::string& name) {
-  if (name == "softmax") return Normalization::softmax;
-  if (name == "sigmoid") return Normalization::sigmoid;
-  throw std::invalid_argument("unknown attention normalisation \"" + name + "\"; valid: softmax, sigmoid");
+const EnumNames<Normalization>& normalization_names() {
+  static const EnumNames<Normalization> names{{"softmax", Normalization::softmax}, {"sigmoid", Normalization::sigmoid}};
+  return names;
 }
+
+}  // namespace nmtx
+
+namespace nmtx::attention {
 
 Expr allowed_positions(Graph& g, const Expr& mask, const AttentionState& state, const InferenceConstraints& c) {
   if (!c.monotonic && c.window == 0) return mask;

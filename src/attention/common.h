@@ -16,8 +16,6 @@
 
 namespace nmtx::attention {
 
-enum class Normalization { softmax, sigmoid };
-Normalization parse_normalization(const std::string& name);
 
 // The memory mask narrowed by the inference constraints (the mask itself when none is set).
 Expr allowed_positions(Graph& g, const Expr& mask, const AttentionState& state, const InferenceConstraints& c);

@@ -21,7 +21,7 @@ namespace {
 class LocationSensitive : public Attention {
  public:
   LocationSensitive(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
-      : normalization_(parse_normalization(c.normalize)), kernel_(c.location_kernel) {
+      : normalization_(c.normalize), kernel_(c.location_kernel) {
     if (c.location_kernel % 2 == 0 || c.location_filters == 0) {
       throw std::invalid_argument("location-sensitive attention needs an odd model.attention.location_kernel and "
                                   "model.attention.location_filters > 0");

@@ -24,7 +24,7 @@ class LuongLocal : public Attention {
   LuongLocal(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
       : predictive_(c.type == "local-p"),
         D_(c.window),
-        normalization_(parse_normalization(c.normalize)),
+        normalization_(c.normalize),
         score_(f, prefix, c.score, d.query, d.memory, d.attention) {
     if (!(c.window >= 1.0f)) throw std::invalid_argument("model.attention.window (D) must be at least 1");
     if (predictive_) {

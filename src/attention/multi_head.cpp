@@ -23,7 +23,7 @@ namespace {
 class MultiHead : public Attention {
  public:
   MultiHead(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
-      : normalization_(parse_normalization(c.normalize)), heads_(c.heads), size_(d.attention) {
+      : normalization_(c.normalize), heads_(c.heads), size_(d.attention) {
     if (c.heads == 0 || d.attention % c.heads != 0) {
       throw std::invalid_argument("multi-head attention: the attention size " + std::to_string(d.attention) +
                                   " must be a multiple of model.attention.heads = " + std::to_string(c.heads));

@@ -56,6 +56,7 @@ int run_demo(int argc, char** argv) {
   config.src_vocab = config.tgt_vocab = kFirstSymbol + symbols;
   config.embed = 32;
   config.hidden = 64;
+  config.dropout = 0.0f;
   config.attention.type = variant.type;
   config.attention.score = variant.score;
   config.attention.window = 3.0f;

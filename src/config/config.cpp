@@ -9,29 +9,12 @@
 #include <utility>
 
 #include "nmtx/attention/attention.h"
+#include "names.h"
 #include "recipe.h"
 
 namespace nmtx {
 
 namespace {
-
-template <class E>
-using Names = std::vector<std::pair<const char*, E>>;
-
-const Names<std::optional<ToyTask>> kTasks = {{"none", std::nullopt},
-                                             {"copy", ToyTask::copy},
-                                             {"reverse", ToyTask::reverse},
-                                             {"sort", ToyTask::sort},
-                                             {"reorder", ToyTask::reorder}};
-const Names<TokenLevel> kLevels = {{"word", TokenLevel::word}, {"char", TokenLevel::character}};
-const Names<SubwordType> kSubwords = {{"none", SubwordType::none}, {"sentencepiece", SubwordType::sentencepiece}};
-const Names<OptimizerType> kOptimizers = {{"adam", OptimizerType::adam}, {"sgd", OptimizerType::sgd}};
-const Names<Schedule> kSchedules = {{"none", Schedule::none}, {"halving", Schedule::halving}, {"plateau", Schedule::plateau}};
-const Names<bool> kBatchTypes = {{"sentences", false}, {"tokens", true}};
-const Names<ValidationMetric> kMetrics = {
-    {"bleu", ValidationMetric::bleu}, {"ppl", ValidationMetric::ppl}, {"loss", ValidationMetric::loss}};
-const Names<BleuTokenizer> kBleuTokenizers = {
-    {"none", BleuTokenizer::none}, {"13a", BleuTokenizer::t13a}, {"intl", BleuTokenizer::intl}};
 
 // Every recipe key and the field it sets, in recipe_keys() order.
 // (C is Config or const Config: a Writer only reads the fields.)
@@ -39,7 +22,7 @@ template <class C, class Visitor>
 void bind_fields(C& c, Visitor& v) {
   v.text("run.dir", c.run.dir);
   auto& d = c.data;
-  v.choice("data.task", d.toy.task, kTasks);
+  v.choice("data.task", d.toy.task, task_names());
   v.integer("data.toy.train_size", d.toy.train_size);
   v.integer("data.toy.dev_size", d.toy.dev_size);
   v.integer("data.toy.test_size", d.toy.test_size);
@@ -54,28 +37,28 @@ void bind_fields(C& c, Visitor& v) {
   v.text("data.tgt_lang", d.tgt_lang);
   v.integer("data.tsv_src_column", d.tsv_src_column);
   v.integer("data.tsv_tgt_column", d.tsv_tgt_column);
-  v.choice("data.level", d.level, kLevels);
+  v.choice("data.level", d.level, level_names());
   v.boolean("data.lowercase", d.lowercase);
   v.integer("data.max_length", d.max_length);
   v.text("data.src_vocab", d.src_vocab);
   v.text("data.tgt_vocab", d.tgt_vocab);
   v.integer("data.vocab_size", d.vocab_size);
   v.integer("data.min_freq", d.min_freq);
-  v.choice("data.subword.type", d.subword, kSubwords);
+  v.choice("data.subword.type", d.subword, subword_names());
   v.integer("data.subword.vocab_size", d.subword_vocab_size);
   v.text("data.subword.model_type", d.subword_model_type);
   v.integer("data.subword.seed", d.subword_seed);
   auto& m = c.model;
-  v.text("model.cell", m.cell);
+  v.choice("model.cell", m.cell, cell_names());
   v.integer("model.embed", m.embed);
   v.integer("model.hidden", m.hidden);
   v.integer("model.decoder_hidden", m.decoder_hidden);
   v.integer("model.encoder_layers", m.encoder_layers);
   v.integer("model.decoder_layers", m.decoder_layers);
   v.number("model.dropout", m.dropout);
-  v.text("model.init", m.init);
+  v.choice("model.init", m.init, init_scheme_names());
   v.number("model.init_scale", m.init_scale);
-  v.text("model.bridge", m.bridge);
+  v.choice("model.bridge", m.bridge, bridge_names());
   v.boolean("model.input_feeding", m.input_feeding);
   v.boolean("model.maxout", m.maxout);
   v.integer("model.output_dim", m.output_dim);
@@ -89,21 +72,21 @@ void bind_fields(C& c, Visitor& v) {
   v.integer("model.attention.heads", a.heads);
   v.integer("model.attention.location_filters", a.location_filters);
   v.integer("model.attention.location_kernel", a.location_kernel);
-  v.text("model.attention.normalize", a.normalize);
+  v.choice("model.attention.normalize", a.normalize, normalization_names());
   auto& t = c.training;
-  v.choice("training.optimizer", t.optimizer, kOptimizers);
+  v.choice("training.optimizer", t.optimizer, optimizer_names());
   v.number("training.learning_rate", t.learning_rate);
   v.number("training.momentum", t.momentum);
   v.number("training.adam_beta1", t.adam_beta1);
   v.number("training.adam_beta2", t.adam_beta2);
   v.number("training.adam_eps", t.adam_eps);
-  v.choice("training.schedule", t.schedule, kSchedules);
+  v.choice("training.schedule", t.schedule, schedule_names());
   v.integer("training.halving_start", t.halving_start);
   v.number("training.plateau_factor", t.plateau_factor);
   v.integer("training.plateau_patience", t.plateau_patience);
   v.number("training.min_learning_rate", t.min_learning_rate);
   v.integer("training.batch_size", t.batch_size);
-  v.choice("training.batch_type", t.batch_by_tokens, kBatchTypes);
+  v.choice("training.batch_type", t.batch_by_tokens, batch_type_names());
   v.integer("training.epochs", t.epochs);
   v.integer("training.steps", t.steps);
   v.number("training.clip_norm", t.clip_norm);
@@ -117,11 +100,11 @@ void bind_fields(C& c, Visitor& v) {
   v.integer("training.shards", t.shards);
   auto& val = c.validation;
   v.integer("validation.every", val.every);
-  v.choice("validation.metric", val.metric, kMetrics);
+  v.choice("validation.metric", val.metric, metric_names());
   v.integer("validation.patience", val.patience);
   v.integer("validation.batch_size", val.batch_size);
   v.number("validation.max_output_ratio", val.max_output_ratio);
-  v.choice("validation.bleu_tokenize", val.bleu_tokenize, kBleuTokenizers);
+  v.choice("validation.bleu_tokenize", val.bleu_tokenize, bleu_tokenizer_names());
   v.integer("validation.examples", val.examples);
   v.integer("checkpoint.keep_last", c.checkpoint.keep_last);
   v.integer("checkpoint.every", c.checkpoint.every);
@@ -149,12 +132,10 @@ struct Reader {
     for (const std::string& s : r.list(key)) field.push_back(static_cast<std::size_t>(std::stoull(s)));  // ≤ 9 digits (check())
   }
   template <class E>
-  void choice(const char* key, E& field, const Names<E>& names) {
-    for (const auto& [name, value] : names) {
-      if (r.string(key) == name) {
-        field = value;
-        return;
-      }
+  void choice(const char* key, E& field, const EnumNames<E>& names) {
+    if (const auto value = names.find(r.string(key))) {
+      field = *value;
+      return;
     }
     throw std::logic_error(std::string("recipe key ") + key + ": the choice \"" + r.string(key) + "\" has no field value");
   }
@@ -181,11 +162,8 @@ struct Writer {
     set(key, joined);
   }
   template <class E>
-  void choice(const char* key, const E& field, const Names<E>& names) {
-    for (const auto& [name, value] : names) {
-      if (field == value) return set(key, name);
-    }
-    throw std::logic_error(std::string("recipe key ") + key + ": a value without a name");
+  void choice(const char* key, const E& field, const EnumNames<E>& names) {
+    set(key, names.name(field));
   }
 };
 
@@ -298,7 +276,7 @@ struct KeyCollector {
   void list(const char* key, std::vector<std::string>&) { add(key); }
   void indices(const char* key, std::vector<std::size_t>&) { add(key); }
   template <class E>
-  void choice(const char* key, E&, const Names<E>&) {
+  void choice(const char* key, E&, const EnumNames<E>&) {
     add(key);
   }
 };

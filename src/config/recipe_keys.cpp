@@ -1,5 +1,6 @@
 // The recipe schema: every key, its type, default, allowed values and meaning. docs/recipes.md
 // lists the same keys (a test checks that every key here is documented there).
+#include "names.h"
 #include "recipe.h"
 
 namespace nmtx {
@@ -17,6 +18,13 @@ RecipeKey boolean(const char* name, bool def, const char* help) {
 }
 RecipeKey text(const char* name, const char* def, const char* help) { return {name, KeyType::string, def, help, {}}; }
 RecipeKey list(const char* name, const char* def, const char* help) { return {name, KeyType::list, def, help, {}}; }
+// A choice among an enum's names (names.h); the first is the default.
+template <class E>
+RecipeKey choice(const char* name, const EnumNames<E>& names, const char* help) {
+  std::vector<std::string> choices = names.names();
+  std::string def = choices.front();
+  return {name, KeyType::choice, def, help, std::move(choices)};
+}
 RecipeKey choice(const char* name, std::vector<std::string> choices, const char* help) {
   std::string def = choices.front();
   return {name, KeyType::choice, def, help, std::move(choices)};
@@ -31,7 +39,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       // ---- run ----
       text("run.dir", "", "run directory; empty: runs/NAME for recipe NAME.yaml (--out overrides)"),
       // ---- data: a toy task, or files ----
-      choice("data.task", {"none", "copy", "reverse", "sort", "reorder"},
+      choice("data.task", task_names(),
              "generate a toy task into RUN/data (none: read data.train/dev/test)"),
       integer("data.toy.train_size", 50000, 1, kBig, "toy task: training pairs"),
       integer("data.toy.dev_size", 1000, 1, kBig, "toy task: dev pairs"),
@@ -47,29 +55,29 @@ const std::vector<RecipeKey>& recipe_keys() {
       text("data.tgt_lang", "tgt", "target file suffix"),
       integer("data.tsv_src_column", 0, 0, 100, "a .tsv set: 0-based column of the source"),
       integer("data.tsv_tgt_column", 1, 0, 100, "a .tsv set: 0-based column of the target"),
-      choice("data.level", {"word", "char"}, "tokens: whitespace words or characters"),
+      choice("data.level", level_names(), "tokens: whitespace words or characters"),
       boolean("data.lowercase", false, "lowercase both sides (and the references BLEU compares with)"),
       integer("data.max_length", 100, 0, kBig, "drop training pairs with a side longer than this (tokens; 0: keep all)"),
       text("data.src_vocab", "", "load the source vocabulary from this file (one token per line) instead of building it"),
       text("data.tgt_vocab", "", "load the target vocabulary from this file instead of building it"),
       integer("data.vocab_size", 0, 0, kBig, "built vocabularies: at most this many tokens per side besides the specials (0: all)"),
       integer("data.min_freq", 1, 1, kBig, "built vocabularies: tokens seen fewer times become <unk>"),
-      choice("data.subword.type", {"none", "sentencepiece"}, "subword segmentation, trained on the training set"),
+      choice("data.subword.type", subword_names(), "subword segmentation, trained on the training set"),
       integer("data.subword.vocab_size", 8000, 10, kBig, "SentencePiece pieces per side"),
       choice("data.subword.model_type", {"unigram", "bpe"}, "SentencePiece algorithm"),
       integer("data.subword.seed", -1, -1, kBig,
               "SentencePiece's training seed (-1: training.seed); fixed, runs differing only in training.seed share vocabularies"),
       // ---- model ----
-      choice("model.cell", {"gru", "lstm", "rnn"}, "recurrent cell of encoder and decoder"),
+      choice("model.cell", cell_names(), "recurrent cell of encoder and decoder"),
       integer("model.embed", 256, 1, kBig, "embedding size (both sides)"),
       integer("model.hidden", 256, 1, kBig, "encoder hidden size per direction"),
       integer("model.decoder_hidden", 0, 0, kBig, "decoder hidden size (0: 2 × model.hidden)"),
       integer("model.encoder_layers", 1, 1, 16, "encoder layers"),
       integer("model.decoder_layers", 1, 1, 16, "decoder layers"),
       number("model.dropout", "0.2", 0, 0.99, "dropout on embeddings, between layers and before the output layer"),
-      choice("model.init", {"uniform", "glorot"}, "initialisation of weight matrices"),
+      choice("model.init", init_scheme_names(), "initialisation of weight matrices"),
       number("model.init_scale", "0.1", 0, 10, "uniform initialisation: U(-a, a)"),
-      choice("model.bridge", {"auto", "bahdanau", "bridge", "zeros"}, "first decoder state from the encoder"),
+      choice("model.bridge", bridge_names(), "first decoder state from the encoder"),
       boolean("model.input_feeding", true, "Luong order: feed h̃_{t-1} into the next step"),
       boolean("model.maxout", true, "Bahdanau order: maxout deep output (else tanh)"),
       integer("model.output_dim", 0, 0, kBig, "Bahdanau order: deep output size (0: model.embed)"),
@@ -83,15 +91,15 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("model.attention.heads", 4, 1, 64, "multi-head: heads"),
       integer("model.attention.location_filters", 32, 1, 1024, "location-sensitive: convolution filters"),
       integer("model.attention.location_kernel", 31, 1, 1001, "location-sensitive: convolution width (odd)"),
-      choice("model.attention.normalize", {"softmax", "sigmoid"}, "attention weights: softmax or normalised sigmoid"),
+      choice("model.attention.normalize", normalization_names(), "attention weights: softmax or normalised sigmoid"),
       // ---- training ----
-      choice("training.optimizer", {"adam", "sgd"}, "optimiser"),
+      choice("training.optimizer", optimizer_names(), "optimiser"),
       number("training.learning_rate", "0.001", 0, 1000, "initial learning rate"),
       number("training.momentum", "0", 0, 0.999, "SGD momentum"),
       number("training.adam_beta1", "0.9", 0, 0.9999, "Adam β1"),
       number("training.adam_beta2", "0.999", 0, 0.999999, "Adam β2"),
       number("training.adam_eps", "1e-8", 0, 1, "Adam ε"),
-      choice("training.schedule", {"none", "halving", "plateau"},
+      choice("training.schedule", schedule_names(),
              "learning rate: constant; halved every epoch after training.halving_start (Luong et al.); "
              "or multiplied by training.plateau_factor when validation stops improving"),
       integer("training.halving_start", 5, 0, kBig, "halving: the first epoch after which the rate halves"),
@@ -99,7 +107,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("training.plateau_patience", 1, 0, kBig, "plateau: validations without improvement before decaying"),
       number("training.min_learning_rate", "0", 0, 1000, "stop when the rate falls below this (0: never)"),
       integer("training.batch_size", 64, 1, kBig, "sentences, or tokens (training.batch_type) per batch"),
-      choice("training.batch_type", {"sentences", "tokens"}, "what training.batch_size counts"),
+      choice("training.batch_type", batch_type_names(), "what training.batch_size counts"),
       integer("training.epochs", 10, 0, kBig, "epochs (0: no limit, use training.steps)"),
       integer("training.steps", 0, 0, kBig, "steps (0: no limit, use training.epochs); with both, the first reached"),
       number("training.clip_norm", "5", 0, 1e9, "global gradient-norm clipping (0: off)"),
@@ -116,11 +124,11 @@ const std::vector<RecipeKey>& recipe_keys() {
               "training.threads; 1: the batch whole); the same bits under mpirun -np N for any N dividing it"),
       // ---- validation and checkpoints ----
       integer("validation.every", 0, 0, kBig, "validate every N steps (0: at the end of each epoch)"),
-      choice("validation.metric", {"bleu", "ppl", "loss"}, "what makes a checkpoint the best one"),
+      choice("validation.metric", metric_names(), "what makes a checkpoint the best one"),
       integer("validation.patience", 0, 0, kBig, "stop after this many validations without improvement (0: never)"),
       integer("validation.batch_size", 64, 1, kBig, "sentences per batch in validation and testing"),
       number("validation.max_output_ratio", "2", 0.1, 100, "greedy outputs stop at ratio × source length + 10 tokens"),
-      choice("validation.bleu_tokenize", {"none", "13a", "intl"},
+      choice("validation.bleu_tokenize", bleu_tokenizer_names(),
              "sacreBLEU tokenizer of dev and test BLEU: none for tokenised corpora, 13a (sacreBLEU's default) for raw text"),
       integer("validation.examples", 3, 0, 100,
               "dev sentences printed at each validation (source, reference, hypothesis), the first ones of the dev set"),

@@ -10,19 +10,26 @@ namespace nmtx {
 
 namespace {
 
-std::string resolve_bridge(const std::string& bridge, AttentionOrder order) {
-  if (bridge == "auto") return order == AttentionOrder::before_update ? "bahdanau" : "bridge";
-  if (bridge == "bahdanau" || bridge == "bridge" || bridge == "zeros") return bridge;
-  throw std::invalid_argument("unknown model.bridge \"" + bridge + "\"; valid: auto, bahdanau, bridge, zeros");
+BridgeType resolve_bridge(BridgeType bridge, AttentionOrder order) {
+  if (bridge != BridgeType::automatic) return bridge;
+  return order == AttentionOrder::before_update ? BridgeType::bahdanau : BridgeType::bridge;
 }
 
 }  // namespace
 
+const EnumNames<BridgeType>& bridge_names() {
+  static const EnumNames<BridgeType> names{{"auto", BridgeType::automatic},
+                                           {"bahdanau", BridgeType::bahdanau},
+                                           {"bridge", BridgeType::bridge},
+                                           {"zeros", BridgeType::zeros}};
+  return names;
+}
+
 std::vector<float> target_mask(const Batch& batch) { return time_major_mask(batch.tgt_lengths, batch.tgt_len); }
 
-Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(config), cell_(parse_cell(config.cell)) {
+Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(config), cell_(config.cell) {
   if (config.src_vocab == 0 || config.tgt_vocab == 0) throw std::invalid_argument("model: vocabulary sizes must be positive");
-  ParameterFactory f(params, parse_init_scheme(config.init), config.init_scale);
+  ParameterFactory f(params, config.init, config.init_scale);
   const std::size_t E = config.embed, H = config.hidden, Hd = config.resolved_decoder_hidden(), De = 2 * H;
   encoder_ = std::make_unique<Encoder>(f, EncoderConfig{cell_, config.src_vocab, E, H, config.encoder_layers, config.dropout});
   attention_ = make_attention(config.attention, f, Hd, De);
@@ -34,9 +41,9 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(conf
     std::size_t input = Hd;
     if (k == 0) input = bahdanau_order ? E + De : (config.input_feeding ? E + Hd : E);
     layers_.push_back(RnnWeights::add(f, "decoder.l" + std::to_string(k), cell_, input, Hd));
-    if (bridge_ != "zeros") {
+    if (bridge_ != BridgeType::zeros) {
       const std::string p = "decoder.init.l" + std::to_string(k);
-      init_W_.push_back(f.weight(p + ".W", {Hd, bridge_ == "bahdanau" ? H : 2 * H}));
+      init_W_.push_back(f.weight(p + ".W", {Hd, bridge_ == BridgeType::bahdanau ? H : 2 * H}));
       init_b_.push_back(f.bias(p + ".b", Hd));
     }
   }
@@ -74,14 +81,14 @@ DecoderState Seq2Seq::start(Graph& g, const EncodedBatch& batch) const {
   const TensorData zeros(Shape{B, Hd});
   DecoderState state;
   // Bahdanau: s_0 = tanh(W h←_1 + b); bridge: s_0 = tanh(W [h→_last; h←_1] + b), from the top encoder layer.
-  const Expr source = bridge_ == "bahdanau"
+  const Expr source = bridge_ == BridgeType::bahdanau
                           ? batch.encoder.backward_first.back().h
-                          : (bridge_ == "bridge" ? concat({batch.encoder.forward_final.back().h,
+                          : (bridge_ == BridgeType::bridge ? concat({batch.encoder.forward_final.back().h,
                                                            batch.encoder.backward_first.back().h}, 1)
                                                  : Expr());
   for (std::size_t k = 0; k < layers_.size(); ++k) {
     RnnState s;
-    if (bridge_ == "zeros") {
+    if (bridge_ == BridgeType::zeros) {
       s.h = g.constant(zeros);
       if (cell_ == CellType::lstm) s.c = g.constant(zeros);
     } else {

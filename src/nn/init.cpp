@@ -6,10 +6,9 @@
 
 namespace nmtx {
 
-InitScheme parse_init_scheme(const std::string& name) {
-  if (name == "uniform") return InitScheme::uniform;
-  if (name == "glorot") return InitScheme::glorot;
-  throw std::invalid_argument("unknown initialisation scheme \"" + name + "\"; valid: uniform, glorot");
+const EnumNames<InitScheme>& init_scheme_names() {
+  static const EnumNames<InitScheme> names{{"uniform", InitScheme::uniform}, {"glorot", InitScheme::glorot}};
+  return names;
 }
 
 Parameter ParameterFactory::weight(const std::string& name, const Shape& shape) {

@@ -8,20 +8,9 @@
 
 namespace nmtx {
 
-CellType parse_cell(const std::string& name) {
-  if (name == "rnn") return CellType::rnn;
-  if (name == "gru") return CellType::gru;
-  if (name == "lstm") return CellType::lstm;
-  throw std::invalid_argument("unknown cell type \"" + name + "\"; valid: rnn, gru, lstm");
-}
-
-const char* cell_name(CellType cell) {
-  switch (cell) {
-    case CellType::rnn: return "rnn";
-    case CellType::gru: return "gru";
-    case CellType::lstm: return "lstm";
-  }
-  return "?";
+const EnumNames<CellType>& cell_names() {
+  static const EnumNames<CellType> names{{"gru", CellType::gru}, {"lstm", CellType::lstm}, {"rnn", CellType::rnn}};
+  return names;
 }
 
 std::size_t gate_count(CellType cell) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "nmtx/config/engine_options.h"
 #include "nmtx/io/files.h"
 #include "nmtx/core/rng.h"
 #include "nmtx/data/toy_tasks.h"
@@ -142,11 +143,7 @@ RunData read_run_data(const DataConfig& d, const std::string& dir, const std::fu
 }  // namespace
 
 void write_toy_task(const ToyDataSettings& toy, const std::string& dir) {
-  ToyConfig config;
-  config.task = toy.task.value();
-  config.symbols = static_cast<std::size_t>(toy.symbols);
-  config.min_length = static_cast<std::size_t>(toy.min_length);
-  config.max_length = static_cast<std::size_t>(toy.max_length);
+  const ToyConfig config = toy_config(toy);
   const auto seed = static_cast<std::uint64_t>(toy.seed);
   fs::create_directories(dir);
   const std::pair<const char*, std::int64_t> splits[] = {{"train", toy.train_size}, {"dev", toy.dev_size}, {"test", toy.test_size}};

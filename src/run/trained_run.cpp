@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "nmtx/config/engine_options.h"
 #include "nmtx/core/digest.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_data.h"
@@ -57,38 +58,6 @@ std::string checkpoint_dir(const std::string& run_dir, const std::string& which)
 }
 
 }  // namespace
-
-ModelConfig model_config(const ModelSettings& m, std::size_t src_vocab, std::size_t tgt_vocab) {
-  ModelConfig c;
-  c.cell = m.cell;
-  c.src_vocab = src_vocab;
-  c.tgt_vocab = tgt_vocab;
-  c.embed = static_cast<std::size_t>(m.embed);
-  c.hidden = static_cast<std::size_t>(m.hidden);
-  c.decoder_hidden = static_cast<std::size_t>(m.decoder_hidden);
-  c.encoder_layers = static_cast<std::size_t>(m.encoder_layers);
-  c.decoder_layers = static_cast<std::size_t>(m.decoder_layers);
-  c.dropout = static_cast<float>(m.dropout);
-  c.init = m.init;
-  c.init_scale = static_cast<float>(m.init_scale);
-  c.bridge = m.bridge;
-  c.input_feeding = m.input_feeding;
-  c.maxout = m.maxout;
-  c.output_dim = static_cast<std::size_t>(m.output_dim);
-  c.tied_embeddings = m.tied_embeddings;
-  const AttentionSettings& s = m.attention;
-  AttentionConfig& a = c.attention;
-  a.type = s.type;
-  a.score = s.resolved_score();
-  a.dim = static_cast<std::size_t>(s.dim);
-  a.window = static_cast<float>(s.window);
-  a.max_src_len = static_cast<std::size_t>(s.max_src_len);
-  a.heads = static_cast<std::size_t>(s.heads);
-  a.location_filters = static_cast<std::size_t>(s.location_filters);
-  a.location_kernel = static_cast<std::size_t>(s.location_kernel);
-  a.normalize = s.normalize;
-  return c;
-}
 
 std::vector<int> TrainedRun::source_ids(const std::string& line, std::vector<std::string>& tokens) const {
   return ids(*src_segmenter, src_vocab, line, tokens);

@@ -141,7 +141,7 @@ Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& c
       run->sets.emplace("test", std::move(*data.test));
     }
     if (log) {
-      log(dir + ": " + variant_name(config) + ", " + config.model.cell + ", checkpoint " +
+      log(dir + ": " + variant_name(config) + ", " + cell_name(config.model.cell) + ", checkpoint " +
           fs::path(run->trained->checkpoint).filename().string());
     }
     runs_.push_back(std::move(run));
@@ -210,8 +210,8 @@ json Inspector::runs() const {
                    {"dir", r.dir},
                    {"variant", variant_name(c)},
                    {"colour", run_colour(variant_name(c))},
-                   {"cell", c.model.cell},
-                   {"normalize", c.model.attention.normalize},
+                   {"cell", cell_name(c.model.cell)},
+                   {"normalize", normalization_names().name(c.model.attention.normalize)},
                    {"local", type == "local-m" || type == "local-p"},
                    {"window", c.model.attention.window},
                    {"parameters", r.trained->params->numel()},

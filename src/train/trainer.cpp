@@ -27,6 +27,7 @@
 #include "nmtx/io/files.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_directory.h"
+#include "nmtx/config/engine_options.h"
 #include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
 #include "nmtx/train/ema.h"
@@ -77,17 +78,14 @@ class Trainer {
         schedule_(config_, *optimizer_, log_),
         faults_(hooks, comm.rank()),
         dropout_(derive_seed(static_cast<std::uint64_t>(config_.training.seed), "dropout")),
-        evaluation_(evaluation_settings(config_)) {
+        evaluation_(evaluation_settings(config_)),
+        batching_(batching_options(config_.training)) {
     const TrainingConfig& t = config_.training;
     if (t.ema_decay > 0) ema_.emplace(model_.config(), params_);
     if (t.shard_count() > 1 || comm_.distributed()) {
       sharded_.emplace(comm_, params_, static_cast<std::size_t>(t.shard_count()), static_cast<std::uint64_t>(t.seed),
                        static_cast<std::size_t>(t.threads));
     }
-    batching_.batch_size = static_cast<std::size_t>(t.batch_size);
-    batching_.by_tokens = t.batch_by_tokens;
-    batching_.shuffle = t.shuffle;
-    batching_.bucket = t.bucket;
     evaluation_.keep_attention = false;  // validation reads the texts only
     step_.clip_norm = static_cast<float>(t.clip_norm);
     step_.label_smoothing = static_cast<float>(t.label_smoothing);
@@ -119,7 +117,7 @@ class Trainer {
       log_.line(fmt::format("{} has no checkpoint yet: training starts over from step 0", dir_));
     }
     const Variant variant{model_.config().attention.type, model_.config().attention.score};
-    log_.line(fmt::format("model: {} {}, {} parameters; {} thread{}", variant.name(), model_.config().cell,
+    log_.line(fmt::format("model: {} {}, {} parameters; {} thread{}", variant.name(), cell_name(model_.config().cell),
                           params_.numel(), config_.training.threads, config_.training.threads == 1 ? "" : "s"));
     if (comm_.distributed()) {
       for (const std::string& line : describe_job(comm_, config_.training)) log_.line(line);

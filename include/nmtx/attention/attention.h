@@ -17,10 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "nmtx/core/enum_names.h"
 #include "nmtx/core/graph.h"
 #include "nmtx/nn/init.h"
 
 namespace nmtx {
+
+// How scores become weights (attention/common.h): softmax, or a sigmoid per position
+// normalised to sum to 1.
+enum class Normalization { softmax, sigmoid };
+const EnumNames<Normalization>& normalization_names();  // "softmax", "sigmoid"
 
 struct AttentionConfig {
   std::string type = "luong";
@@ -31,7 +37,7 @@ struct AttentionConfig {
   std::size_t heads = 4;               // multi-head
   std::size_t location_filters = 32;   // location-sensitive: convolution filters
   std::size_t location_kernel = 31;    // location-sensitive: convolution width (odd)
-  std::string normalize = "softmax";   // softmax | sigmoid
+  Normalization normalize = Normalization::softmax;
 };
 
 // ---- the registry of variants (src/attention/registry.cpp) ------------------------

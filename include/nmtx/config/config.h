@@ -16,9 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "nmtx/attention/attention.h"
 #include "nmtx/data/text.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/eval/bleu.h"
+#include "nmtx/model/seq2seq.h"
+#include "nmtx/nn/init.h"
+#include "nmtx/nn/rnn.h"
 
 namespace nmtx {
 
@@ -67,19 +71,20 @@ struct AttentionSettings {
   std::int64_t dim = 0;
   double window = 10;
   std::int64_t max_src_len = 100, heads = 4, location_filters = 32, location_kernel = 31;
-  std::string normalize = "softmax";
+  Normalization normalize = Normalization::softmax;
 
   std::string resolved_score() const;  // `score`, or the type's default score
 };
 
+// The defaults are ModelConfig's (a test checks it).
 struct ModelSettings {
-  std::string cell = "gru";
+  CellType cell = CellType::gru;
   std::int64_t embed = 256, hidden = 256, decoder_hidden = 0;
   std::int64_t encoder_layers = 1, decoder_layers = 1;
   double dropout = 0.2;
-  std::string init = "uniform";
+  InitScheme init = InitScheme::uniform;
   double init_scale = 0.1;
-  std::string bridge = "auto";
+  BridgeType bridge = BridgeType::automatic;
   bool input_feeding = true, maxout = true;
   std::int64_t output_dim = 0;
   bool tied_embeddings = false;

@@ -20,20 +20,29 @@
 #include "nmtx/attention/attention.h"
 #include "nmtx/data/batch.h"
 #include "nmtx/nn/encoder.h"
+#include "nmtx/nn/init.h"
 
 namespace nmtx {
 
+// The decoder's first state from the encoder (docs/model.md): bahdanau (from the backward
+// direction's first state), bridge (from both directions' final states), zeros; auto:
+// bahdanau before the update, else bridge.
+enum class BridgeType { automatic, bahdanau, bridge, zeros };
+const EnumNames<BridgeType>& bridge_names();  // "auto", "bahdanau", "bridge", "zeros"
+
+// The defaults are the recipe's (docs/recipes.md; a test checks that model_config of the
+// recipe defaults gives ModelConfig{}).
 struct ModelConfig {
-  std::string cell = "gru";            // rnn | gru | lstm, encoder and decoder
+  CellType cell = CellType::gru;       // encoder and decoder
   std::size_t src_vocab = 0, tgt_vocab = 0;
-  std::size_t embed = 64;              // E, both sides
-  std::size_t hidden = 128;            // H per encoder direction (states are 2H)
+  std::size_t embed = 256;             // E, both sides
+  std::size_t hidden = 256;            // H per encoder direction (states are 2H)
   std::size_t decoder_hidden = 0;      // Hd; 0: 2H
   std::size_t encoder_layers = 1, decoder_layers = 1;
-  float dropout = 0.0f;                // embeddings, between layers, before the output layer
-  std::string init = "uniform";        // uniform | glorot (nn/init.h)
+  float dropout = 0.2f;                // embeddings, between layers, before the output layer
+  InitScheme init = InitScheme::uniform;  // nn/init.h
   float init_scale = 0.1f;
-  std::string bridge = "auto";         // bahdanau | bridge | zeros; auto: bahdanau before the update, else bridge
+  BridgeType bridge = BridgeType::automatic;
   bool input_feeding = true;           // Luong order only
   bool maxout = true;                  // Bahdanau order: maxout (pool 2) deep output, else tanh
   std::size_t output_dim = 0;          // Bahdanau order: deep output size L; 0: E
@@ -95,7 +104,7 @@ class Seq2Seq {
  private:
   ModelConfig config_;
   CellType cell_;
-  std::string bridge_;
+  BridgeType bridge_;  // resolved: never automatic
   std::size_t output_dim_ = 0;
   std::unique_ptr<Encoder> encoder_;
   std::unique_ptr<Attention> attention_;

@@ -6,12 +6,13 @@
 
 #include <string>
 
+#include "nmtx/core/enum_names.h"
 #include "nmtx/core/params.h"
 
 namespace nmtx {
 
 enum class InitScheme { uniform, glorot };
-InitScheme parse_init_scheme(const std::string& name);  // throws, listing the valid names
+const EnumNames<InitScheme>& init_scheme_names();  // "uniform", "glorot"
 
 class ParameterFactory {
  public:

@@ -12,14 +12,15 @@
 
 #include <string>
 
+#include "nmtx/core/enum_names.h"
 #include "nmtx/core/ops.h"
 #include "nmtx/nn/init.h"
 
 namespace nmtx {
 
 enum class CellType { rnn, gru, lstm };
-CellType parse_cell(const std::string& name);  // "rnn", "gru", "lstm"; throws listing them
-const char* cell_name(CellType cell);
+const EnumNames<CellType>& cell_names();  // "gru", "lstm", "rnn"
+inline const char* cell_name(CellType cell) { return cell_names().name(cell); }
 std::size_t gate_count(CellType cell);
 
 // The state a cell carries: h (B, H), and c (B, H) for an LSTM.

@@ -16,9 +16,6 @@
 
 namespace nmtx {
 
-// The model a configuration describes, for the given vocabulary sizes.
-ModelConfig model_config(const ModelSettings& settings, std::size_t src_vocab, std::size_t tgt_vocab);
-
 struct TrainedRun {
   Config config;                    // the run's config.yaml
   std::unique_ptr<Segmenter> src_segmenter, tgt_segmenter;
