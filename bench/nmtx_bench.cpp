@@ -208,7 +208,7 @@ int export_reference(const cxxopts::ParseResult& args) {
       << fmt::format("{{\"variant\": \"{}\", \"type\": \"{}\", \"score\": \"{}\", \"embed\": {}, \"hidden\": {}, "
                      "\"decoder_hidden\": {}, \"src_vocab\": {}, \"tgt_vocab\": {}, \"attention_dim\": {}, "
                      "\"maxout\": {}, \"output_dim\": {}}}\n",
-                     variant, c.attention.type, c.attention.score, c.embed, c.hidden, c.resolved_decoder_hidden(),
+                     variant, attention_type_names().name(c.attention.type), attention_score_names().name(c.attention.score), c.embed, c.hidden, c.resolved_decoder_hidden(),
                      c.src_vocab, c.tgt_vocab, c.resolved_decoder_hidden(), c.maxout ? "true" : "false", c.embed);
   fmt::print("exported {} ({} parameters, loss {:.6f}) to {}\n", variant, params.numel(), loss.item(), dir.string());
   return 0;

@@ -58,7 +58,7 @@ struct Fixture {
 
   AttentionOutput run(Graph& g, AttentionState& state, const InferenceConstraints& c = {}) const {
     const PreparedMemory m = module->prepare(g, memory_in(g, g.constant(memory)));
-    if (variant.type == "location-sensitive") state.cumulative = g.constant(cumulative);
+    if (variant.type == AttentionType::location_sensitive) state.cumulative = g.constant(cumulative);
     return module->attend(g, m, g.constant(query), kStep, state, c);
   }
   AttentionOutput run(Graph& g) const {
@@ -100,7 +100,8 @@ std::vector<double> normalise(const std::vector<double>& e, const std::vector<bo
 
 Reference reference(const Fixture& fx) {
   const Reader P{fx.params};
-  const std::string type = fx.variant.type, score = fx.variant.score;
+  // The reference reads the variant by its names, as docs/model.md writes them.
+  const std::string type = attention_type_names().name(fx.variant.type), score = attention_score_names().name(fx.variant.score);
   const bool sigmoid = fx.config.normalize == Normalization::sigmoid;
   const double D = fx.config.window;
   auto q = [&](std::size_t b, std::size_t k) { return static_cast<double>(fx.query.values[b * Dq + k]); };
@@ -234,7 +235,7 @@ TEST_CASE("every attention variant matches its plain-loop reference, with softma
       const Reference want = reference(fx);
       expect_close(out.weights, {B, S}, want.weights);
       expect_close(out.context, {B, De}, want.context);
-      if (v.type == "local-m" || v.type == "local-p") expect_close(out.position, {B, 1}, want.position);
+      if (is_local(v.type)) expect_close(out.position, {B, 1}, want.position);
       else CHECK_FALSE(out.position.valid());
     }
   }
@@ -276,7 +277,7 @@ TEST_CASE("padding gets exactly 0 weight, and local windows are exactly 0 outsid
         if (static_cast<int>(s) >= kLengths[b]) CHECK(w == 0.0f);
         if (out.position.valid() && std::abs(static_cast<float>(s) - out.position.value()[b]) > fx.config.window) CHECK(w == 0.0f);
       }
-      if (v.type != "local-p") CHECK(total == doctest::Approx(1.0));  // local-p is not renormalised
+      if (v.type != AttentionType::local_p) CHECK(total == doctest::Approx(1.0));  // local-p is not renormalised
       else CHECK(total < 1.0 + 1e-6);
     }
   }
@@ -387,21 +388,26 @@ TEST_CASE("the variant registry: names, parsing and errors that list what is val
     CHECK(std::find(names.begin(), names.end(), n) != names.end());
     CHECK(parse_variant(n).name() == n);
   }
-  CHECK(parse_variant("local-p").score == "general");
+  CHECK(parse_variant("local-p").score == AttentionScore::general);
   CHECK(parse_variant("local-m-general").name() == "local-m");
   CHECK(parse_variant("luong").name() == "luong-general");
   CHECK_THROWS_WITH_AS(parse_variant("luong-cosine"), doctest::Contains("valid: bahdanau, luong-general"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(validate_variant("bahdanau", "dot"),
+  CHECK_THROWS_WITH_AS(validate_variant(AttentionType::bahdanau, AttentionScore::dot),
                        "attention type \"bahdanau\" does not take the score \"dot\"; valid scores for it: concat",
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(validate_variant("local-p", "location"),
+  CHECK_THROWS_WITH_AS(variant_of("local-p", "location"),
                        doctest::Contains("valid scores for it: general, dot, concat, scaled-dot"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(validate_variant("global", "dot"),
-                       doctest::Contains("valid: bahdanau, luong, local-m, local-p, location-sensitive"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(variant_of("global", "dot"),
+                       doctest::Contains("unknown attention type \"global\"; valid: luong, bahdanau, local-m, local-p, location-sensitive"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(variant_of("luong", "cosine"),
+                       doctest::Contains("does not take the score \"cosine\"; valid scores for it: general, dot, concat, location"),
+                       std::invalid_argument);
+  CHECK(variant_of("local-m", "").score == AttentionScore::general);  // the type's default
   ParameterSet params;
   ParameterFactory f(params, InitScheme::uniform, 0.1f);
   AttentionConfig c;
-  c.score = "dot";
+  c.score = AttentionScore::dot;
   CHECK_THROWS_WITH_AS(make_attention(c, f, 4, 6), doctest::Contains("decoder state size (4) to equal the encoder state size (6)"),
                        std::invalid_argument);
 }

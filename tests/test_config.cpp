@@ -29,8 +29,8 @@ TEST_CASE("the structs' member defaults are the key table's defaults") {
   // A few fields by name, so a binding that swapped two keys of one type shows here too.
   CHECK(table.training.batch_size == 64);
   CHECK(table.training.learning_rate == 0.001);
-  CHECK(table.model.attention.type == "luong");
-  CHECK(table.model.attention.resolved_score() == "general");
+  CHECK(table.model.attention.type == AttentionType::luong);
+  CHECK(table.model.attention.resolved_score() == AttentionScore::general);
   CHECK_FALSE(table.data.is_toy());
   CHECK(table.compare.sentences == std::vector<std::size_t>{0, 1, 2});
   CHECK(table.validation.metric == ValidationMetric::bleu);
@@ -67,14 +67,14 @@ compare:
   CHECK(c.validation.metric == ValidationMetric::ppl);
   CHECK(c.validation.bleu_tokenize == BleuTokenizer::intl);
   CHECK(c.compare.sentences == std::vector<std::size_t>{4, 0, 123456789});
-  c.model.attention.score = "dot";  // what nmtx compare does for a variant
+  c.model.attention.score = AttentionScore::dot;  // what nmtx compare does for a variant
   c.run.dir = "runs/x";
   const Config back = parse_config(config_yaml(c), "config.yaml");
   CHECK(config_yaml(back) == config_yaml(c));
   CHECK(back.training.learning_rate == c.training.learning_rate);  // bit for bit: resumed runs train alike
   CHECK(back.training.adam_eps == c.training.adam_eps);
   CHECK(back.model.attention.window == 2.5);
-  CHECK(back.model.attention.score == "dot");
+  CHECK(back.model.attention.score == AttentionScore::dot);
   CHECK(back.run.dir == "runs/x");
 }
 
@@ -85,11 +85,12 @@ TEST_CASE("a Config that breaks a key's rules is refused when written, or when r
                        RecipeError);
   c = default_config();
   c.data.toy.task = ToyTask::copy;
-  c.model.attention.score = "nonsense";
-  const std::string yaml = config_yaml(c);  // a string key: any text
+  c.model.attention.type = AttentionType::bahdanau;
+  c.model.attention.score = AttentionScore::dot;  // each a valid name; bahdanau takes only concat
+  const std::string yaml = config_yaml(c);
   // The line of the offending key in the file is named (a check between keys blames it).
   std::size_t line = 1;
-  const std::size_t where = yaml.find("nonsense");
+  const std::size_t where = yaml.find("score: \"dot\"");
   REQUIRE(where != std::string::npos);
   for (std::size_t at = 0; at < where; ++at) line += yaml[at] == '\n';
   const std::string expected = "config.yaml:" + std::to_string(line) + ": model.attention.score: attention type";

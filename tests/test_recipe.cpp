@@ -60,10 +60,8 @@ training:
   CHECK(r.number("training.learning_rate") == doctest::Approx(1e-3));
   CHECK(r.is_default("model.embed"));
   CHECK(!r.is_default("model.hidden"));
-  AttentionSettings a;
-  a.type = "local-p";
-  a.score = r.string("model.attention.score");
-  CHECK(a.resolved_score() == "general");
+  CHECK(r.string("model.attention.score").empty());
+  CHECK(variant_of("local-p", r.string("model.attention.score")).score == AttentionScore::general);
   CHECK_NOTHROW(r.check());
 }
 
@@ -217,20 +215,20 @@ TEST_CASE("every recipe in recipes/ loads and passes its checks") {
 TEST_CASE("model.attention.type takes a variant's name, as every table and nmtx compare spell it") {
   const fs::path p = write_recipe("variant", "data:\n  task: reverse\nmodel:\n  attention:\n    type: local-p-concat\n");
   Config c = load_config(p.string());
-  CHECK(c.model.attention.type == "local-p");
-  CHECK(c.model.attention.score == "concat");
+  CHECK(c.model.attention.type == AttentionType::local_p);
+  CHECK(c.model.attention.score == AttentionScore::concat);
   c = load_config(p.string(), {"model.attention.type=luong-dot"});
-  CHECK(c.model.attention.type == "luong");
-  CHECK(c.model.attention.score == "dot");
+  CHECK(c.model.attention.type == AttentionType::luong);
+  CHECK(c.model.attention.score == AttentionScore::dot);
   // A plain type after a variant's name takes its own default score, not the name's.
   c = load_config(p.string(), {"model.attention.type=bahdanau"});
-  CHECK(c.model.attention.type == "bahdanau");
-  CHECK(c.model.attention.resolved_score() == "concat");
+  CHECK(c.model.attention.type == AttentionType::bahdanau);
+  CHECK(c.model.attention.resolved_score() == AttentionScore::concat);
   // The resolved recipe writes the type and the score; it reads back the same.
   c = load_config(p.string());
   const Config again = parse_config(config_yaml(c), "config.yaml");
-  CHECK(again.model.attention.type == "local-p");
-  CHECK(again.model.attention.score == "concat");
+  CHECK(again.model.attention.type == AttentionType::local_p);
+  CHECK(again.model.attention.score == AttentionScore::concat);
   fs::remove(p);
 
   // Refusals say what would be right.

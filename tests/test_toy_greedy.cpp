@@ -88,7 +88,7 @@ TEST_CASE("greedy decoding: its log-probability is that of forced decoding of it
       const bool ended = h.attention.steps() == h.tokens.size() + 1;
       CHECK((ended || h.tokens.size() == 6));
       for (const auto& row : h.attention.weights) CHECK(row.size() == sources[i].size());
-      const bool local = c.attention.type.rfind("local", 0) == 0;  // local-m and local-p predict p_t
+      const bool local = is_local(c.attention.type);  // local-m and local-p predict p_t
       CHECK(h.attention.positions.size() == (local ? h.attention.steps() : 0));
       // Forced decoding of (source, output) with the same model: Σ_t log p(y_t) over the
       // steps greedy took (</s> included when it was produced), from the logits.

@@ -23,7 +23,7 @@ class LuongGlobal : public Attention {
  public:
   LuongGlobal(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
       : normalization_(c.normalize), max_src_len_(c.max_src_len) {
-    if (c.score == "location") {
+    if (c.score == AttentionScore::location) {
       if (c.max_src_len == 0) throw std::invalid_argument("the location score needs model.attention.max_src_len > 0");
       W_a_ = f.weight(prefix + ".W_a", {c.max_src_len, d.query});
     } else {

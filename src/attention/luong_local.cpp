@@ -22,7 +22,7 @@ namespace {
 class LuongLocal : public Attention {
  public:
   LuongLocal(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
-      : predictive_(c.type == "local-p"),
+      : predictive_(c.type == AttentionType::local_p),
         D_(c.window),
         normalization_(c.normalize),
         score_(f, prefix, c.score, d.query, d.memory, d.attention) {

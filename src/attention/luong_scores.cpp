@@ -8,25 +8,26 @@
 
 namespace nmtx::attention {
 
-LuongScore::LuongScore(ParameterFactory& f, const std::string& prefix, const std::string& kind, std::size_t query_dim,
+LuongScore::LuongScore(ParameterFactory& f, const std::string& prefix, AttentionScore kind, std::size_t query_dim,
                        std::size_t memory_dim, std::size_t attention_dim)
     : query_dim_(query_dim), memory_dim_(memory_dim) {
-  if (kind == "dot" || kind == "scaled-dot") {
-    kind_ = kind == "dot" ? Kind::dot : Kind::scaled_dot;
+  if (kind == AttentionScore::dot || kind == AttentionScore::scaled_dot) {
+    kind_ = kind == AttentionScore::dot ? Kind::dot : Kind::scaled_dot;
     if (query_dim != memory_dim) {
-      throw std::invalid_argument("the " + kind + " score needs the decoder state size (" + std::to_string(query_dim) +
+      throw std::invalid_argument(std::string("the ") + attention_score_names().name(kind) +
+                                  " score needs the decoder state size (" + std::to_string(query_dim) +
                                   ") to equal the encoder state size (" + std::to_string(memory_dim) +
                                   "): set model.decoder_hidden to twice model.hidden, or use the general score");
     }
-  } else if (kind == "general") {
+  } else if (kind == AttentionScore::general) {
     kind_ = Kind::general;
     W_a_ = f.weight(prefix + ".W_a", {query_dim, memory_dim});
-  } else if (kind == "concat") {
+  } else if (kind == AttentionScore::concat) {
     kind_ = Kind::concat;
     W_a_ = f.weight(prefix + ".W_a", {attention_dim, query_dim + memory_dim});
     v_a_ = f.weight(prefix + ".v_a", {attention_dim});
   } else {
-    throw std::invalid_argument("LuongScore: unknown score \"" + kind + "\"");
+    throw std::invalid_argument(std::string("LuongScore: the ") + attention_score_names().name(kind) + " score is not a Luong score");
   }
 }
 

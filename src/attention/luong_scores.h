@@ -17,7 +17,7 @@ namespace nmtx::attention {
 
 class LuongScore {
  public:
-  LuongScore(ParameterFactory& f, const std::string& prefix, const std::string& kind, std::size_t query_dim,
+  LuongScore(ParameterFactory& f, const std::string& prefix, AttentionScore kind, std::size_t query_dim,
              std::size_t memory_dim, std::size_t attention_dim);
   void prepare(Graph& g, PreparedMemory& m) const;
   Expr scores(const PreparedMemory& m, const Expr& query) const;  // (B, S)

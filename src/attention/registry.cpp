@@ -5,30 +5,49 @@
 
 namespace nmtx {
 
+const EnumNames<AttentionType>& attention_type_names() {
+  static const EnumNames<AttentionType> names{{"luong", AttentionType::luong},
+                                              {"bahdanau", AttentionType::bahdanau},
+                                              {"local-m", AttentionType::local_m},
+                                              {"local-p", AttentionType::local_p},
+                                              {"location-sensitive", AttentionType::location_sensitive}};
+  return names;
+}
+
+const EnumNames<AttentionScore>& attention_score_names() {
+  static const EnumNames<AttentionScore> names{{"general", AttentionScore::general},   {"dot", AttentionScore::dot},
+                                               {"concat", AttentionScore::concat},     {"location", AttentionScore::location},
+                                               {"scaled-dot", AttentionScore::scaled_dot}, {"multi-head", AttentionScore::multi_head}};
+  return names;
+}
+
 namespace {
 
+using S = AttentionScore;
+
 struct TypeScores {
-  const char* type;
-  std::vector<const char*> scores;  // the first is the default
-  bool short_name_omits_default;    // "local-p" means local-p-general; luong always names its score
+  AttentionType type;
+  std::vector<AttentionScore> scores;  // the first is the default
+  bool short_name_omits_default;       // "local-p" means local-p-general; luong always names its score
 };
 
+// In the order variant lists show them.
 const std::vector<TypeScores>& table() {
   static const std::vector<TypeScores> t = {
-      {"bahdanau", {"concat"}, true},
-      {"luong", {"general", "dot", "concat", "location", "scaled-dot", "multi-head"}, false},
-      {"local-m", {"general", "dot", "concat", "scaled-dot"}, true},
-      {"local-p", {"general", "dot", "concat", "scaled-dot"}, true},
-      {"location-sensitive", {"concat"}, true},
+      {AttentionType::bahdanau, {S::concat}, true},
+      {AttentionType::luong, {S::general, S::dot, S::concat, S::location, S::scaled_dot, S::multi_head}, false},
+      {AttentionType::local_m, {S::general, S::dot, S::concat, S::scaled_dot}, true},
+      {AttentionType::local_p, {S::general, S::dot, S::concat, S::scaled_dot}, true},
+      {AttentionType::location_sensitive, {S::concat}, true},
   };
   return t;
 }
 
-const TypeScores* find_type(const std::string& type) {
+const TypeScores& find_type(AttentionType type) {
   for (const auto& t : table()) {
-    if (type == t.type) return &t;
+    if (type == t.type) return t;
   }
-  return nullptr;
+  throw std::logic_error("an attention type missing from the registry");
 }
 
 std::string join(const std::vector<std::string>& xs) {
@@ -39,16 +58,18 @@ std::string join(const std::vector<std::string>& xs) {
 
 }  // namespace
 
+AttentionScore default_score(AttentionType type) { return find_type(type).scores.front(); }
+
 std::string Variant::name() const {
-  const TypeScores* t = find_type(type);
-  if (t != nullptr && t->short_name_omits_default && score == t->scores.front()) return type;
-  return type + "-" + score;
+  const std::string t = attention_type_names().name(type);
+  if (find_type(type).short_name_omits_default && score == default_score(type)) return t;
+  return t + "-" + attention_score_names().name(score);
 }
 
 std::vector<Variant> accepted_variants() {
   std::vector<Variant> v;
   for (const auto& t : table()) {
-    for (const char* s : t.scores) v.push_back({t.type, s});
+    for (const AttentionScore s : t.scores) v.push_back({t.type, s});
   }
   return v;
 }
@@ -61,34 +82,50 @@ std::vector<std::string> variant_names() {
 
 Variant parse_variant(const std::string& name) {
   for (const Variant& v : accepted_variants()) {
-    if (v.name() == name || v.type + "-" + v.score == name) return v;
+    const std::string full = std::string(attention_type_names().name(v.type)) + "-" + attention_score_names().name(v.score);
+    if (v.name() == name || full == name) return v;
   }
-  if (const TypeScores* t = find_type(name)) return {t->type, t->scores.front()};  // a bare type: its default
+  if (const auto type = attention_type_names().find(name)) return {*type, default_score(*type)};  // a bare type: its default
   throw std::invalid_argument("unknown attention variant \"" + name + "\"; valid: " + join(variant_names()));
 }
 
-void validate_variant(const std::string& type, const std::string& score) {
-  const TypeScores* t = find_type(type);
-  if (t == nullptr) {
-    std::vector<std::string> types;
-    for (const auto& x : table()) types.push_back(x.type);
-    throw std::invalid_argument("unknown attention type \"" + type + "\"; valid: " + join(types));
-  }
-  for (const char* s : t->scores) {
+void validate_variant(AttentionType type, AttentionScore score) {
+  const TypeScores& t = find_type(type);
+  std::vector<std::string> valid;
+  for (const AttentionScore s : t.scores) {
     if (score == s) return;
+    valid.emplace_back(attention_score_names().name(s));
   }
+  throw std::invalid_argument(std::string("attention type \"") + attention_type_names().name(type) +
+                              "\" does not take the score \"" + attention_score_names().name(score) +
+                              "\"; valid scores for it: " + join(valid));
+}
+
+Variant variant_of(const std::string& type, const std::string& score) {
+  const AttentionType t = attention_type_names().parse(type, "attention type");
+  if (score.empty()) return {t, default_score(t)};
+  if (const auto s = attention_score_names().find(score)) {
+    validate_variant(t, *s);
+    return {t, *s};
+  }
+  std::vector<std::string> valid;
+  for (const AttentionScore s : find_type(t).scores) valid.emplace_back(attention_score_names().name(s));
   throw std::invalid_argument("attention type \"" + type + "\" does not take the score \"" + score +
-                              "\"; valid scores for it: " + join(std::vector<std::string>(t->scores.begin(), t->scores.end())));
+                              "\"; valid scores for it: " + join(valid));
 }
 
 std::unique_ptr<Attention> make_attention(const AttentionConfig& config, ParameterFactory& factory,
                                           std::size_t query_dim, std::size_t memory_dim, const std::string& prefix) {
   validate_variant(config.type, config.score);
   const attention::Dims d{query_dim, memory_dim, config.dim > 0 ? config.dim : query_dim};
-  if (config.type == "bahdanau") return attention::make_bahdanau(config, factory, d, prefix);
-  if (config.type == "location-sensitive") return attention::make_location_sensitive(config, factory, d, prefix);
-  if (config.type == "local-m" || config.type == "local-p") return attention::make_luong_local(config, factory, d, prefix);
-  if (config.score == "multi-head") return attention::make_multi_head(config, factory, d, prefix);
+  switch (config.type) {
+    case AttentionType::bahdanau: return attention::make_bahdanau(config, factory, d, prefix);
+    case AttentionType::location_sensitive: return attention::make_location_sensitive(config, factory, d, prefix);
+    case AttentionType::local_m:
+    case AttentionType::local_p: return attention::make_luong_local(config, factory, d, prefix);
+    case AttentionType::luong: break;
+  }
+  if (config.score == AttentionScore::multi_head) return attention::make_multi_head(config, factory, d, prefix);
   return attention::make_luong_global(config, factory, d, prefix);
 }
 

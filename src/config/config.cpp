@@ -64,8 +64,8 @@ void bind_fields(C& c, Visitor& v) {
   v.integer("model.output_dim", m.output_dim);
   v.boolean("model.tied_embeddings", m.tied_embeddings);
   auto& a = m.attention;
-  v.text("model.attention.type", a.type);
-  v.text("model.attention.score", a.score);
+  v.choice("model.attention.type", a.type, attention_type_names());
+  v.choice("model.attention.score", a.score, optional_score_names());
   v.integer("model.attention.dim", a.dim);
   v.number("model.attention.window", a.window);
   v.integer("model.attention.max_src_len", a.max_src_len);
@@ -195,14 +195,6 @@ const char* type_name(const RecipeKey& k) {
 }
 
 }  // namespace
-
-std::string AttentionSettings::resolved_score() const {
-  if (!score.empty()) return score;
-  for (const Variant& v : accepted_variants()) {
-    if (v.type == type) return v.score;
-  }
-  return score;
-}
 
 BleuOptions ValidationConfig::bleu_options() const {
   BleuOptions options;

@@ -15,6 +15,16 @@
 
 namespace nmtx {
 
+// model.attention.score: a score's name, or "" for the type's default.
+inline const EnumNames<std::optional<AttentionScore>>& optional_score_names() {
+  static const EnumNames<std::optional<AttentionScore>> names = [] {
+    std::vector<std::pair<const char*, std::optional<AttentionScore>>> entries{{"", std::nullopt}};
+    for (const auto& [name, score] : attention_score_names().entries()) entries.emplace_back(name, score);
+    return EnumNames<std::optional<AttentionScore>>(std::move(entries));
+  }();
+  return names;
+}
+
 inline const EnumNames<std::optional<ToyTask>>& task_names() {
   static const EnumNames<std::optional<ToyTask>> names{{"none", std::nullopt},
                                                        {"copy", ToyTask::copy},

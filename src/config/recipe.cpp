@@ -275,8 +275,8 @@ void Recipe::set(const std::string& key, const std::string& value, const std::st
                         ") or a variant's name (" + joined(variant_names()) + "), got \"" + echo(value) + "\"" +
                         (near.empty() ? std::string() : " (did you mean " + near + "?)"));
     }
-    values_[kAttentionType] = v.type;
-    values_[kAttentionScore] = v.score;
+    values_[kAttentionType] = attention_type_names().name(v.type);
+    values_[kAttentionScore] = attention_score_names().name(v.score);
     type_variant_ = {value, where};
     origins_[kAttentionType] = origins_[kAttentionScore] = where;
     return;
@@ -355,7 +355,7 @@ void Recipe::check() const {
   };
   const std::string where = source_.empty() ? "recipe" : source_;
   if (!type_variant_.first.empty() && !score_set_.first.empty()) {
-    const std::string named = parse_variant(type_variant_.first).score;
+    const std::string named = attention_score_names().name(parse_variant(type_variant_.first).score);
     if (score_set_.first != named) {
       throw RecipeError(type_variant_.second + ": model.attention.type " + type_variant_.first + " names the score " +
                         named + ", but " + score_set_.second + " sets model.attention.score " + score_set_.first +
@@ -363,15 +363,13 @@ void Recipe::check() const {
     }
   }
   const std::string type = string("model.attention.type");
+  Variant variant;
   try {
-    AttentionSettings a;
-    a.type = type;
-    a.score = string("model.attention.score");
-    validate_variant(type, a.resolved_score());
+    variant = variant_of(type, string("model.attention.score"));
   } catch (const std::invalid_argument& e) {
     throw RecipeError(blame({kAttentionScore, kAttentionType}) + ": model.attention.score: " + e.what());
   }
-  if ((type == "local-m" || type == "local-p") && number("model.attention.window") < 1.0) {
+  if (is_local(variant.type) && number("model.attention.window") < 1.0) {
     throw RecipeError(blame({"model.attention.window", kAttentionType}) + ": model.attention.window: " + type +
                       " needs a half-width D >= 1, got " + string("model.attention.window"));
   }

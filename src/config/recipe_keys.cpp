@@ -82,7 +82,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       boolean("model.maxout", true, "Bahdanau order: maxout deep output (else tanh)"),
       integer("model.output_dim", 0, 0, kBig, "Bahdanau order: deep output size (0: model.embed)"),
       boolean("model.tied_embeddings", false, "output layer shares the target embedding"),
-      choice("model.attention.type", {"luong", "bahdanau", "local-m", "local-p", "location-sensitive"},
+      choice("model.attention.type", attention_type_names(),
              "attention family, or a variant's name as the tables spell it (luong-dot, local-p-concat, ...: sets the score too)"),
       text("model.attention.score", "", "score function (empty: the type's default; see nmtx compare --help)"),
       integer("model.attention.dim", 0, 0, kBig, "hidden size of additive / concat / local-p scores (0: decoder size)"),

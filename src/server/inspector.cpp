@@ -204,7 +204,6 @@ json Inspector::runs() const {
     for (const auto& [name, set] : r.sets) {
       sets.push_back({{"name", name}, {"sentences", set.corpus.size()}, {"gold", !r.gold.at(name).empty()}});
     }
-    const std::string type = c.model.attention.type;
     out.push_back({{"run", i},
                    {"name", r.name},
                    {"dir", r.dir},
@@ -212,7 +211,7 @@ json Inspector::runs() const {
                    {"colour", run_colour(variant_name(c))},
                    {"cell", cell_name(c.model.cell)},
                    {"normalize", normalization_names().name(c.model.attention.normalize)},
-                   {"local", type == "local-m" || type == "local-p"},
+                   {"local", is_local(c.model.attention.type)},
                    {"window", c.model.attention.window},
                    {"parameters", r.trained->params->numel()},
                    {"checkpoint", fs::path(r.trained->checkpoint).filename().string()},

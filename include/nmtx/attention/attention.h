@@ -28,9 +28,17 @@ namespace nmtx {
 enum class Normalization { softmax, sigmoid };
 const EnumNames<Normalization>& normalization_names();  // "softmax", "sigmoid"
 
+// The attention families (one file each) and the score functions they take; the registry
+// (registry.cpp) says which type takes which scores and names each (type, score) variant.
+enum class AttentionType { luong, bahdanau, local_m, local_p, location_sensitive };
+const EnumNames<AttentionType>& attention_type_names();  // "luong", "bahdanau", "local-m", "local-p", "location-sensitive"
+enum class AttentionScore { general, dot, concat, location, scaled_dot, multi_head };
+const EnumNames<AttentionScore>& attention_score_names();  // "general", "dot", "concat", "location", "scaled-dot", "multi-head"
+inline bool is_local(AttentionType t) { return t == AttentionType::local_m || t == AttentionType::local_p; }
+
 struct AttentionConfig {
-  std::string type = "luong";
-  std::string score = "general";
+  AttentionType type = AttentionType::luong;
+  AttentionScore score = AttentionScore::general;
   std::size_t dim = 0;                 // A: hidden size of additive/concat/local-p/multi-head scores (0: decoder size)
   float window = 10.0f;                // D of local-m / local-p (σ = D / 2)
   std::size_t max_src_len = 100;       // longest source the location score can attend over
@@ -42,18 +50,23 @@ struct AttentionConfig {
 
 // ---- the registry of variants (src/attention/registry.cpp) ------------------------
 struct Variant {
-  std::string type, score;
+  AttentionType type = AttentionType::luong;
+  AttentionScore score = AttentionScore::general;
   std::string name() const;  // the short name: "bahdanau", "luong-dot", "local-p", "local-m-dot", ...
 };
+// The score a type takes when none is named (bahdanau: concat, luong: general, ...).
+AttentionScore default_score(AttentionType type);
 // Every accepted (type, score) pair, in a fixed order.
 std::vector<Variant> accepted_variants();
 // The short names of the main variants, as nmtx documents them.
 std::vector<std::string> variant_names();
 // "local-p" → (local-p, general), "luong-scaled-dot" → (luong, scaled-dot); throws listing valid names.
 Variant parse_variant(const std::string& name);
-// Throws std::invalid_argument for an unknown type, or a score the type does not accept,
-// listing what is valid.
-void validate_variant(const std::string& type, const std::string& score);
+// Throws std::invalid_argument for a score the type does not accept, listing what is valid.
+void validate_variant(AttentionType type, AttentionScore score);
+// The variant a recipe's type and score name (an empty score: the type's default); throws
+// std::invalid_argument naming what is unknown or not accepted, listing what is valid.
+Variant variant_of(const std::string& type, const std::string& score);
 
 // ---- what attention reads, step by step ------------------------------------------
 struct Memory {

@@ -66,14 +66,14 @@ struct DataConfig {
 };
 
 struct AttentionSettings {
-  std::string type = "luong";
-  std::string score;  // empty: the type's default (resolved_score())
+  AttentionType type = AttentionType::luong;
+  std::optional<AttentionScore> score;  // none: the type's default (resolved_score())
   std::int64_t dim = 0;
   double window = 10;
   std::int64_t max_src_len = 100, heads = 4, location_filters = 32, location_kernel = 31;
   Normalization normalize = Normalization::softmax;
 
-  std::string resolved_score() const;  // `score`, or the type's default score
+  AttentionScore resolved_score() const { return score ? *score : default_score(type); }
 };
 
 // The defaults are ModelConfig's (a test checks it).

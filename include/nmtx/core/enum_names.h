@@ -17,6 +17,7 @@ template <class E>
 class EnumNames {
  public:
   EnumNames(std::initializer_list<std::pair<const char*, E>> entries) : entries_(entries) {}
+  explicit EnumNames(std::vector<std::pair<const char*, E>> entries) : entries_(std::move(entries)) {}
 
   const char* name(E value) const {
     for (const auto& [n, v] : entries_) {
