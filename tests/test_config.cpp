@@ -170,3 +170,40 @@ TEST_CASE("one set of defaults: the recipe's model is ModelConfig{}, and every e
   CHECK(choices("model.attention.normalize") == normalization_names().names());
   CHECK(choices("model.bridge") == std::vector<std::string>{"auto", "bahdanau", "bridge", "zeros"});
 }
+
+TEST_CASE("the rules between keys run on a Config built in code, as on a recipe") {
+  Config c = default_config();
+  c.data.toy.task = ToyTask::copy;
+  CHECK_NOTHROW(check_config(c));
+  c.model.attention.type = AttentionType::bahdanau;
+  c.model.attention.score = AttentionScore::dot;
+  CHECK_THROWS_WITH_AS(check_config(c),
+                       "configuration: model.attention.score: attention type \"bahdanau\" does not take the score \"dot\"; "
+                       "valid scores for it: concat",
+                       RecipeError);
+  c.model.attention.score.reset();  // the type's default: concat
+  CHECK_NOTHROW(check_config(c));
+  c.model.attention.type = AttentionType::local_p;
+  c.model.attention.window = 0.5;
+  CHECK_THROWS_WITH_AS(check_config(c), doctest::Contains("model.attention.window: local-p needs a half-width D >= 1, got 0.5"),
+                       RecipeError);
+  c = default_config();
+  c.data.toy.task = ToyTask::copy;
+  c.checkpoint.average_last = 5;
+  CHECK_THROWS_WITH_AS(check_config(c), doctest::Contains("checkpoint.average_last is 5 but checkpoint.keep_last keeps only 3"),
+                       RecipeError);
+  c.checkpoint.average_last = 0;
+  c.training.epochs = c.training.steps = 0;
+  CHECK_THROWS_WITH_AS(check_config(c), doctest::Contains("both 0"), RecipeError);
+  c = default_config();  // no toy task and no files
+  CHECK_THROWS_WITH_AS(check_config(c), "configuration: data.train is empty: name the training files (or set data.task to a toy task)",
+                       RecipeError);
+  // With where the keys came from, the message blames it.
+  c.data.toy.task = ToyTask::copy;
+  c.training.epochs = 0;
+  c.training.steps = 0;
+  CHECK_THROWS_WITH_AS(check_config(c, [](std::initializer_list<const char*> keys) {
+                         return std::string("r.yaml:") + std::to_string(keys.size());
+                       }),
+                       doctest::Contains("r.yaml:2: training.epochs and training.steps are both 0"), RecipeError);
+}

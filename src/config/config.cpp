@@ -204,17 +204,60 @@ BleuOptions ValidationConfig::bleu_options() const {
 
 Config default_config() { return to_config(Recipe::defaults()); }
 
+void check_config(const Config& c, const KeyOrigin& origin) {
+  auto where = [&](std::initializer_list<const char*> keys) { return origin ? origin(keys) : std::string("configuration"); };
+  const AttentionSettings& a = c.model.attention;
+  try {
+    validate_variant(a.type, a.resolved_score());
+  } catch (const std::invalid_argument& e) {
+    throw RecipeError(where({"model.attention.score", "model.attention.type"}) + ": model.attention.score: " + e.what());
+  }
+  if (is_local(a.type) && a.window < 1.0) {
+    throw RecipeError(fmt::format("{}: model.attention.window: {} needs a half-width D >= 1, got {}",
+                                  where({"model.attention.window", "model.attention.type"}),
+                                  attention_type_names().name(a.type), a.window));
+  }
+  const CheckpointConfig& k = c.checkpoint;
+  if (k.average_last > k.keep_last) {
+    throw RecipeError(fmt::format("{}: checkpoint.average_last is {} but checkpoint.keep_last keeps only {} checkpoints: "
+                                  "raise keep_last",
+                                  where({"checkpoint.average_last", "checkpoint.keep_last"}), k.average_last, k.keep_last));
+  }
+  if (c.training.epochs == 0 && c.training.steps == 0) {
+    throw RecipeError(where({"training.epochs", "training.steps"}) +
+                      ": training.epochs and training.steps are both 0: set at least one to end training");
+  }
+  const DataConfig& d = c.data;
+  if (!d.is_toy()) {
+    if (d.train.empty()) {
+      throw RecipeError(where({}) +
+                        ": data.train is empty: name the training files (or set data.task to a toy task)");
+    }
+    if (d.dev.empty()) throw RecipeError(where({}) + ": data.dev is empty: name the dev files");
+  } else if (d.toy.min_length > d.toy.max_length) {
+    throw RecipeError(where({"data.toy.min_length", "data.toy.max_length"}) +
+                      ": data.toy.min_length is larger than data.toy.max_length");
+  }
+  if (a.location_kernel % 2 == 0) {
+    throw RecipeError(where({}) + ": model.attention.location_kernel must be odd");
+  }
+}
+
+Config checked_config(const Recipe& r) {
+  r.check();
+  Config c = to_config(r);
+  check_config(c, [&r](std::initializer_list<const char*> keys) { return r.blame(keys); });
+  return c;
+}
+
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   Recipe r = Recipe::load(path);
   for (const std::string& o : overrides) r.set_override(o);
-  r.check();
-  return to_config(r);
+  return checked_config(r);
 }
 
 Config parse_config(const std::string& yaml, const std::string& path) {
-  Recipe r = Recipe::parse(yaml, path);
-  r.check();
-  return to_config(r);
+  return checked_config(Recipe::parse(yaml, path));
 }
 
 std::string config_yaml(const Config& config) { return to_recipe(config).to_yaml(); }

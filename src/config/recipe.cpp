@@ -341,18 +341,18 @@ std::vector<std::string> Recipe::list(const std::string& key) const {
 }
 bool Recipe::is_default(const std::string& key) const { return raw(key) == find_key(key)->default_value; }
 
+std::string Recipe::blame(std::initializer_list<const char*> keys) const {
+  for (const char* k : keys) {
+    const std::string o = origin(k);
+    if (o.rfind("--set", 0) == 0) return o;
+  }
+  for (const char* k : keys) {
+    if (origins_.count(k)) return origins_.at(k);
+  }
+  return source_.empty() ? std::string("recipe") : source_;
+}
+
 void Recipe::check() const {
-  // A check between keys blames the one the user wrote last: a --set over the file.
-  auto blame = [this](std::initializer_list<const char*> keys) {
-    for (const char* k : keys) {
-      const std::string o = origin(k);
-      if (o.rfind("--set", 0) == 0) return o;
-    }
-    for (const char* k : keys) {
-      if (origins_.count(k)) return origins_.at(k);
-    }
-    return source_.empty() ? std::string("recipe") : source_;
-  };
   const std::string where = source_.empty() ? "recipe" : source_;
   if (!type_variant_.first.empty() && !score_set_.first.empty()) {
     const std::string named = attention_score_names().name(parse_variant(type_variant_.first).score);
@@ -362,34 +362,10 @@ void Recipe::check() const {
                         ": give the variant's name alone, or the type and the score");
     }
   }
-  const std::string type = string("model.attention.type");
-  Variant variant;
   try {
-    variant = variant_of(type, string("model.attention.score"));
+    variant_of(string(kAttentionType), string(kAttentionScore));  // the names (the pair: check_config)
   } catch (const std::invalid_argument& e) {
     throw RecipeError(blame({kAttentionScore, kAttentionType}) + ": model.attention.score: " + e.what());
-  }
-  if (is_local(variant.type) && number("model.attention.window") < 1.0) {
-    throw RecipeError(blame({"model.attention.window", kAttentionType}) + ": model.attention.window: " + type +
-                      " needs a half-width D >= 1, got " + string("model.attention.window"));
-  }
-  if (integer("checkpoint.average_last") > integer("checkpoint.keep_last")) {
-    throw RecipeError(blame({"checkpoint.average_last", "checkpoint.keep_last"}) + ": checkpoint.average_last is " +
-                      std::to_string(integer("checkpoint.average_last")) + " but checkpoint.keep_last keeps only " + std::to_string(integer("checkpoint.keep_last")) +
-                      " checkpoints: raise keep_last");
-  }
-  if (integer("training.epochs") == 0 && integer("training.steps") == 0) {
-    throw RecipeError(blame({"training.epochs", "training.steps"}) +
-                      ": training.epochs and training.steps are both 0: set at least one to end training");
-  }
-  if (string("data.task") == "none") {
-    if (string("data.train").empty()) {
-      throw RecipeError(where + ": data.train is empty: name the training files (or set data.task to a toy task)");
-    }
-    if (string("data.dev").empty()) throw RecipeError(where + ": data.dev is empty: name the dev files");
-  } else if (integer("data.toy.min_length") > integer("data.toy.max_length")) {
-    throw RecipeError(blame({"data.toy.min_length", "data.toy.max_length"}) +
-                      ": data.toy.min_length is larger than data.toy.max_length");
   }
   for (const std::string& v : list("compare.variants")) {
     if (v.size() > kEchoBytes) throw RecipeError(where + ": compare.variants: unknown attention variant " + echo(v));
@@ -403,9 +379,6 @@ void Recipe::check() const {
     if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) {
       throw RecipeError(where + ": compare.sentences: \"" + echo(s) + "\" is not a sentence number (0, 1, ...)");
     }
-  }
-  if (integer("model.attention.location_kernel") % 2 == 0) {
-    throw RecipeError(where + ": model.attention.location_kernel must be odd");
   }
 }
 

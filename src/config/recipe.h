@@ -54,9 +54,13 @@ class Recipe {
   std::vector<std::string> list(const std::string& key) const;
   bool is_default(const std::string& key) const;
 
-  // Checks between keys (an attention score its type does not take, steps and epochs
-  // both 0, ...); throws RecipeError naming the keys.
+  // What only the recipe's text can tell (a variant's name for the type against an
+  // explicit score; compare.variants and compare.sentences as written); the rules between
+  // keys run on the typed Config (check_config). Throws RecipeError naming the keys.
   void check() const;
+  // Where the user set the first of `keys` that a --set gave, else the first the file
+  // gave ("r.yaml:14", "--set KEY=VALUE"), else the recipe: what a check between keys blames.
+  std::string blame(std::initializer_list<const char*> keys) const;
 
   // The resolved recipe as nested YAML, every key present, in documentation order.
   std::string to_yaml() const;
@@ -75,6 +79,11 @@ class Recipe {
   std::string origin(const std::string& key) const;
 };
 
+
+// A recipe read and checked: its own checks, then the rules between keys on its Config
+// (check_config), blaming the lines and --set that gave the keys. What load_config and
+// parse_config return.
+Config checked_config(const Recipe& recipe);
 
 // The keys config.cpp binds to Config fields, in order (a test checks: every key once).
 std::vector<std::string> bound_recipe_keys();

@@ -376,6 +376,7 @@ class Trainer {
 }  // namespace
 
 std::string train_new_run(Config config, bool overwrite, const TrainHooks& hooks) {
+  check_config(config);  // a Config built in code (nmtx compare's variants) as a recipe's
   dist::Communicator& comm = dist::Communicator::world();
   check_job(comm, config, overwrite ? "train --overwrite" : "train");
   OpenedRun run = on_leader_then_all<OpenedRun>(

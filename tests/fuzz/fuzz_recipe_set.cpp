@@ -21,8 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A check between keys blames the --set that set a value, the defaults ("recipe"), or the
   // line of the resolved file read back.
   fuzz::expect_value_or_error_naming_one_of<RecipeError>({"--set ", "recipe: ", "resolved.yaml"}, [&] {
-    r.check();
-    Recipe::parse(r.to_yaml(), "resolved.yaml").check();  // what a run keeps reads back
+    parse_config(config_yaml(checked_config(r)), "resolved.yaml");  // what a run keeps reads back
   });
   return 0;
 }

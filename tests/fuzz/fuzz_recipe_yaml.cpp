@@ -7,9 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace nmtx;
   const std::string text(fuzz::text(data, size));
   fuzz::expect_value_or_error<RecipeError>("fuzz.yaml", [&] {
-    const Recipe r = Recipe::parse(text, "fuzz.yaml");
-    r.check();
-    Recipe::parse(r.to_yaml(), "resolved.yaml").check();  // what a run keeps reads back
+    const Config c = parse_config(text, "fuzz.yaml");
+    parse_config(config_yaml(c), "resolved.yaml");  // what a run keeps reads back
   });
   return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -163,6 +165,15 @@ struct Config {
 
 // The defaults (recipe_keys()), as a Config.
 Config default_config();
+// Where the keys of a Config came from, for a message that blames them: the first of
+// `keys` a recipe's --set or file line set ("r.yaml:14"), or "configuration".
+using KeyOrigin = std::function<std::string(std::initializer_list<const char*> keys)>;
+// The rules between keys (a score the attention type takes, local attention's window, the
+// averaged checkpoints kept, an end to training, a toy task's lengths, the files a run
+// reads), checked on the typed Config, so that one built in code (nmtx compare's variants)
+// is checked as a recipe is: throws RecipeError "WHERE: KEY: ...". load_config and
+// parse_config run it; train_new_run runs it on what it is given.
+void check_config(const Config& config, const KeyOrigin& origin = {});
 // Reads a recipe file and applies "KEY=VALUE" overrides (`--set`) in order; then checks
 // the keys against each other. Throws RecipeError naming the file and line, or the --set.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
