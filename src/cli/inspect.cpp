@@ -48,8 +48,9 @@ int run_inspect(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  // Requests decode one sentence each, concurrently: one BLAS thread per request.
-  set_blas_threads(1);
+  // Requests decode one sentence each, concurrently, on the server's threads: BLAS on the
+  // calling thread only, its idle workers stopped (as nmtx translate does).
+  use_one_blas_thread();
   for (const std::string& path : args["runs"].as<std::vector<std::string>>()) {
     refuse_checkpoint_path(path, path, "nmtx inspect ");
   }
