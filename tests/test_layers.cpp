@@ -22,6 +22,12 @@ namespace {
 const fs::path kRoot = NMTX_SOURCE_DIR;
 const fs::path kLayers = kRoot / "tests" / "layers.txt";
 
+// A file of a planted tree, its folders created.
+void write_in(const fs::path& root, const std::string& path, const std::string& text) {
+  fs::create_directories((root / path).parent_path());
+  nmtx::test::write_file(root / path, text);
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const std::string& x : v) s += x + "\n";
@@ -44,10 +50,7 @@ TEST_CASE("every edge tests/layers.txt declares is an include somewhere: the fil
 
 TEST_CASE("the edge check fails on a planted unused edge and on a layer reached only through another") {
   const fs::path d = nmtx::test::fresh_dir("layer-edges");
-  const auto write = [&](const std::string& path, const std::string& text) {
-    fs::create_directories((d / path).parent_path());
-    nmtx::test::write_file(d / path, text);
-  };
+  const auto write = [&](const std::string& path, const std::string& text) { write_in(d, path, text); };
   write("include/nmtx/core/graph.h", "#pragma once\n");
   write("include/nmtx/nn/rnn.h", "#pragma once\n#include \"nmtx/core/graph.h\"\n");
   write("src/model/seq2seq.cpp", "#include \"nmtx/nn/rnn.h\"\n");  // core only through nn
@@ -76,10 +79,7 @@ TEST_CASE("the tape's public interface names no packing type") {
 TEST_CASE("the layer check fails on planted violations") {
   // A small tree laid out like the project's, checked against the real layers.txt.
   const fs::path d = nmtx::test::fresh_dir("layers");
-  const auto write = [&](const std::string& path, const std::string& text) {
-    fs::create_directories((d / path).parent_path());
-    nmtx::test::write_file(d / path, text);
-  };
+  const auto write = [&](const std::string& path, const std::string& text) { write_in(d, path, text); };
   write("include/nmtx/core/graph.h", "#pragma once\n#include <vector>\n");
   write("include/nmtx/decode/greedy.h", "#pragma once\n#include \"nmtx/core/graph.h\"\n");
   write("src/core/simd.h", "#pragma once\n");
