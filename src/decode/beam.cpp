@@ -174,7 +174,7 @@ std::vector<std::vector<Hypothesis>> beam_search(BeamScorer& scorer, const std::
   const std::size_t N = source_lengths.size(), K = beam.beam_size;
   std::vector<std::vector<Hypothesis>> finished(N);
   std::vector<std::vector<int>> finished_nodes(N);  // the tree node each finished hypothesis ends in
-  if (trees != nullptr) trees->assign(N, BeamTree{{BeamNode{-1, o.bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}});
+  if (trees != nullptr) trees->assign(N, BeamTree::rooted(o.bos));
   if (N == 0) return finished;
   BeamHistory history;
   // Rows a·K .. a·K + K - 1 belong to sentence active[a]; sentences whose search ended

@@ -45,7 +45,7 @@ namespace {
 // every step, and on a forced step the model's own choice beside the prefix's (pruned).
 class GreedyTree {
  public:
-  explicit GreedyTree(int bos) : tree_{{BeamNode{-1, bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}} {}
+  explicit GreedyTree(int bos) : tree_(BeamTree::rooted(bos)) {}
   void add(int token, std::size_t depth, double log_prob, double token_log_prob, BeamNode::Fate fate) {
     tree_.nodes.push_back({last_, token, depth, log_prob, token_log_prob, fate});
     if (fate != BeamNode::Fate::pruned) last_ = static_cast<int>(tree_.nodes.size() - 1);

@@ -17,6 +17,14 @@ namespace {
 
 SetScores scores_of(const Evaluation& e) { return {e.loss.per_token(), e.loss.perplexity(), e.bleu.score}; }
 
+// `set` scored, and its line in the log ("dev:  ppl 1.004  BLEU = ...").
+Evaluation evaluated(const Translator& translator, const EvalSet& set, const TranslateSettings& settings,
+                     const BleuOptions& bleu, RunLog& log) {
+  Evaluation e = evaluate(translator, set, settings, bleu);
+  log.line(fmt::format("{:<5} ppl {:.3f}  {}", set.name + ":", e.loss.perplexity(), e.bleu.str()));
+  return e;
+}
+
 // checkpoint.average_last: the last N checkpoints averaged, then scored on dev and test.
 AverageSummary evaluate_average(const FinishedRun& run, const Translator& translator, const TranslateSettings& settings,
                                 RunLog& log) {
@@ -28,14 +36,8 @@ AverageSummary evaluate_average(const FinishedRun& run, const Translator& transl
   load_checkpoint(average_checkpoints(run.dir, average.checkpoints, average.checkpoint), run.params, nullptr);
   log.line(fmt::format("evaluating {} ({} checkpoints, {} to {})", average.checkpoint, average.checkpoints.size(),
                        average.checkpoints.front(), average.checkpoints.back()));
-  const Evaluation dev = evaluate(translator, run.data.dev, settings, bleu);
-  log.line(fmt::format("dev:  ppl {:.3f}  {}", dev.loss.perplexity(), dev.bleu.str()));
-  average.dev = scores_of(dev);
-  if (run.data.test) {
-    const Evaluation test = evaluate(translator, *run.data.test, settings, bleu);
-    log.line(fmt::format("test: ppl {:.3f}  {}", test.loss.perplexity(), test.bleu.str()));
-    average.test = scores_of(test);
-  }
+  average.dev = scores_of(evaluated(translator, run.data.dev, settings, bleu, log));
+  if (run.data.test) average.test = scores_of(evaluated(translator, *run.data.test, settings, bleu, log));
   return average;
 }
 
@@ -65,16 +67,14 @@ RunSummary evaluate_finished_run(const FinishedRun& run, const TranslateSettings
   log.line(fmt::format("evaluating {}", s.checkpoint));
   const Translator translator = translator_of(run.model, run.data);
   const BleuOptions bleu = run.config.validation.bleu_options();
-  const Evaluation dev = evaluate(translator, run.data.dev, settings, bleu);
+  const Evaluation dev = evaluated(translator, run.data.dev, settings, bleu, log);
   s.dev = scores_of(dev);
   write_file_atomically((fs::path(run.dir) / "dev.hyp").string(), text_lines(dev.hypotheses));
-  log.line(fmt::format("dev:  ppl {:.3f}  {}", dev.loss.perplexity(), dev.bleu.str()));
   if (run.data.test) {
-    const Evaluation test = evaluate(translator, *run.data.test, settings, bleu);
+    const Evaluation test = evaluated(translator, *run.data.test, settings, bleu, log);
     s.test = scores_of(test);
     s.test_bleu_line = test.bleu.str();
     write_file_atomically((fs::path(run.dir) / "test.hyp").string(), text_lines(test.hypotheses));
-    log.line(fmt::format("test: ppl {:.3f}  {}", test.loss.perplexity(), test.bleu.str()));
   }
   if (run.config.checkpoint.average_last > 0) s.average = evaluate_average(run, translator, settings, log);
   return s;

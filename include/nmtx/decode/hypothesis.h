@@ -37,6 +37,9 @@ struct BeamNode {
 struct BeamTree {
   std::vector<BeamNode> nodes;
   std::vector<int> results;  // the node each returned hypothesis ends in, best first
+
+  // A tree holding only its root, the start token `bos` (kept).
+  static BeamTree rooted(int bos) { return {{BeamNode{-1, bos, 0, 0.0, 0.0, BeamNode::Fate::kept}}, {}}; }
 };
 
 }  // namespace nmtx
