@@ -52,4 +52,11 @@ BatchingOptions batching_options(const TrainingConfig& t) {
   return o;
 }
 
+std::unique_ptr<Optimizer> make_optimizer(const TrainingConfig& t) {
+  const auto lr = static_cast<float>(t.learning_rate);
+  if (t.optimizer == OptimizerType::sgd) return std::make_unique<Sgd>(lr, static_cast<float>(t.momentum));
+  return std::make_unique<Adam>(lr, static_cast<float>(t.adam_beta1), static_cast<float>(t.adam_beta2),
+                                static_cast<float>(t.adam_eps));
+}
+
 }  // namespace nmtx

@@ -80,4 +80,14 @@ RunSummary evaluate_finished_run(const FinishedRun& run, const TranslateSettings
   return s;
 }
 
+void write_summary(const FinishedRun& run, const TranslateSettings& settings, const SessionTimes& times,
+                   const nlohmann::json* ranks, RunLog& log) {
+  RunSummary summary = evaluate_finished_run(run, settings, log);
+  if (ranks) summary.data_parallel = *ranks;
+  if (times.steps_taken > 0) summary.session = times.to_json();
+  const std::string path = (fs::path(run.dir) / "summary.json").string();
+  write_file_atomically(path, summary_text(summary));
+  log.line("wrote " + path);
+}
+
 }  // namespace nmtx

@@ -13,6 +13,7 @@
 #include "nmtx/run/run_files.h"
 #include "nmtx/translation/translator.h"
 #include "progress.h"
+#include "session_times.h"
 
 namespace nmtx {
 
@@ -29,5 +30,10 @@ struct FinishedRun {
 // summary.json's content from the evaluations (the caller adds what only it knows: the
 // session's times, the ranks); the evaluations' lines go to `log`.
 RunSummary evaluate_finished_run(const FinishedRun& run, const TranslateSettings& settings, RunLog& log);
+
+// The same, with this session's times (when it took steps) and the ranks' report (null:
+// one process without shards), written to RUN/summary.json.
+void write_summary(const FinishedRun& run, const TranslateSettings& settings, const SessionTimes& times,
+                   const nlohmann::json* ranks, RunLog& log);
 
 }  // namespace nmtx

@@ -3,12 +3,14 @@
 #include <fmt/core.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
 
 #include "nmtx/core/digest.h"
 #include "nmtx/dist/same_job.h"
+#include "stop_notice.h"
 
 namespace nmtx {
 
@@ -101,6 +103,15 @@ nlohmann::json report_ranks(dist::Communicator& comm, const dist::ShardSum::Stat
   for (std::size_t i = 0; i < memory.size(); ++i) by_rank += fmt::format("{}rank {}: {:.0f} MiB", i ? ", " : "", i, memory[i]);
   log.line("peak memory: " + by_rank);
   return report;
+}
+
+void start_ranks(dist::Communicator& comm, const TrainingConfig& training, const ParameterSet& params,
+                 std::int64_t step, const std::string& dir, const std::string& latest, RunLog& log) {
+  if (!comm.distributed()) return;
+  for (const std::string& line : describe_job(comm, training)) log.line(line);
+  check_replicas(comm, params, step);
+  if (comm.rank() == 0) StopNotice::arm((std::filesystem::path(dir) / "train.log").string());
+  StopNotice::update(step, latest);
 }
 
 }  // namespace nmtx

@@ -69,4 +69,10 @@ std::vector<std::string> describe_job(dist::Communicator& comm, const TrainingCo
 // every rank applies the same update to the same numbers). A collective.
 void check_replicas(dist::Communicator& comm, const ParameterSet& params, std::int64_t step);
 
+// A session's start under mpirun: the job described in `log`, the replicas checked, rank 0's
+// stop notice (stop_notice.h) armed to append to RUN/train.log, naming `latest` (the
+// checkpoint to resume from, "" for none) at `step`. Nothing for one process.
+void start_ranks(dist::Communicator& comm, const TrainingConfig& training, const ParameterSet& params,
+                 std::int64_t step, const std::string& dir, const std::string& latest, RunLog& log);
+
 }  // namespace nmtx

@@ -4,9 +4,20 @@
 
 #include <algorithm>
 
+#include "memory.h"
 #include "progress.h"
 
 namespace nmtx {
+
+SessionTimes::Validating::Validating(SessionTimes& times) : times_(times), timed_(times.validation) {
+  times_.peak_rss_mib = std::max(times_.peak_rss_mib, nmtx::peak_rss_mib());
+}
+
+SessionTimes::Validating::~Validating() {
+  times_.validation_peak_rss_mib = std::max(times_.validation_peak_rss_mib, nmtx::peak_rss_mib());
+  release_free_memory();
+  reset_peak_rss();
+}
 
 nlohmann::json SessionTimes::to_json() const {
   return {{"steps", steps_taken},

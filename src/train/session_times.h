@@ -27,6 +27,21 @@ struct SessionTimes {
     Clock::time_point start_;
   };
 
+  // Around a validation: its time, and its memory apart from the training steps' (their
+  // peak so far recorded first; validation's own after it, decoding's leftovers given back
+  // to the system and the peak started afresh).
+  class Validating {
+   public:
+    explicit Validating(SessionTimes& times);
+    ~Validating();
+    Validating(const Validating&) = delete;
+    Validating& operator=(const Validating&) = delete;
+
+   private:
+    SessionTimes& times_;
+    Timed timed_;
+  };
+
   double session = 0.0;         // the whole training loop of this session
   double steps = 0.0;           // train_step: forward, backward, clipping, the optimiser's update
   double batches = 0.0;         // an epoch's batch order and the padded batches

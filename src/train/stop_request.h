@@ -21,6 +21,14 @@ class StopRequest {
   static void disarm();
   // The first signal received since arm(), 0 if none.
   static int signal();
+
+  // Armed for its lifetime (and put back however the scope ends).
+  struct Armed {
+    explicit Armed(bool sigint_only) { arm(sigint_only); }
+    ~Armed() { disarm(); }
+    Armed(const Armed&) = delete;
+    Armed& operator=(const Armed&) = delete;
+  };
 };
 
 }  // namespace nmtx

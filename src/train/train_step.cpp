@@ -11,6 +11,14 @@
 
 namespace nmtx {
 
+StepOptions step_options(const TrainingConfig& training, Rng* dropout) {
+  StepOptions o;
+  o.clip_norm = static_cast<float>(training.clip_norm);
+  o.label_smoothing = static_cast<float>(training.label_smoothing);
+  o.dropout = dropout;
+  return o;
+}
+
 namespace {
 
 // The token-normalised loss's backward: 1/tokens in double, then float (the scale every

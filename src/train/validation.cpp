@@ -2,6 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <filesystem>
+#include <optional>
+
+#include "nmtx/io/files.h"
+#include "nmtx/train/ema.h"
+#include "nmtx/run/run_files.h"
+
 namespace nmtx {
 
 namespace {
@@ -80,6 +87,39 @@ void LearningRateSchedule::after_no_improvement(TrainingState& state) const {
   if (patience > 0 && state.validations_without_improvement >= patience) {
     state.stop_reason = fmt::format("early stopping: {} validations without improvement", patience);
   }
+}
+
+Validator::Validator(const Config& config, const RunData& data, std::string dir, RunLog& log,
+                     LearningRateSchedule& schedule)
+    : config_(config), data_(data), dir_(std::move(dir)), log_(log), schedule_(schedule),
+      settings_(evaluation_settings(config)) {
+  settings_.keep_attention = false;  // validation reads the texts only
+}
+
+bool Validator::operator()(const Seq2Seq& model, ParameterSet& params, MovingAverage* average,
+                           TrainingState& state, MetricsLog& metrics) const {
+  namespace fs = std::filesystem;
+  log_.clear_progress();
+  std::optional<SwappedValues> averaged;
+  if (average) averaged.emplace(params, average->values());
+  const Evaluation e = evaluate(translator_of(model, data_), data_.dev, settings_, config_.validation.bleu_options());
+  averaged.reset();
+  fs::create_directories(fs::path(dir_) / "validations");
+  write_file_atomically((fs::path(dir_) / "validations" / ("dev-" + checkpoint_name(state.step) + ".txt")).string(),
+                        text_lines(e.hypotheses));
+  const bool improved = record_validation(config_.validation.metric, e, state);
+  metrics.write(metrics_entry(ValidMetrics{state.step, state.epoch, e.loss.per_token(), e.loss.perplexity(),
+                                           e.bleu.score, state.learning_rate, improved}));
+  log_.line(fmt::format("validation at step {}: dev ppl {:.3f}  {}{}", state.step, e.loss.perplexity(), e.bleu.str(),
+                        improved ? "  (best)" : ""));
+  const auto shown = std::min<std::size_t>(static_cast<std::size_t>(config_.validation.examples), e.hypotheses.size());
+  for (std::size_t i = 0; i < shown; ++i) {
+    log_.line(fmt::format("  example {}  source     {}", i, data_.dev.sources[i]));
+    log_.line(fmt::format("  example {}  reference  {}", i, data_.dev.references[i]));
+    log_.line(fmt::format("  example {}  hypothesis {}", i, e.hypotheses[i]));
+  }
+  if (!improved) schedule_.after_no_improvement(state);
+  return improved;
 }
 
 }  // namespace nmtx

@@ -12,6 +12,8 @@
 #include "nmtx/eval/bleu.h"
 #include "nmtx/run/checkpoint.h"
 #include "nmtx/run/run_data.h"
+#include "metrics_log.h"
+#include "moving_average.h"
 #include "nmtx/translation/translator.h"
 #include "progress.h"
 
@@ -54,6 +56,28 @@ class LearningRateSchedule {
   const Config& config_;
   Optimizer& optimizer_;
   RunLog& log_;
+};
+
+// A validation as training reaches it: the dev set scored with the model as it is (the
+// moving average θ̄ when there is one), RUN/validations/dev-step-N.txt written, the verdict
+// recorded, metrics.jsonl's line, train.log's lines with validation.examples dev
+// sentences (as Joey NMT prints them), and the schedule told. Only rank 0 validates.
+class Validator {
+ public:
+  Validator(const Config& config, const RunData& data, std::string dir, RunLog& log, LearningRateSchedule& schedule);
+  // Returns whether this validation is the best so far. `model` is built on `params`.
+  bool operator()(const Seq2Seq& model, ParameterSet& params, MovingAverage* average, TrainingState& state,
+                  MetricsLog& metrics) const;
+  // How it decodes (the final evaluation decodes so too).
+  const TranslateSettings& settings() const { return settings_; }
+
+ private:
+  const Config& config_;
+  const RunData& data_;
+  std::string dir_;
+  RunLog& log_;
+  LearningRateSchedule& schedule_;
+  TranslateSettings settings_;
 };
 
 }  // namespace nmtx

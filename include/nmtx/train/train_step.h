@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "nmtx/config/config.h"
 #include "nmtx/core/graph.h"
 #include "nmtx/core/optim.h"
 #include "nmtx/core/params.h"
@@ -31,6 +32,9 @@ struct StepOptions {
   // Testing hook, called between backward and clipping (nmtx train --debug-nan-at).
   std::function<void(ParameterSet&)> after_backward;
 };
+
+// training.clip_norm and training.label_smoothing; dropout from `dropout` (null: none).
+StepOptions step_options(const TrainingConfig& training, Rng* dropout);
 
 struct StepResult {
   double loss = 0.0;         // L, summed over the target tokens (natural log)
