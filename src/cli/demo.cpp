@@ -10,14 +10,15 @@
 #include "common.h"
 #include "nmtx/core/optim.h"
 #include "nmtx/data/toy_tasks.h"
-#include "nmtx/decode/greedy.h"
+#include "nmtx/data/vocab.h"
 #include "nmtx/train/train_step.h"
+#include "nmtx/translation/translator.h"
 
 namespace nmtx::cli {
 
 namespace {
 
-constexpr int kPad = 0, kBos = 2, kEos = 3, kFirstSymbol = 4;  // ids 0..3: <pad> <unk> <s> </s>
+constexpr int kFirstSymbol = Vocab::kSpecials;  // ids 0..3: <pad> <unk> <s> </s>
 
 std::vector<int> to_ids(const std::vector<int>& symbols) {
   std::vector<int> ids;
@@ -76,7 +77,7 @@ int run_demo(int argc, char** argv) {
       src.push_back(to_ids(ex.source));
       tgt.push_back(to_ids(ex.target));
     }
-    const StepResult r = train_step(model, params, adam, g, make_batch(src, tgt, kPad, kBos, kEos));
+    const StepResult r = train_step(model, params, adam, g, make_batch(src, tgt, Vocab::kPad, Vocab::kBos, Vocab::kEos));
     if (step == 1 || step % 50 == 0 || step == steps) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       fmt::print("step {:5d}  loss/token {:.4f}  {:.1f}s\n", step, r.loss_per_token(), seconds);
@@ -86,11 +87,11 @@ int run_demo(int argc, char** argv) {
   const std::vector<ToyExample> test = generate_toy(task, 200, seed + 1000);
   std::vector<std::vector<int>> sources;
   for (const ToyExample& ex : test) sources.push_back(to_ids(ex.source));
-  DecodeOptions decode;
-  decode.bos = kBos;
-  decode.eos = kEos;
-  decode.max_length = 2 * static_cast<std::size_t>(max_length) + 2;
-  const std::vector<Hypothesis> out = greedy_decode(model, sources, decode);
+  TranslateSettings greedy;  // beam 1
+  greedy.max_length_ratio = 0.0f;
+  greedy.max_length = 2 * static_cast<std::size_t>(max_length) + 2;
+  std::vector<Hypothesis> out;
+  for (std::vector<Hypothesis>& best : translate({{&model, sources}}, greedy)) out.push_back(std::move(best.at(0)));
   int exact = 0;
   for (std::size_t i = 0; i < test.size(); ++i) exact += out[i].tokens == to_ids(test[i].target);
   fmt::print("greedy exact match on 200 held-out sentences: {:.1f}%\n", 100.0 * exact / test.size());

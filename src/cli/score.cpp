@@ -1,5 +1,6 @@
 // nmtx score --model RUN_DIR [--model RUN_DIR ...] --src F --tgt F: log p(target | source)
-// of each pair (an ensemble's averaged log p̄, decode/ensemble.h) by forced decoding (natural log, </s> included), one per line in the shortest form that
+// of each pair (an ensemble's averaged log p̄) by forced decoding (translation/
+// given_translations.h; natural log, </s> included), one per line in the shortest form that
 // reads back as the same number, and the corpus perplexity on standard error. With
 // --per-token, each line holds the pair's target tokens' log-probabilities and then
 // </s>'s, separated by spaces (they sum, in order, to the pair's log-probability).
@@ -11,8 +12,7 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/data/text.h"
-#include "nmtx/decode/corpus.h"
-#include "nmtx/decode/ensemble.h"
+#include "nmtx/translation/given_translations.h"
 
 namespace nmtx::cli {
 
@@ -28,33 +28,17 @@ int run_score(int argc, char** argv) {
   if (print_help(args, options)) return 0;
   const LinePairs pairs = read_line_pairs(args);
   const auto owned = load_models(args);
-  const std::vector<const TrainedRun*> runs = pointers(owned);
-  // Each member reads the source its own way; the target ids are the same for all
-  // (check_ensemble), read with member 0's segmenter and vocabulary.
-  std::vector<ParallelCorpus> corpora(runs.size());
-  std::vector<const Seq2Seq*> models;
-  std::vector<std::string> tokens;
-  for (std::size_t m = 0; m < runs.size(); ++m) {
-    models.push_back(runs[m]->model.get());
-    for (std::size_t i = 0; i < pairs.src.size(); ++i) {
-      const std::vector<int> src = runs[m]->source_ids(pairs.src[i], tokens);
-      if (src.empty()) throw InputError(pairs.src_path, i + 1, "an empty source cannot be scored");
-      const std::vector<int> tgt = runs[0]->target_ids(pairs.tgt[i], tokens);
-      corpora[m].src.push_back(src.data(), src.size());
-      corpora[m].tgt.push_back(tgt.data(), tgt.size());
-    }
-  }
-  const ParallelCorpus& corpus = corpora[0];
-  const auto per_token = ensemble_forced_token_log_probs(models, corpora, args["batch"].as<std::size_t>());
+  const GivenPairs given = read_given_pairs(pointers(owned), pairs.src, pairs.tgt, pairs.src_path);
   double total = 0;
   std::string text;
-  for (const std::vector<double>& tokens : per_token) {
-    const double lp = sequence_log_prob(tokens);
-    total += lp;
+  for (const ScoredPair& p : score_given(pointers(owned), given, args["batch"].as<std::size_t>())) {
+    total += p.log_prob;
     // The shortest form that reads back as the same number.
-    text += args.count("per-token") ? fmt::format("{}\n", fmt::join(tokens, " ")) : fmt::format("{}\n", lp);
+    text += args.count("per-token") ? fmt::format("{}\n", fmt::join(p.token_log_probs, " "))
+                                    : fmt::format("{}\n", p.log_prob);
   }
   write_output(args, text);
+  const ParallelCorpus& corpus = given.corpora[0];
   const std::size_t tokens_scored = corpus.tgt.tokens() + corpus.size();  // </s> of every pair included
   fmt::print(stderr, "{} pairs, {} target tokens (</s> included): log-probability {:.4f}, perplexity {:.4f}\n",
              corpus.size(), tokens_scored, total, std::exp(-total / static_cast<double>(tokens_scored)));

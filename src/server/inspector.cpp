@@ -20,6 +20,7 @@
 #include "nmtx/run/run_data.h"
 #include "nmtx/run/run_files.h"
 #include "nmtx/run/trained_run.h"
+#include "nmtx/translation/given_translations.h"
 #include "nmtx/translation/translator.h"
 #include "requests.h"
 
@@ -277,10 +278,7 @@ json Inspector::answer_translate(const json& request) const {
   if (!o.prefix.empty()) {
     // The prefix as nmtx score scores it (teacher forcing; the decoder's own steps give
     // the same numbers to float rounding): its tokens' log-probabilities, </s> left out.
-    ParallelCorpus corpus;
-    corpus.src.push_back(source.data(), source.size());
-    corpus.tgt.push_back(o.prefix.data(), o.prefix.size());
-    std::vector<double> scores = forced_token_log_probs(*run.model, corpus, 1).at(0);
+    std::vector<double> scores = score_pair(translator_of(run), source, o.prefix, false).token_log_probs;
     scores.pop_back();
     prefix_scores = {{"token_log_probs", scores}, {"log_prob", sequence_log_prob(scores)}};
   }
@@ -311,24 +309,19 @@ json Inspector::answer_score(const json& request) const {
   std::vector<std::string> source_tokens, target_segments;
   const std::vector<int> source = request_ids(run, f, "source", true, limits_.text_bytes, limits_.source_tokens, source_tokens);
   const std::vector<int> target = request_ids(run, f, "target", false, limits_.text_bytes, limits_.target_tokens, target_segments);
-  ParallelCorpus corpus;
-  corpus.src.push_back(source.data(), source.size());
-  corpus.tgt.push_back(target.data(), target.size());
   const auto start = std::chrono::steady_clock::now();
   // As nmtx score and nmtx align compute them: forced decoding of the one pair.
-  const std::vector<double> token_log_probs = forced_token_log_probs(*run.model, corpus, 1).at(0);
-  const AttentionRecord attention = forced_attention(*run.model, corpus, 1).at(0);
+  const ScoredPair scored = score_pair(translator_of(run), source, target);
   const double decode_ms = elapsed_ms(start);
-  const double log_prob = sequence_log_prob(token_log_probs);
   std::vector<std::string> tokens = vocab_tokens(run.tgt_vocab, target.data(), target.size());
   tokens.push_back("</s>");
-  json out = attention_json(attention);
+  json out = attention_json(scored.attention);
   out["run"] = request.at("run");
   out["source_tokens"] = source_tokens;
   out["tokens"] = tokens;
   out["ids"] = target;
-  out["token_log_probs"] = token_log_probs;
-  out["log_prob"] = log_prob;
+  out["token_log_probs"] = scored.token_log_probs;
+  out["log_prob"] = scored.log_prob;
   out["decode_ms"] = decode_ms;
   return out;
 }

@@ -2,9 +2,9 @@
 // with the decoding settings in one place, and how it reads the attention of given
 // references against gold alignments. nmtx translate, validation, nmtx compare and nmtx
 // inspect (its translations and its triage) all decode through it, so they agree by
-// construction, and beam size 1 is greedy decoding everywhere. Scoring given translations
-// and their forced attention (nmtx score, nmtx align, the inspector's score) are decode's
-// forced_token_log_probs and forced_attention, which take no settings.
+// construction, and beam size 1 is greedy decoding everywhere. Beside it: lines of text
+// translated by a run or an ensemble, with their attention export (translate_lines.h), and
+// given translations scored and aligned (given_translations.h).
 #pragma once
 
 #include <string>
@@ -44,6 +44,7 @@ struct TranslateSettings {
   InferenceConstraints constraints;  // hard, monotonic, windowed attention; an intervention
   std::vector<int> prefix;        // a forced start of every output (token ids)
   bool keep_attention = true;     // each hypothesis's attention (off: faster, none kept)
+  bool replace_unk = false;       // output <unk> -> its most attended source token (translate_lines.h)
   std::size_t batch = 64;         // sentences decoded together
   std::size_t threads = 2;        // batches decoded at once, one per thread
 
