@@ -418,6 +418,6 @@ TEST_CASE("the location score refuses sources longer than max_src_len") {
   Graph g;
   const TensorData long_memory = random_tensor({1, 9, De}, 4);
   Memory m{g.constant(long_memory), g.constant(TensorData(Shape{1, 9}, 1.0f)), {9}, 1, 9, De};
-  CHECK_THROWS_WITH_AS(fx.module->prepare(g, m), doctest::Contains("longer than model.attention.max_src_len = 8"),
+  CHECK_THROWS_WITH_AS(fx.module->prepare(g, m), doctest::Contains("a source sentence of 9 tokens is longer than the 8 positions the location score was built for (its max_src_len)"),
                        std::invalid_argument);
 }

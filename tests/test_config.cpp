@@ -187,6 +187,13 @@ TEST_CASE("the rules between keys run on a Config built in code, as on a recipe"
   c.model.attention.window = 0.5;
   CHECK_THROWS_WITH_AS(check_config(c), doctest::Contains("model.attention.window: local-p needs a half-width D >= 1, got 0.5"),
                        RecipeError);
+  // The model's own rules reach the recipe's keys: its field "tied_embeddings" is model.tied_embeddings.
+  c = default_config();
+  c.model.tied_embeddings = true;  // h̃ has the decoder's size 512, the embeddings 256
+  CHECK_THROWS_WITH_AS(check_config(c),
+                       "configuration: model.tied_embeddings: tying needs the output vector (size 512) to have the "
+                       "embedding size 256: make the decoder's hidden size the embedding size",
+                       RecipeError);
   c = default_config();
   c.data.toy.task = ToyTask::copy;
   c.checkpoint.average_last = 5;

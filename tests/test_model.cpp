@@ -252,7 +252,20 @@ TEST_CASE("impossible model configurations are errors that say what would be rig
   ParameterSet params;
   ModelConfig tied = tiny_config("luong-general");
   tied.tied_embeddings = true;  // h̃ has size 4, embeddings 3
-  CHECK_THROWS_WITH_AS(Seq2Seq(tied, params), doctest::Contains("set model.decoder_hidden = model.embed"), std::invalid_argument);
+  // The model names its own field (ModelConfig's), never a recipe key: check_config adds that.
+  CHECK_THROWS_WITH_AS(Seq2Seq(tied, params),
+                       "tied_embeddings: tying needs the output vector (size 4) to have the embedding size 3: make the "
+                       "decoder's hidden size the embedding size",
+                       InvalidSetting);
+  ModelConfig heads = tiny_config("luong-multi-head");
+  heads.attention.heads = 3;  // the attention size is the decoder's, 4
+  try {
+    check_model_config(heads);
+    FAIL("3 heads cannot split 4");
+  } catch (const InvalidSetting& e) {
+    CHECK(e.field() == "attention.heads");
+    CHECK(e.why() == "the attention size 4 must be a multiple of the heads (3)");
+  }
   ParameterSet p2;
   ModelConfig dot = tiny_config("luong-dot");
   dot.decoder_hidden = 6;

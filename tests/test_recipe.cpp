@@ -85,6 +85,18 @@ TEST_CASE("unknown keys, wrong types and impossible values name the file, line a
   CHECK_THROWS_WITH_AS(Recipe::load("/no/such/recipe.yaml"), doctest::Contains("no such recipe file"), RecipeError);
 }
 
+TEST_CASE("the model's own rules are refused at the recipe line that set them, by the recipe's key") {
+  // Multi-head: the attention size (the decoder's, 2 × 256) must split into the heads.
+  const std::string heads = error_of("data: {task: copy}\nmodel:\n  attention:\n    score: multi-head\n    heads: 7\n");
+  CHECK(heads.find("bad.yaml:5: model.attention.heads: the attention size 512 must be a multiple of the heads (7)") !=
+        std::string::npos);
+  CHECK(error_of("data: {task: copy}\nmodel:\n  attention:\n    type: location-sensitive\n    location_kernel: 4\n")
+            .find(":5: model.attention.location_kernel: the convolution width must be odd") != std::string::npos);
+  CHECK(error_of("data: {task: copy}\nmodel:\n  attention: {score: dot}\n  decoder_hidden: 100\n")
+            .find("model.attention.score: the dot score needs the decoder state size (100) to equal the encoder state "
+                  "size (512)") != std::string::npos);
+}
+
 TEST_CASE("local attention's half-width D is at least 1, checked with the recipe") {
   CHECK(error_of("model:\n  attention: {type: local-p, window: 0.5}\n").find(
             "model.attention.window: local-p needs a half-width D >= 1, got 0.5") != std::string::npos);

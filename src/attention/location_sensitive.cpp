@@ -22,10 +22,6 @@ class LocationSensitive : public Attention {
  public:
   LocationSensitive(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
       : normalization_(c.normalize), kernel_(c.location_kernel) {
-    if (c.location_kernel % 2 == 0 || c.location_filters == 0) {
-      throw std::invalid_argument("location-sensitive attention needs an odd model.attention.location_kernel and "
-                                  "model.attention.location_filters > 0");
-    }
     W_ = f.weight(prefix + ".W", {d.attention, d.query});
     V_ = f.weight(prefix + ".V", {d.attention, d.memory});
     U_ = f.weight(prefix + ".U", {d.attention, c.location_filters});

@@ -24,7 +24,6 @@ class LuongGlobal : public Attention {
   LuongGlobal(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
       : normalization_(c.normalize), max_src_len_(c.max_src_len) {
     if (c.score == AttentionScore::location) {
-      if (c.max_src_len == 0) throw std::invalid_argument("the location score needs model.attention.max_src_len > 0");
       W_a_ = f.weight(prefix + ".W_a", {c.max_src_len, d.query});
     } else {
       score_.emplace(f, prefix, c.score, d.query, d.memory, d.attention);
@@ -36,8 +35,8 @@ class LuongGlobal : public Attention {
   PreparedMemory prepare(Graph& g, const Memory& memory) const override {
     if (!score_ && memory.length > max_src_len_) {
       throw std::invalid_argument("a source sentence of " + std::to_string(memory.length) +
-                                  " tokens is longer than model.attention.max_src_len = " + std::to_string(max_src_len_) +
-                                  ", which the location score was built for");
+                                  " tokens is longer than the " + std::to_string(max_src_len_) +
+                                  " positions the location score was built for (its max_src_len)");
     }
     PreparedMemory m{memory, {}, {}, {}};
     if (score_) score_->prepare(g, m);

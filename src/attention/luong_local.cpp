@@ -26,7 +26,6 @@ class LuongLocal : public Attention {
         D_(c.window),
         normalization_(c.normalize),
         score_(f, prefix, c.score, d.query, d.memory, d.attention) {
-    if (!(c.window >= 1.0f)) throw std::invalid_argument("model.attention.window (D) must be at least 1");
     if (predictive_) {
       W_p_ = f.weight(prefix + ".W_p", {d.attention, d.query});
       v_p_ = f.weight(prefix + ".v_p", {d.attention});

@@ -13,12 +13,7 @@ LuongScore::LuongScore(ParameterFactory& f, const std::string& prefix, Attention
     : query_dim_(query_dim), memory_dim_(memory_dim) {
   if (kind == AttentionScore::dot || kind == AttentionScore::scaled_dot) {
     kind_ = kind == AttentionScore::dot ? Kind::dot : Kind::scaled_dot;
-    if (query_dim != memory_dim) {
-      throw std::invalid_argument(std::string("the ") + attention_score_names().name(kind) +
-                                  " score needs the decoder state size (" + std::to_string(query_dim) +
-                                  ") to equal the encoder state size (" + std::to_string(memory_dim) +
-                                  "): set model.decoder_hidden to twice model.hidden, or use the general score");
-    }
+    if (query_dim != memory_dim) throw std::logic_error("LuongScore: dot scores need Dq = De (check_attention_config)");
   } else if (kind == AttentionScore::general) {
     kind_ = Kind::general;
     W_a_ = f.weight(prefix + ".W_a", {query_dim, memory_dim});

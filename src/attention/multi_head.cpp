@@ -24,10 +24,6 @@ class MultiHead : public Attention {
  public:
   MultiHead(const AttentionConfig& c, ParameterFactory& f, Dims d, const std::string& prefix)
       : normalization_(c.normalize), heads_(c.heads), size_(d.attention) {
-    if (c.heads == 0 || d.attention % c.heads != 0) {
-      throw std::invalid_argument("multi-head attention: the attention size " + std::to_string(d.attention) +
-                                  " must be a multiple of model.attention.heads = " + std::to_string(c.heads));
-    }
     W_q_ = f.weight(prefix + ".W_q", {d.attention, d.query});
     W_k_ = f.weight(prefix + ".W_k", {d.attention, d.memory});
     W_v_ = f.weight(prefix + ".W_v", {d.attention, d.memory});

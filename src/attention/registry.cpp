@@ -1,4 +1,6 @@
 // The one registry of attention type and score names.
+#include <fmt/core.h>
+
 #include <stdexcept>
 
 #include "families.h"
@@ -114,9 +116,43 @@ Variant variant_of(const std::string& type, const std::string& score) {
                               "\"; valid scores for it: " + join(valid));
 }
 
+AttentionOrder attention_order(AttentionType type) {
+  const bool before = type == AttentionType::bahdanau || type == AttentionType::location_sensitive;
+  return before ? AttentionOrder::before_update : AttentionOrder::after_update;
+}
+
+void check_attention_config(const AttentionConfig& c, std::size_t query_dim, std::size_t memory_dim) {
+  validate_variant(c.type, c.score);
+  const auto number = [](auto x) { return std::to_string(x); };
+  const bool luong_dot = c.type != AttentionType::bahdanau && c.type != AttentionType::location_sensitive &&
+                         (c.score == AttentionScore::dot || c.score == AttentionScore::scaled_dot);
+  if (luong_dot && query_dim != memory_dim) {
+    throw InvalidSetting("score", std::string("the ") + attention_score_names().name(c.score) +
+                                      " score needs the decoder state size (" + number(query_dim) +
+                                      ") to equal the encoder state size (" + number(memory_dim) +
+                                      "): make the decoder twice the encoder's hidden size, or use the general score");
+  }
+  if (is_local(c.type) && !(c.window >= 1.0f)) {
+    throw InvalidSetting("window", fmt::format("{} needs a half-width D >= 1, got {}", attention_type_names().name(c.type),
+                                               c.window));
+  }
+  if (c.type == AttentionType::luong && c.score == AttentionScore::location && c.max_src_len == 0) {
+    throw InvalidSetting("max_src_len", "the location score needs the longest source it attends over (> 0)");
+  }
+  if (c.type == AttentionType::location_sensitive) {
+    if (c.location_kernel % 2 == 0) throw InvalidSetting("location_kernel", "the convolution width must be odd");
+    if (c.location_filters == 0) throw InvalidSetting("location_filters", "location-sensitive attention needs filters > 0");
+  }
+  const std::size_t attention_dim = c.dim > 0 ? c.dim : query_dim;
+  if (c.score == AttentionScore::multi_head && (c.heads == 0 || attention_dim % c.heads != 0)) {
+    throw InvalidSetting("heads", "the attention size " + number(attention_dim) + " must be a multiple of the heads (" +
+                                      number(c.heads) + ")");
+  }
+}
+
 std::unique_ptr<Attention> make_attention(const AttentionConfig& config, ParameterFactory& factory,
                                           std::size_t query_dim, std::size_t memory_dim, const std::string& prefix) {
-  validate_variant(config.type, config.score);
+  check_attention_config(config, query_dim, memory_dim);
   const attention::Dims d{query_dim, memory_dim, config.dim > 0 ? config.dim : query_dim};
   switch (config.type) {
     case AttentionType::bahdanau: return attention::make_bahdanau(config, factory, d, prefix);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/config/config.h"
+#include "nmtx/run/run_directory.h"
 #include "nmtx/train/trainer.h"
 
 namespace nmtx::cli {
@@ -62,7 +63,12 @@ int run_train(int argc, char** argv) {
     if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file (or --resume RUN_DIR)");
     Config config = load_config(args["recipe"].as<std::string>(), overrides);
     if (args.count("out")) config.run.dir = args["out"].as<std::string>();
-    train_new_run(config, args.count("overwrite") > 0, hooks);
+    try {
+      train_new_run(config, args.count("overwrite") > 0, hooks);
+    } catch (const RunDirectoryExists& e) {
+      throw RecipeError(fmt::format("{}: continue it with --resume {}, choose another with --out DIR, or replace it "
+                                    "with --overwrite", e.what(), e.dir()));
+    }
     return 0;
   } catch (const TrainingStopped& e) {
     return 128 + e.signal();  // the shell's status for a process ended by that signal; the log said why

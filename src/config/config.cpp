@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "nmtx/attention/attention.h"
+#include "nmtx/config/engine_options.h"
 #include "names.h"
 #include "recipe.h"
 
@@ -46,7 +47,7 @@ void bind_fields(C& c, Visitor& v) {
   v.integer("data.min_freq", d.min_freq);
   v.choice("data.subword.type", d.subword, subword_names());
   v.integer("data.subword.vocab_size", d.subword_vocab_size);
-  v.text("data.subword.model_type", d.subword_model_type);
+  v.choice("data.subword.model_type", d.subword_model_type, sentencepiece_model_names());
   v.integer("data.subword.seed", d.subword_seed);
   auto& m = c.model;
   v.choice("model.cell", m.cell, cell_names());
@@ -212,10 +213,11 @@ void check_config(const Config& c, const KeyOrigin& origin) {
   } catch (const std::invalid_argument& e) {
     throw RecipeError(where({"model.attention.score", "model.attention.type"}) + ": model.attention.score: " + e.what());
   }
-  if (is_local(a.type) && a.window < 1.0) {
-    throw RecipeError(fmt::format("{}: model.attention.window: {} needs a half-width D >= 1, got {}",
-                                  where({"model.attention.window", "model.attention.type"}),
-                                  attention_type_names().name(a.type), a.window));
+  try {  // the model's own rules (its sizes, each variant's settings), blamed on their keys
+    check_model_config(model_config(c.model, 1, 1));
+  } catch (const InvalidSetting& e) {
+    const std::string key = "model." + e.field();
+    throw RecipeError(where({key.c_str(), "model.attention.type"}) + ": " + key + ": " + e.why());
   }
   const CheckpointConfig& k = c.checkpoint;
   if (k.average_last > k.keep_last) {
@@ -237,9 +239,6 @@ void check_config(const Config& c, const KeyOrigin& origin) {
   } else if (d.toy.min_length > d.toy.max_length) {
     throw RecipeError(where({"data.toy.min_length", "data.toy.max_length"}) +
                       ": data.toy.min_length is larger than data.toy.max_length");
-  }
-  if (a.location_kernel % 2 == 0) {
-    throw RecipeError(where({}) + ": model.attention.location_kernel must be odd");
   }
 }
 

@@ -25,10 +25,6 @@ RecipeKey choice(const char* name, const EnumNames<E>& names, const char* help) 
   std::string def = choices.front();
   return {name, KeyType::choice, def, help, std::move(choices)};
 }
-RecipeKey choice(const char* name, std::vector<std::string> choices, const char* help) {
-  std::string def = choices.front();
-  return {name, KeyType::choice, def, help, std::move(choices)};
-}
 
 constexpr double kBig = 1e15;
 
@@ -64,7 +60,7 @@ const std::vector<RecipeKey>& recipe_keys() {
       integer("data.min_freq", 1, 1, kBig, "built vocabularies: tokens seen fewer times become <unk>"),
       choice("data.subword.type", subword_names(), "subword segmentation, trained on the training set"),
       integer("data.subword.vocab_size", 8000, 10, kBig, "SentencePiece pieces per side"),
-      choice("data.subword.model_type", {"unigram", "bpe"}, "SentencePiece algorithm"),
+      choice("data.subword.model_type", sentencepiece_model_names(), "SentencePiece algorithm"),
       integer("data.subword.seed", -1, -1, kBig,
               "SentencePiece's training seed (-1: training.seed); fixed, runs differing only in training.seed share vocabularies"),
       // ---- model ----

@@ -58,6 +58,12 @@ class SentencePieceSegmenter final : public Segmenter {
 
 }  // namespace
 
+const EnumNames<SentencePieceModel>& sentencepiece_model_names() {
+  static const EnumNames<SentencePieceModel> names{{"unigram", SentencePieceModel::unigram},
+                                                   {"bpe", SentencePieceModel::bpe}};
+  return names;
+}
+
 void train_sentencepiece(const std::vector<std::string>& lines, bool lowercase, const SentencePieceOptions& o,
                          const std::string& model_path) {
   if (lines.empty()) throw std::invalid_argument("SentencePiece: no training sentences");
@@ -71,7 +77,7 @@ void train_sentencepiece(const std::vector<std::string>& lines, bool lowercase, 
   const std::unordered_map<std::string, std::string> args{
       {"model_prefix", prefix},
       {"vocab_size", std::to_string(o.vocab_size)},
-      {"model_type", o.model_type},
+      {"model_type", sentencepiece_model_names().name(o.model_type)},
       {"character_coverage", std::to_string(o.character_coverage)},
       {"num_threads", "1"},
       {"input_sentence_size", "0"},  // all sentences, no sampling

@@ -27,8 +27,27 @@ const EnumNames<BridgeType>& bridge_names() {
 
 std::vector<float> target_mask(const Batch& batch) { return time_major_mask(batch.tgt_lengths, batch.tgt_len); }
 
-Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(config), cell_(config.cell) {
+void check_model_config(const ModelConfig& config) {
   if (config.src_vocab == 0 || config.tgt_vocab == 0) throw std::invalid_argument("model: vocabulary sizes must be positive");
+  const std::size_t E = config.embed, Hd = config.resolved_decoder_hidden();
+  try {
+    check_attention_config(config.attention, Hd, 2 * config.hidden);
+  } catch (const InvalidSetting& e) {
+    throw InvalidSetting("attention." + e.field(), e.why());
+  }
+  // The output vector: Bahdanau order's deep output t_i (output_dim, default E), Luong
+  // order's h̃_t (Hd).
+  const bool bahdanau_order = attention_order(config.attention.type) == AttentionOrder::before_update;
+  const std::size_t output = bahdanau_order ? (config.output_dim > 0 ? config.output_dim : E) : Hd;
+  if (config.tied_embeddings && output != E) {
+    throw InvalidSetting("tied_embeddings", "tying needs the output vector (size " + std::to_string(output) +
+                                                ") to have the embedding size " + std::to_string(E) +
+                                                (bahdanau_order ? "" : ": make the decoder's hidden size the embedding size"));
+  }
+}
+
+Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(config), cell_(config.cell) {
+  check_model_config(config);
   ParameterFactory f(params, config.init, config.init_scale);
   const std::size_t E = config.embed, H = config.hidden, Hd = config.resolved_decoder_hidden(), De = 2 * H;
   encoder_ = std::make_unique<Encoder>(f, EncoderConfig{cell_, config.src_vocab, E, H, config.encoder_layers, config.dropout});
@@ -57,11 +76,6 @@ Seq2Seq::Seq2Seq(const ModelConfig& config, ParameterSet& params) : config_(conf
   } else {
     output_dim_ = Hd;
     W_c_ = f.weight("decoder.W_c", {Hd, De + Hd});  // no bias, as Luong et al. write it
-  }
-  if (config.tied_embeddings && output_dim_ != E) {
-    throw std::invalid_argument("model.tied_embeddings needs the output vector (size " + std::to_string(output_dim_) +
-                                ") to have the embedding size " + std::to_string(E) +
-                                (bahdanau_order ? "" : ": set model.decoder_hidden = model.embed"));
   }
   if (!config.tied_embeddings) out_W_ = f.weight("decoder.out.W", {config.tgt_vocab, output_dim_});
   out_b_ = f.bias("decoder.out.b", config.tgt_vocab);

@@ -82,7 +82,7 @@ void write_average(const std::vector<std::string>& checkpoints, const std::vecto
 }  // namespace
 
 std::vector<std::string> last_checkpoints(const std::string& run_dir, std::size_t count) {
-  if (count == 0) throw std::runtime_error("checkpoint averaging: --last must be at least 1");
+  if (count == 0) throw std::runtime_error("checkpoint averaging needs at least 1 checkpoint");
   const std::vector<std::string> steps = step_checkpoints(run_dir);
   if (steps.size() < count) {
     throw std::runtime_error(run_dir + " has " + std::to_string(steps.size()) + " step checkpoints, fewer than the " +

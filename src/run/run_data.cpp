@@ -189,7 +189,7 @@ RunData prepare_run_data(const Config& config, const std::string& dir, const std
     o.seed = subword_seed(config);
     for (const bool source : {true, false}) {
       log(std::string("training the ") + (source ? "source" : "target") + " SentencePiece model (" +
-          std::to_string(o.vocab_size) + " pieces, " + o.model_type + ")");
+          std::to_string(o.vocab_size) + " pieces, " + sentencepiece_model_names().name(o.model_type) + ")");
       train_sentencepiece(side_lines(train, source), d.lowercase, o,
                           (fs::path(dir) / (source ? run_files::src_spm : run_files::tgt_spm)).string());
     }

@@ -40,8 +40,7 @@ OpenedRun create_run_directory(Config config, bool overwrite) {
   const fs::path dir(run_dir);
   if (fs::exists(dir) && !fs::is_directory(dir)) throw RecipeError(run_dir + " exists and is not a directory");
   if (non_empty_directory(dir) && !overwrite) {
-    throw RecipeError("run directory " + run_dir + " already exists: continue it with --resume " + run_dir +
-                      ", choose another with --out DIR, or replace it with --overwrite");
+    throw RunDirectoryExists(run_dir);
   }
   if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
   remove_stale_partials(dir);
@@ -80,10 +79,8 @@ OpenedRun join_run_directory(Config config) {
 OpenedRun open_run_directory(const std::string& run_dir, const std::vector<std::string>& overrides, bool write) {
   const fs::path dir(run_dir);
   const fs::path config = dir / run_files::config;
-  if (!fs::is_directory(dir)) throw RecipeError("--resume " + run_dir + ": no such run directory");
-  if (!fs::exists(config)) {
-    throw RecipeError("--resume " + run_dir + ": " + config.string() + " is missing: not a run directory");
-  }
+  if (!fs::is_directory(dir)) throw RecipeError(run_dir + ": no such run directory");
+  if (!fs::exists(config)) throw RecipeError(run_dir + ": " + config.string() + " is missing: not a run directory");
   OpenedRun run{dir.string(), load_config(config.string()), RunData(), /*resumed=*/true, {}};
   if (!overrides.empty()) {
     Config changed = load_config(config.string(), overrides);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,28 @@ class Attention {
   virtual AttentionOutput attend(Graph& g, const PreparedMemory& memory, const Expr& query, std::size_t t,
                                  AttentionState& state, const InferenceConstraints& constraints) const = 0;
 };
+
+// A setting a model cannot be built with. `field` names it as a path in ModelConfig
+// ("attention.window", "decoder_hidden"); the message says why, not how it was set (the
+// configuration layer names its recipe key: check_config).
+class InvalidSetting : public std::invalid_argument {
+ public:
+  InvalidSetting(const std::string& field, const std::string& why)
+      : std::invalid_argument(field + ": " + why), field_(field), why_(why) {}
+  const std::string& field() const { return field_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::string field_, why_;
+};
+
+// Which decoder state a type's query is (Bahdanau and location-sensitive: before the update).
+AttentionOrder attention_order(AttentionType type);
+
+// Throws InvalidSetting (field relative to AttentionConfig: "window", "heads", ...) unless
+// the variant can be built for the decoder state size Dq = query_dim and the encoder state
+// size De = memory_dim; make_attention checks it first.
+void check_attention_config(const AttentionConfig& config, std::size_t query_dim, std::size_t memory_dim);
 
 // Registers the variant's parameters under `prefix` and returns it. query_dim is the
 // decoder state size Dq, memory_dim the encoder state size De.

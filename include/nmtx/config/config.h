@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "nmtx/attention/attention.h"
+#include "nmtx/data/segmenter.h"
 #include "nmtx/data/text.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/eval/bleu.h"
@@ -59,7 +60,7 @@ struct DataConfig {
   std::int64_t vocab_size = 0, min_freq = 1;
   SubwordType subword = SubwordType::none;
   std::int64_t subword_vocab_size = 8000;
-  std::string subword_model_type = "unigram";  // unigram | bpe
+  SentencePieceModel subword_model_type = SentencePieceModel::unigram;
   // SentencePiece's training seed; -1: training.seed (what runs did before the key existed).
   // Fixing it lets runs that differ only in training.seed share vocabularies (ensembles).
   std::int64_t subword_seed = -1;

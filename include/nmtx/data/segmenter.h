@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nmtx/core/enum_names.h"
 #include "nmtx/data/text.h"
 
 namespace nmtx {
@@ -32,9 +33,13 @@ class Segmenter {
 // Whitespace words or characters (text.h's tokenize / detokenize).
 std::unique_ptr<Segmenter> make_plain_segmenter(TokenLevel level, bool lowercase);
 
+// SentencePiece's training algorithm (its --model_type).
+enum class SentencePieceModel { unigram, bpe };
+const EnumNames<SentencePieceModel>& sentencepiece_model_names();  // "unigram", "bpe"
+
 struct SentencePieceOptions {
   std::size_t vocab_size = 8000;
-  std::string model_type = "unigram";  // unigram | bpe | char | word
+  SentencePieceModel model_type = SentencePieceModel::unigram;
   float character_coverage = 1.0f;
   std::uint32_t seed = 1;               // SentencePiece's sampling seed
 };

@@ -72,6 +72,11 @@ struct DecoderStep {
   Expr state, embedding;
 };
 
+// Throws InvalidSetting (attention.h; its field a path in ModelConfig: "tied_embeddings",
+// "attention.window", ...) unless a model can be built with `config`; the constructor
+// checks it first, and the configuration layer before anything is prepared (check_config).
+void check_model_config(const ModelConfig& config);
+
 class Seq2Seq {
  public:
   Seq2Seq(const ModelConfig& config, ParameterSet& params);
