@@ -140,7 +140,7 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   beam_bleu(*run, test, compare, row);
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
   const std::vector<SentenceAttention> sentences =
-      reference_attention(translator_of(*run), test, static_cast<std::size_t>(run->config.validation.batch_size));
+      reference_attention(translator_of(*run), test, evaluation_settings(run->config).batch);
   row.entropy = mean_entropy(sentences);
   const std::vector<AlignmentLine> gold =
       gold_alignments(run->config, run_dir.string(), test, compare.gold, compare.gold_one_based);
