@@ -20,11 +20,11 @@ void CheckpointWriter::save(const ParameterSet& params, MovingAverage* average, 
                             const TrainingState& state, bool best) {
   save_checkpoint(dir_, average ? average->values() : params, optimizer, state, run_files_, best,
                   faults_.in_checkpoint(state.step), average ? &params : nullptr);
-  resumed_from((fs::path(dir_) / "checkpoints" / checkpoint_name(state.step)).string(), state.step);
+  set_latest((fs::path(dir_) / "checkpoints" / checkpoint_name(state.step)).string(), state.step);
   prune_checkpoints(dir_, keep_last_, {state.best_checkpoint});
 }
 
-void CheckpointWriter::resumed_from(const std::string& checkpoint, std::int64_t step) {
+void CheckpointWriter::set_latest(const std::string& checkpoint, std::int64_t step) {
   latest_ = checkpoint;
   saved_step_ = step;
 }

@@ -24,8 +24,8 @@ class CheckpointWriter {
   // The checkpoint of state.step (`best`: the `best` pointer moves to it too).
   void save(const ParameterSet& params, MovingAverage* average, const Optimizer& optimizer, const TrainingState& state,
             bool best);
-  // Resuming: the checkpoint read, as if written by this session.
-  void resumed_from(const std::string& checkpoint, std::int64_t step);
+  // The latest checkpoint: the one just written, or (resuming) the one read.
+  void set_latest(const std::string& checkpoint, std::int64_t step);
 
   const std::string& latest() const { return latest_; }  // its path ("": none yet)
   std::int64_t saved_step() const { return saved_step_; }  // its step (-1: none)

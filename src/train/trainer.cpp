@@ -106,7 +106,7 @@ class Trainer {
       state_ = load_checkpoint(*latest, params_, optimizer_.get());
       if (ema_) ema_->resume(*latest, params_);  // params/ holds θ̄, training-params/ θ
       log_.line(fmt::format("resuming from {} (step {}, epoch {})", *latest, state_.step, state_.epoch));
-      checkpoints_.resumed_from(*latest, state_.step);
+      checkpoints_.set_latest(*latest, state_.step);
     } else if (resumed) {
       // Stopped (or killed) before its first checkpoint: nothing to continue from.
       log_.line(fmt::format("{} has no checkpoint yet: training starts over from step 0", dir_));

@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "nmtx/io/files.h"
-#include "nmtx/train/ema.h"
 #include "nmtx/run/run_files.h"
+#include "nmtx/train/ema.h"
 
 namespace nmtx {
 
