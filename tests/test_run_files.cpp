@@ -1,9 +1,11 @@
-// A run directory's typed files (run/run_files.h): summary.json and metrics.jsonl written
-// and read back field for field, and a damaged file refused with its name, line and field.
+// A run directory's typed files (run/run_files.h, run/snapshots.h): summary.json,
+// metrics.jsonl and the attention snapshots written and read back field for field, and a
+// damaged file refused with its name, line and field.
 #include <doctest/doctest.h>
 
 #include "nmtx/io/json_fields.h"
 #include "nmtx/run/run_files.h"
+#include "nmtx/run/snapshots.h"
 #include "test_files.h"
 
 using namespace nmtx;
@@ -78,7 +80,66 @@ TEST_CASE("metrics.jsonl: entries as the trainer writes them, read back by type"
   // The trainer's lines keep their keys (docs/recipes.md lists them; bench/ reads them).
   CHECK(metrics_entry(t).dump() ==
         R"({"epoch":1,"grad_norm":0.5,"learning_rate":0.001,"loss":3.25,"ppl":25.79,"step":100,"tokens":12000,"type":"train"})");
+  // Where the dev set has gold: the attention's measures, written only then.
+  ValidMetrics measured = v;
+  measured.aer = 0.25;
+  measured.argmax_accuracy = 0.75;
+  measured.entropy = 0.125;
+  test::write_file(path, metrics_entry(measured).dump() + "\n");
+  const ValidMetrics back = read_metrics(path).valid.at(0);
+  REQUIRE(back.aer.has_value());
+  CHECK(*back.aer == 0.25);
+  CHECK(*back.argmax_accuracy == 0.75);
+  CHECK(*back.entropy == 0.125);
+  CHECK_FALSE(h.valid[0].aer.has_value());
+  CHECK(metrics_entry(v).dump().find("aer") == std::string::npos);
   test::write_file(path, metrics_entry(t).dump() + "\n" + R"({"type": "valid", "step": 7})" + "\n");
   CHECK_THROWS_WITH_AS(read_metrics(path), doctest::Contains("metrics.jsonl:2: field \"epoch\""), JsonFileError);
+  std::filesystem::remove_all(d);
+}
+
+TEST_CASE("attention snapshots: the watched sentences and a validation's record read back, damage refused") {
+  const auto d = test::fresh_dir("run-files-snapshots");
+  const std::string run = d.string();
+  SnapshotSentences watched;
+  AlignmentLine gold;
+  gold.sure = {{0, 1}, {1, 0}};
+  gold.possible = {{0, 1}, {1, 0}, {1, 1}};
+  watched.sentences.push_back({4, 5, {"a", "b"}, {"b", "a"}, gold});
+  watched.sentences.push_back({9, 11, {"c"}, {"c", "c"}, std::nullopt});
+  std::filesystem::create_directories(snapshots_dir(run));
+  const std::string sentences_path = snapshots_dir(run) + "/sentences.json";
+  test::write_file(sentences_path, snapshot_sentences_text(watched));
+  const SnapshotSentences w = read_snapshot_sentences(sentences_path);
+  REQUIRE(w.sentences.size() == 2);
+  CHECK(w.sentences[0].index == 4);
+  CHECK(w.sentences[0].line == 5);
+  REQUIRE(w.sentences[0].gold.has_value());
+  CHECK(w.sentences[0].gold->possible.count({1, 1}) == 1);
+  CHECK_FALSE(w.sentences[1].gold.has_value());
+  CHECK(snapshot_sentences_text(w) == snapshot_sentences_text(watched));
+
+  Snapshot s{150, {}};
+  s.sentences.push_back({{"b", "a", "</s>"}, {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {}});
+  s.sentences.push_back({{"c"}, {{1.0f}}, {0.375f}});  // cut at the length limit, p_t recorded
+  test::write_file(snapshot_path(run, 150), snapshot_text(s));
+  test::write_file(snapshot_path(run, 20), snapshot_text(Snapshot{20, {}}));
+  test::write_file(snapshots_dir(run) + "/step-00000300.json.tmp-1", "half");  // an interrupted write's leftover
+  CHECK(snapshot_steps(run) == std::vector<std::int64_t>{20, 150});
+  const Snapshot r = read_snapshot(snapshot_path(run, 150));
+  CHECK(r.step == 150);
+  REQUIRE(r.sentences.size() == 2);
+  REQUIRE(r.sentences[0].attention.size() == 3);
+  CHECK(r.sentences[0].attention[0] == std::vector<float>{0.25f, 0.75f});
+  CHECK(r.sentences[1].positions == std::vector<float>{0.375f});
+  CHECK(snapshot_text(r) == snapshot_text(s));
+
+  s.sentences[0].attention.pop_back();  // a row short of the outputs
+  test::write_file(snapshot_path(run, 150), snapshot_text(s));
+  CHECK_THROWS_WITH_AS(read_snapshot(snapshot_path(run, 150)),
+                       doctest::Contains("step-00000150.json: sentences[0]: field \"attention\""), JsonFileError);
+  test::write_file(sentences_path, R"({"sentences": [{"index": 1, "line": 0, "source": [], "reference": []}]})");
+  CHECK_THROWS_WITH_AS(read_snapshot_sentences(sentences_path), doctest::Contains("sentences[0]: field \"line\""),
+                       JsonFileError);
   std::filesystem::remove_all(d);
 }

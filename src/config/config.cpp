@@ -107,6 +107,7 @@ void bind_fields(C& c, Visitor& v) {
   v.number("validation.max_output_ratio", val.max_output_ratio);
   v.choice("validation.bleu_tokenize", val.bleu_tokenize, bleu_tokenizer_names());
   v.integer("validation.examples", val.examples);
+  v.integer("validation.snapshots", val.snapshots);
   v.integer("checkpoint.keep_last", c.checkpoint.keep_last);
   v.integer("checkpoint.every", c.checkpoint.every);
   v.integer("checkpoint.average_last", c.checkpoint.average_last);

@@ -128,6 +128,10 @@ const std::vector<RecipeKey>& recipe_keys() {
              "sacreBLEU tokenizer of dev and test BLEU: none for tokenised corpora, 13a (sacreBLEU's default) for raw text"),
       integer("validation.examples", 3, 0, 100,
               "dev sentences printed at each validation (source, reference, hypothesis), the first ones of the dev set"),
+      integer("validation.snapshots", 8, 0, 1000,
+              "dev sentences whose greedy output and attention every validation records in RUN/snapshots "
+              "(spread over the dev set's source lengths); with gold alignments of the dev set, validation also "
+              "measures the references' attention (AER, argmax accuracy, entropy in metrics.jsonl); 0: neither"),
       integer("checkpoint.keep_last", 3, 1, kBig, "checkpoints kept besides the best"),
       integer("checkpoint.every", 0, 0, kBig, "also checkpoint every N steps between validations (0: only at validations)"),
       integer("checkpoint.average_last", 0, 0, kBig, "at the end, also average the last N checkpoints and score the average on dev and test (0: off; needs keep_last >= N)"),

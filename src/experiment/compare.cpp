@@ -6,7 +6,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -117,19 +116,6 @@ void beam_bleu(const TrainedRun& run, const EvalSet& test, const CompareConfig& 
   row.buckets = bleu_by_source_length(translated.texts, test.references, lengths, options);
 }
 
-// Mean entropy (nats) of the attention rows of the references' tokens, </s> left out.
-double mean_entropy(const std::vector<SentenceAttention>& sentences) {
-  double entropy = 0.0;
-  std::size_t rows = 0;
-  for (const SentenceAttention& s : sentences) {
-    for (std::size_t t = 0; t + 1 < s.attention.steps(); ++t) {
-      for (float p : s.attention.weights[t]) entropy -= p > 0.0f ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
-      ++rows;
-    }
-  }
-  return rows ? entropy / static_cast<double>(rows) : 0.0;
-}
-
 // Evaluates a trained variant: the numbers of its table row beyond summary.json, and the
 // heatmaps of the fixed sentences (written into RUN/compare_attention).
 CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir, const CompareConfig& compare) {
@@ -141,7 +127,7 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
   // Attention under forced decoding of the references: entropy, alignments, heatmaps.
   const std::vector<SentenceAttention> sentences =
       reference_attention(translator_of(*run), test, evaluation_settings(run->config).batch);
-  row.entropy = mean_entropy(sentences);
+  row.entropy = mean_reference_entropy(sentences);
   const std::vector<AlignmentLine> gold =
       gold_alignments(run->config, run_dir.string(), test, compare.gold, compare.gold_one_based);
   if (!gold.empty()) {

@@ -35,9 +35,13 @@ json metrics_entry(const TrainMetrics& m) {
 }
 
 json metrics_entry(const ValidMetrics& m) {
-  return {{"type", "valid"},         {"step", m.step},         {"epoch", m.epoch},
-          {"dev_loss", m.dev_loss},  {"dev_ppl", m.dev_ppl},   {"dev_bleu", m.dev_bleu},
-          {"learning_rate", m.learning_rate}, {"best", m.best}};
+  json j{{"type", "valid"},         {"step", m.step},         {"epoch", m.epoch},
+         {"dev_loss", m.dev_loss},  {"dev_ppl", m.dev_ppl},   {"dev_bleu", m.dev_bleu},
+         {"learning_rate", m.learning_rate}, {"best", m.best}};
+  if (m.aer) j["aer"] = *m.aer;
+  if (m.argmax_accuracy) j["argmax_accuracy"] = *m.argmax_accuracy;
+  if (m.entropy) j["entropy"] = *m.entropy;
+  return j;
 }
 
 MetricsHistory read_metrics(const std::string& path) {
@@ -54,8 +58,12 @@ MetricsHistory read_metrics(const std::string& path) {
       h.train.push_back({f.integer("step"), f.integer("epoch"), f.number("loss"), f.number("ppl"), f.number("grad_norm"),
                          f.number("learning_rate"), f.integer("tokens")});
     } else if (type == "valid") {
-      h.valid.push_back({f.integer("step"), f.integer("epoch"), f.number("dev_loss"), f.number("dev_ppl"),
-                         f.number("dev_bleu", 0.0, 100.0), f.number("learning_rate"), f.boolean("best")});
+      ValidMetrics v{f.integer("step"), f.integer("epoch"), f.number("dev_loss"), f.number("dev_ppl"),
+                     f.number("dev_bleu", 0.0, 100.0), f.number("learning_rate"), f.boolean("best"), {}, {}, {}};
+      if (f.has("aer")) v.aer = f.number("aer", 0.0, 1.0);
+      if (f.has("argmax_accuracy")) v.argmax_accuracy = f.number("argmax_accuracy", 0.0, 1.0);
+      if (f.has("entropy")) v.entropy = f.number("entropy", 0.0);
+      h.valid.push_back(v);
     }
   }
   return h;

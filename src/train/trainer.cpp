@@ -116,7 +116,10 @@ class Trainer {
                           cell_name(m.cell), params_.numel(), config_.training.threads,
                           config_.training.threads == 1 ? "" : "s"));
     start_ranks(comm_, config_.training, params_, state_.step, dir_, checkpoints_.latest(), log_);
-    if (leader_) metrics_.emplace((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
+    if (leader_) {
+      metrics_.emplace((fs::path(dir_) / "metrics.jsonl").string(), state_.metrics_bytes);
+      validate_.start(state_.step);
+    }
     for (const KeyDifference& d : changed) log_.line(fmt::format("--set {}: {} -> {}", d.key, d.before, d.after));
   }
 

@@ -36,6 +36,7 @@ Evaluation evaluate(const Translator& translator, const EvalSet& set, const Tran
   e.loss = corpus_loss(*translator.model, set.corpus, settings.batch);
   SetTranslation translated = translate_set(translator, set, settings, bleu);
   e.hypotheses = std::move(translated.texts);
+  e.outputs = std::move(translated.hypotheses);
   e.bleu = translated.bleu;
   return e;
 }
@@ -92,8 +93,8 @@ void LearningRateSchedule::after_no_improvement(TrainingState& state) const {
 Validator::Validator(const Config& config, const RunData& data, std::string dir, RunLog& log,
                      LearningRateSchedule& schedule)
     : config_(config), data_(data), dir_(std::move(dir)), log_(log), schedule_(schedule),
-      settings_(evaluation_settings(config)) {
-  settings_.keep_attention = false;  // validation reads the texts only
+      settings_(evaluation_settings(config)), snapshots_(config, data, dir_) {
+  settings_.keep_attention = false;  // the final evaluation reads the texts only
 }
 
 bool Validator::operator()(const Seq2Seq& model, ParameterSet& params, MovingAverage* average,
@@ -102,16 +103,28 @@ bool Validator::operator()(const Seq2Seq& model, ParameterSet& params, MovingAve
   log_.clear_progress();
   std::optional<SwappedValues> averaged;
   if (average) averaged.emplace(params, average->values());
-  const Evaluation e = evaluate(translator_of(model, data_), data_.dev, settings_, config_.validation.bleu_options());
+  TranslateSettings settings = settings_;
+  settings.keep_attention = snapshots_.recording();  // the snapshots' attention
+  const Evaluation e = evaluate(translator_of(model, data_), data_.dev, settings, config_.validation.bleu_options());
+  const std::optional<AttentionMeasures> measures = snapshots_.measure(translator_of(model, data_), settings.batch);
   averaged.reset();
+  snapshots_.record(state.step, e.outputs);
   fs::create_directories(fs::path(dir_) / "validations");
   write_file_atomically((fs::path(dir_) / "validations" / ("dev-" + checkpoint_name(state.step) + ".txt")).string(),
                         text_lines(e.hypotheses));
   const bool improved = record_validation(config_.validation.metric, e, state);
-  metrics.write(metrics_entry(ValidMetrics{state.step, state.epoch, e.loss.per_token(), e.loss.perplexity(),
-                                           e.bleu.score, state.learning_rate, improved}));
-  log_.line(fmt::format("validation at step {}: dev ppl {:.3f}  {}{}", state.step, e.loss.perplexity(), e.bleu.str(),
-                        improved ? "  (best)" : ""));
+  ValidMetrics line{state.step, state.epoch, e.loss.per_token(), e.loss.perplexity(), e.bleu.score,
+                    state.learning_rate, improved, {}, {}, {}};
+  std::string attention;
+  if (measures) {
+    line.aer = measures->aer;
+    line.argmax_accuracy = measures->argmax_accuracy;
+    line.entropy = measures->entropy;
+    attention = fmt::format("  AER {:.4f}  entropy {:.3f}", measures->aer, measures->entropy);
+  }
+  metrics.write(metrics_entry(line));
+  log_.line(fmt::format("validation at step {}: dev ppl {:.3f}  {}{}{}", state.step, e.loss.perplexity(), e.bleu.str(),
+                        attention, improved ? "  (best)" : ""));
   const auto shown = std::min<std::size_t>(static_cast<std::size_t>(config_.validation.examples), e.hypotheses.size());
   for (std::size_t i = 0; i < shown; ++i) {
     log_.line(fmt::format("  example {}  source     {}", i, data_.dev.sources[i]));

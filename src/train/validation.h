@@ -16,6 +16,7 @@
 #include "moving_average.h"
 #include "nmtx/translation/translator.h"
 #include "progress.h"
+#include "snapshots.h"
 
 namespace nmtx {
 
@@ -26,6 +27,7 @@ struct Evaluation {
   CorpusLoss loss;
   Bleu bleu;
   std::vector<std::string> hypotheses;
+  std::vector<Hypothesis> outputs;  // the hypotheses decoded (with attention when kept)
 };
 
 // `set` scored as validation and the final evaluation score it (the translator's model as
@@ -59,12 +61,15 @@ class LearningRateSchedule {
 };
 
 // A validation as training reaches it: the dev set scored with the model as it is (the
-// moving average θ̄ when there is one), RUN/validations/dev-step-N.txt written, the verdict
-// recorded, metrics.jsonl's line, train.log's lines with validation.examples dev
-// sentences (as Joey NMT prints them), and the schedule told. Only rank 0 validates.
+// moving average θ̄ when there is one), RUN/validations/dev-step-N.txt written, the
+// attention snapshots and measures (snapshots.h), the verdict recorded, metrics.jsonl's
+// line, train.log's lines with validation.examples dev sentences (as Joey NMT prints
+// them), and the schedule told. Only rank 0 validates.
 class Validator {
  public:
   Validator(const Config& config, const RunData& data, std::string dir, RunLog& log, LearningRateSchedule& schedule);
+  // Before the session's first step (rank 0): the snapshots' start (SnapshotRecorder::start).
+  void start(std::int64_t step) const { snapshots_.start(step); }
   // Returns whether this validation is the best so far. `model` is built on `params`.
   bool operator()(const Seq2Seq& model, ParameterSet& params, MovingAverage* average, TrainingState& state,
                   MetricsLog& metrics) const;
@@ -78,6 +83,7 @@ class Validator {
   RunLog& log_;
   LearningRateSchedule& schedule_;
   TranslateSettings settings_;
+  SnapshotRecorder snapshots_;
 };
 
 }  // namespace nmtx

@@ -1,5 +1,6 @@
 #include "nmtx/translation/translator.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "nmtx/decode/corpus.h"
@@ -87,6 +88,18 @@ std::vector<SentenceAttention> reference_attention(const Translator& translator,
     s.attention = std::move(forced[i]);
   }
   return sentences;
+}
+
+double mean_reference_entropy(const std::vector<SentenceAttention>& sentences) {
+  double entropy = 0.0;
+  std::size_t rows = 0;
+  for (const SentenceAttention& s : sentences) {
+    for (std::size_t t = 0; t + 1 < s.attention.steps(); ++t) {
+      for (float p : s.attention.weights[t]) entropy -= p > 0.0f ? static_cast<double>(p) * std::log(static_cast<double>(p)) : 0.0;
+      ++rows;
+    }
+  }
+  return rows ? entropy / static_cast<double>(rows) : 0.0;
 }
 
 GoldAgreement agreement_with_gold(const std::vector<SentenceAttention>& sentences, const std::vector<AlignmentLine>& gold) {

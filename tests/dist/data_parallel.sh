@@ -31,7 +31,8 @@ settings=(--set data.toy.train_size=2000 --set data.toy.dev_size=60 --set data.t
           --set validation.every=80 --set checkpoint.every=40 --set training.log_every=10
           --set training.shards=4 --set training.threads=1)
 
-# same A B: every checkpoint array, metrics.jsonl, dev/test translations and summary scores.
+# same A B: every checkpoint array, metrics.jsonl, the attention snapshots, dev/test
+# translations and summary scores.
 same() {
   local a=$1 b=$2 n=0 f
   for f in metrics.jsonl dev.hyp test.hyp checkpoints/latest checkpoints/best; do
@@ -42,6 +43,8 @@ same() {
     n=$((n + 1))
   done < <(cd "$a" && find checkpoints -name '*.npy' | sort)
   [ "$n" -ge 60 ] || fail "only $n checkpoint arrays compared in $a"
+  [ "$(ls "$a/snapshots" | grep -c '^step-')" -eq 3 ] || fail "$a/snapshots holds no snapshot of each of the 3 validations"
+  diff -r "$a/snapshots" "$b/snapshots" > /dev/null || fail "snapshots differ between $a and $b"
   [ "$(cd "$a" && find checkpoints -name '*.npy' | wc -l)" -eq "$(cd "$b" && find checkpoints -name '*.npy' | wc -l)" ] ||
     fail "$a and $b hold different checkpoints"
   for key in dev_bleu test_bleu dev_ppl test_ppl steps best_step target_tokens; do

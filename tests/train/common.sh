@@ -7,10 +7,17 @@ fail() { echo "FAIL: $*"; exit 1; }
 # json_field FILE KEY: the value of a top-level key of a small JSON file.
 json_field() { sed -n "s/^  \"$2\": \(.*\),\{0,1\}$/\1/p" "$1" | sed 's/,$//'; }
 # same_end A B: run B, stopped and resumed, ended exactly as the uninterrupted run A:
-# metrics.jsonl, the latest checkpoint's parameters and optimiser state, the summary.
+# metrics.jsonl, the attention snapshots (one per validation), the latest checkpoint's
+# parameters and optimiser state, the summary.
 same_end() {
   local a=$1 b=$2 la lb f n=0 key x y
   cmp "$a/metrics.jsonl" "$b/metrics.jsonl" || { diff "$a/metrics.jsonl" "$b/metrics.jsonl" | head; fail "metrics.jsonl differs"; }
+  local validations snapshots
+  validations=$(grep -c '"type":"valid"' "$a/metrics.jsonl")
+  snapshots=$(ls "$a/snapshots" | grep -c '^step-[0-9]*\.json$')
+  [ "$validations" -gt 0 ] && [ "$snapshots" -eq "$validations" ] ||
+    fail "$validations validations but $snapshots snapshots in $a/snapshots"
+  diff -r "$a/snapshots" "$b/snapshots" > /dev/null || { diff -rq "$a/snapshots" "$b/snapshots" | head; fail "snapshots differ"; }
   la=$(cat "$a/checkpoints/latest") lb=$(cat "$b/checkpoints/latest")
   [ "$la" = "$lb" ] || fail "latest checkpoints differ: $la vs $lb"
   for f in "$a/checkpoints/$la"/params/*.npy "$a/checkpoints/$la"/optimizer/*.npy; do
@@ -23,5 +30,5 @@ same_end() {
     [ -n "$x" ] || fail "summary.json has no top-level $key"
     [ "$x" = "$y" ] || fail "summary $key: $x vs $y"
   done
-  echo "PASS: $n parameter and optimiser files and metrics.jsonl ($(wc -l < "$a/metrics.jsonl") lines) identical"
+  echo "PASS: $n parameter and optimiser files, metrics.jsonl ($(wc -l < "$a/metrics.jsonl") lines) and $snapshots snapshots identical"
 }

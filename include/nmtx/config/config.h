@@ -132,6 +132,7 @@ struct ValidationConfig {
   double max_output_ratio = 2;
   BleuTokenizer bleu_tokenize = BleuTokenizer::none;
   std::int64_t examples = 3;  // dev sentences printed at each validation
+  std::int64_t snapshots = 8;  // dev sentences whose attention each validation records
 
   BleuOptions bleu_options() const;  // sacreBLEU's defaults with bleu_tokenize
 };

@@ -1,7 +1,7 @@
 // The files a run directory holds about its training, typed: each has one struct and one
 // write/read pair here (io's checked JSON underneath, so a damaged file is refused with its
-// name, line and field). state.json's is in checkpoint.h, the comparison's compare.json in
-// nmtx compare's own code.
+// name, line and field). state.json's is in checkpoint.h, the attention snapshots' in
+// snapshots.h, the comparison's compare.json in nmtx compare's own code.
 //   RUN/metrics.jsonl   one JSON object per line: a log interval's training figures
 //                       ("type": "train") or a validation's dev figures ("type": "valid")
 //   RUN/summary.json    what a finished run reports (README's "What the main job prints")
@@ -28,6 +28,9 @@ struct ValidMetrics {  // a validation on the dev set
   double dev_loss = 0.0, dev_ppl = 0.0, dev_bleu = 0.0;
   double learning_rate = 0.0;
   bool best = false;  // the best so far by validation.metric
+  // Where the dev set has gold alignments (toy tasks): the references' attention (forced
+  // decoding) against them, and its mean entropy in nats (translator.h's measures).
+  std::optional<double> aer, argmax_accuracy, entropy;
 };
 nlohmann::json metrics_entry(const TrainMetrics& m);
 nlohmann::json metrics_entry(const ValidMetrics& m);

@@ -5,6 +5,7 @@
 //   RUN/checkpoints/          step-N directories, `latest` and `best` pointers (run/checkpoint.h)
 //   RUN/metrics.jsonl         one JSON object per log interval and per validation
 //   RUN/validations/          the dev translations of every validation
+//   RUN/snapshots/            attention over training: a few dev sentences at every validation
 //   RUN/train.log             the log lines, with speed and time
 //   RUN/summary.json          the results, when training ends
 // metrics.jsonl holds only what the same recipe and seed reproduce bit for bit (losses,

@@ -88,4 +88,8 @@ struct GoldAgreement {
 };
 GoldAgreement agreement_with_gold(const std::vector<SentenceAttention>& sentences, const std::vector<AlignmentLine>& gold);
 
+// The mean entropy (nats) of the attention rows of reference_attention's tokens, each
+// sentence's </s> row left out: how spread the attention is (0: every row on one position).
+double mean_reference_entropy(const std::vector<SentenceAttention>& sentences);
+
 }  // namespace nmtx

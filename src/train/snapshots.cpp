@@ -1,0 +1,75 @@
+#include "snapshots.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "nmtx/io/files.h"
+#include "nmtx/run/gold_alignments.h"
+
+namespace nmtx {
+
+namespace fs = std::filesystem;
+
+std::vector<std::size_t> snapshot_sentences(const EvalSet& dev, std::size_t k) {
+  const std::size_t n = dev.corpus.size();
+  std::vector<std::size_t> by_length(n);
+  for (std::size_t i = 0; i < n; ++i) by_length[i] = i;
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [&](std::size_t a, std::size_t b) { return dev.corpus.src.length(a) < dev.corpus.src.length(b); });
+  std::vector<std::size_t> chosen;
+  const std::size_t count = std::min(k, n);
+  // The middle of each of `count` equal parts of the sorted set: distinct positions.
+  for (std::size_t q = 0; q < count; ++q) chosen.push_back(by_length[(2 * q + 1) * n / (2 * count)]);
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+SnapshotRecorder::SnapshotRecorder(const Config& config, const RunData& data, std::string dir)
+    : data_(data), dir_(std::move(dir)),
+      chosen_(snapshot_sentences(data.dev, static_cast<std::size_t>(config.validation.snapshots))) {
+  if (recording()) gold_ = gold_alignments(config, dir_, data.dev);
+}
+
+void SnapshotRecorder::start(std::int64_t step) const {
+  if (!recording()) return;
+  const EvalSet& dev = data_.dev;
+  SnapshotSentences s;
+  for (const std::size_t i : chosen_) {
+    SnapshotSentence x;
+    x.index = i;
+    x.line = dev.lines[i];
+    for (std::size_t k = 0; k < dev.corpus.src.length(i); ++k) x.source.push_back(data_.src_vocab.token(dev.corpus.src.begin(i)[k]));
+    for (std::size_t k = 0; k < dev.corpus.tgt.length(i); ++k) x.reference.push_back(data_.tgt_vocab.token(dev.corpus.tgt.begin(i)[k]));
+    if (!gold_.empty()) x.gold = gold_[i];
+    s.sentences.push_back(std::move(x));
+  }
+  fs::create_directories(snapshots_dir(dir_));
+  write_file_atomically((fs::path(snapshots_dir(dir_)) / "sentences.json").string(), snapshot_sentences_text(s));
+  for (const std::int64_t later : snapshot_steps(dir_)) {
+    if (later > step) fs::remove(snapshot_path(dir_, later));
+  }
+}
+
+void SnapshotRecorder::record(std::int64_t step, const std::vector<Hypothesis>& dev_outputs) const {
+  if (!recording()) return;
+  Snapshot snapshot{step, {}};
+  for (const std::size_t i : chosen_) {
+    const Hypothesis& h = dev_outputs.at(i);
+    SnapshotOutput o;
+    for (const int id : h.tokens) o.output.push_back(data_.tgt_vocab.token(id));
+    if (h.finished) o.output.push_back("</s>");
+    o.attention = h.attention.weights;
+    o.positions = h.attention.positions;
+    snapshot.sentences.push_back(std::move(o));
+  }
+  write_file_atomically(snapshot_path(dir_, step), snapshot_text(snapshot));
+}
+
+std::optional<AttentionMeasures> SnapshotRecorder::measure(const Translator& translator, std::size_t batch) const {
+  if (gold_.empty()) return std::nullopt;
+  const std::vector<SentenceAttention> sentences = reference_attention(translator, data_.dev, batch);
+  const GoldAgreement agreement = agreement_with_gold(sentences, gold_);
+  return AttentionMeasures{agreement.aer, agreement.argmax_accuracy, mean_reference_entropy(sentences)};
+}
+
+}  // namespace nmtx
