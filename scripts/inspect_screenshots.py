@@ -3,11 +3,13 @@
 laptop screen shows them (the browser window WIDTHxHEIGHT, each view scrolled to the top
 of the window): translate (output, heatmap, bipartite view, beam tree), an intervention,
 the reference scored, runs side by side and their difference (when two or more are
-loaded) and the triage table with BLEU by length.
+loaded), the triage table with BLEU by length, and the training view (attention over
+training, when the first run has snapshots) at its second and its last validation.
 
     scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX] [--size 1280x800]
 
-writes OUT_DIR/NAME-{translate,intervention,score,compare,difference,triage}.png (headless chromium)."""
+writes OUT_DIR/NAME-{translate,intervention,score,compare,difference,triage,training-early,training}.png
+(headless chromium)."""
 import os
 import sys
 import time
@@ -94,6 +96,17 @@ try:
     wait("#buckets rect.bar", 900)
     driver.find_element(By.CSS_SELECTOR, '#triage-table th[data-key="bleu"]').click()
     shoot("tab-triage", "triage")
+    training = api.ok("/api/training", {"run": 0})
+    if len(training["steps"]) >= 2:
+        # The watched sentence of at most 15 tokens with the most, at two validations.
+        fits = [k for k, s in enumerate(training["sentences"]) if len(s["source"]) <= 15] or [0]
+        watched = max(fits, key=lambda k: len(training["sentences"][k]["source"]))
+        for step, file_name in [(training["steps"][1], "training-early"), (training["steps"][-1], "training")]:
+            driver.get(url + "#" + urllib.parse.urlencode({"tab": "training", "trun": 0, "tsentence": watched, "tstep": step}))
+            driver.refresh()
+            wait("#training-heatmap rect.cell")
+            wait("#training-curves svg.curve")
+            shoot("tab-training", file_name)
 finally:
     driver.quit()
 print(f"screenshots of {name} in {out}")

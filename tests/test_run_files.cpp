@@ -120,8 +120,10 @@ TEST_CASE("attention snapshots: the watched sentences and a validation's record 
   CHECK(snapshot_sentences_text(w) == snapshot_sentences_text(watched));
 
   Snapshot s{150, {}};
-  s.sentences.push_back({{"b", "a", "</s>"}, {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {}});
-  s.sentences.push_back({{"c"}, {{1.0f}}, {0.375f}});  // cut at the length limit, p_t recorded
+  s.sentences.push_back({{"b", "a", "</s>"}, {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {},
+                         {{0.125f, 0.875f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {}});
+  // cut at the length limit; local attention's p_t recorded for both
+  s.sentences.push_back({{"c"}, {{1.0f}}, {0.375f}, {{1.0f}, {1.0f}, {1.0f}}, {0.0f, 0.25f, 0.5f}});
   test::write_file(snapshot_path(run, 150), snapshot_text(s));
   test::write_file(snapshot_path(run, 20), snapshot_text(Snapshot{20, {}}));
   test::write_file(snapshots_dir(run) + "/step-00000300.json.tmp-1", "half");  // an interrupted write's leftover
@@ -132,6 +134,9 @@ TEST_CASE("attention snapshots: the watched sentences and a validation's record 
   REQUIRE(r.sentences[0].attention.size() == 3);
   CHECK(r.sentences[0].attention[0] == std::vector<float>{0.25f, 0.75f});
   CHECK(r.sentences[1].positions == std::vector<float>{0.375f});
+  REQUIRE(r.sentences[0].reference_attention.size() == 3);
+  CHECK(r.sentences[0].reference_attention[0] == std::vector<float>{0.125f, 0.875f});
+  CHECK(r.sentences[1].reference_positions == std::vector<float>{0.0f, 0.25f, 0.5f});
   CHECK(snapshot_text(r) == snapshot_text(s));
 
   s.sentences[0].attention.pop_back();  // a row short of the outputs

@@ -62,6 +62,10 @@ const KEYS = {
   probability: () => el('span', { class: 'key' }, el('span', { class: 'ramp', style: 'background: linear-gradient(90deg, hsl(145,55%,97%), hsl(145,55%,62%))' }), "the model's probability of the token 0 → 1"),
   changed: (what) => el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--changed)' }), `changed from ${what}`),
   reference: () => el('span', { class: 'key' }, el('span', { style: 'text-decoration: underline dashed; text-underline-offset: 3px' }, 'abc'), 'not in the reference'),
+  gold: () => [
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'border: 2px solid var(--gold)' }), 'gold link (sure)'),
+    el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'border: 2px dashed var(--gold)' }), 'gold link (possible)'),
+  ],
   line: () => el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'background: var(--attention)' }), 'a weight: width and opacity'),
   tree: () => [
     el('span', { class: 'key' }, el('span', { class: 'swatch', style: 'border: 1px solid var(--ink); border-radius: 50%; background: #fff' }), 'kept'),
@@ -88,6 +92,13 @@ function saveHash() {
     beam: s.beam, alpha: s.alpha, hard: s.hard ? 1 : 0, monotonic: s.monotonic ? 1 : 0, window: s.window,
   });
   if (state.prefix.length) params.set('prefix', state.prefix.join(','));
+  if (state.training) {
+    params.set('trun', state.training.run);
+    params.set('tsentence', $('training-sentence').value || 0);
+    params.set('tview', $('training-view').value);
+    const steps = state.training.data.steps;
+    if (steps.length) params.set('tstep', steps[Number($('training-step').value)]);
+  }
   if ($('target').value) params.set('target', $('target').value);
   history.replaceState(null, '', '#' + params.toString());
 }
@@ -100,6 +111,9 @@ function loadHash() {
   if (params.has('source')) $('source').value = params.get('source');
   if (params.has('target')) $('target').value = params.get('target');
   state.prefix = params.get('prefix') ? params.get('prefix').split(',').map(Number) : [];
+  if (params.has('trun') && Number(params.get('trun')) < state.runs.length) $('training-run').value = params.get('trun');
+  if (params.has('tview')) $('training-view').value = params.get('tview');
+  if (params.has('tstep')) state.trainingWanted = { step: Number(params.get('tstep')), sentence: Number(params.get('tsentence') || 0) };
   if (params.has('tab')) showTab(params.get('tab'));
   return params.has('source') && params.get('source').trim() !== '';
 }
@@ -122,7 +136,7 @@ function renderRuns() {
   // A comparison still training: its runs without a checkpoint yet, listed.
   $('unfinished').replaceChildren(...(state.unfinished.length ? [`not finished yet (start nmtx inspect again to load them): ${
     state.unfinished.map((u) => `${u.name} (${u.why})`).join(', ')}`] : []));
-  for (const id of ['run', 'triage-run']) {
+  for (const id of ['run', 'triage-run', 'training-run']) {
     $(id).replaceChildren(...state.runs.map((r) => el('option', { value: r.run, text: `${r.name} (${r.variant})` })));
   }
   updateSets();
@@ -170,6 +184,17 @@ function heatmap(source, output, weights, options = {}) {
     if (options.onclick) rect.addEventListener('click', () => options.onclick(t, s));
     svg.append(rect);
   }));
+  // Gold links (source, row): sure ones outlined, possible ones dashed.
+  if (options.gold) {
+    const sure = new Set(options.gold.sure.map(([s, t]) => `${s},${t}`));
+    const possible = options.gold.possible.filter(([s, t]) => !sure.has(`${s},${t}`));
+    for (const [kind, links] of [['sure', options.gold.sure], ['possible', possible]]) {
+      for (const [s, t] of links) {
+        if (t >= T || s >= S) continue;
+        svg.append(el('svg:rect', { class: `gold ${kind}`, x: left + s * cell + 1.5, y: top + t * cell + 1.5, width: cell - 3, height: cell - 3, 'data-t': t, 'data-s': s }));
+      }
+    }
+  }
   if (options.positions && options.window !== undefined) {
     options.positions.forEach((p, t) => {
       if (t >= T) return;
@@ -580,6 +605,117 @@ function bucketChart(triages) {
   return svg;
 }
 
+// ---- the training view: attention over training ---------------------------------------
+// A small line chart of (step, value) points; `marker`: the step marked by a vertical line;
+// `snapshots`: the steps whose dots move the slider there when clicked.
+function lineChart(title, points, marker, snapshots, onPick) {
+  const W = 270, H = 130, left = 46, right = 10, top = 18, bottom = 20;
+  const svg = el('svg:svg', { class: 'curve', width: W, height: H, viewBox: `0 0 ${W} ${H}`, 'data-title': title, 'data-points': points.length });
+  svg.append(el('svg:text', { class: 'title', x: left, y: 12, text: title }));
+  if (!points.length) return svg;
+  const steps = points.map((p) => p.step), values = points.map((p) => p.value);
+  const x0 = Math.min(0, ...steps), x1 = Math.max(...steps, 1);
+  let y0 = Math.min(...values), y1 = Math.max(...values);
+  if (y1 === y0) { const pad = Math.abs(y0) * 0.1 || 0.5; y0 -= pad; y1 += pad; }  // a constant series (a learning rate)
+  const x = (s) => left + (s - x0) * (W - left - right) / (x1 - x0);
+  const y = (v) => top + (y1 - v) * (H - top - bottom) / (y1 - y0);
+  const label = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+  svg.append(el('svg:line', { class: 'axis', x1: left, x2: W - right, y1: H - bottom, y2: H - bottom }));
+  svg.append(el('svg:text', { class: 'tick', x: left - 4, y: top + 4, 'text-anchor': 'end', text: label(y1) }));
+  svg.append(el('svg:text', { class: 'tick', x: left - 4, y: H - bottom, 'text-anchor': 'end', text: label(y0) }));
+  svg.append(el('svg:text', { class: 'tick', x: W - right, y: H - 6, 'text-anchor': 'end', text: `step ${x1}` }));
+  svg.append(el('svg:polyline', { class: 'series', points: points.map((p) => `${x(p.step)},${y(p.value)}`).join(' ') }));
+  for (const p of points) {
+    const dot = el('svg:circle', { class: 'point', cx: x(p.step), cy: y(p.value), r: snapshots.has(p.step) ? 3 : 1.5, 'data-step': p.step, 'data-value': p.value });
+    dot.append(el('svg:title', { text: `step ${p.step}: ${p.value}` }));
+    if (snapshots.has(p.step)) dot.addEventListener('click', () => onPick(p.step));
+    svg.append(dot);
+  }
+  if (marker !== null) svg.append(el('svg:line', { class: 'marker', x1: x(marker), x2: x(marker), y1: top - 4, y2: H - bottom, 'data-step': marker }));
+  return svg;
+}
+
+async function loadTraining() {
+  const run = Number($('training-run').value);
+  const data = await api('/api/training', { run });
+  state.training = { run, data, cache: new Map() };
+  $('training-note').textContent = data.note || (data.steps.length ? '' : 'no validation has recorded a snapshot yet');
+  $('training-sentence').replaceChildren(...data.sentences.map((s, k) => el('option', {
+    value: k, text: `#${s.index} (${s.source.length} tokens): ${s.source.slice(0, 8).join(' ')}${s.source.length > 8 ? ' …' : ''}` })));
+  const slider = $('training-step');
+  slider.max = Math.max(0, data.steps.length - 1);
+  const wanted = state.trainingWanted;
+  state.trainingWanted = null;
+  if (wanted && wanted.sentence < data.sentences.length) $('training-sentence').value = wanted.sentence;
+  const at = wanted ? data.steps.indexOf(wanted.step) : -1;
+  slider.value = at >= 0 ? at : data.steps.length - 1;
+  await renderTraining();
+}
+
+async function snapshotAt(step) {
+  const t = state.training;
+  if (!t.cache.has(step)) t.cache.set(step, await api('/api/snapshot', { run: t.run, step }));
+  return t.cache.get(step);
+}
+
+async function renderTraining() {
+  const t = state.training;
+  if (!t) return;
+  const { data } = t;
+  const step = data.steps.length ? data.steps[Number($('training-step').value)] : null;
+  const k = Number($('training-sentence').value || 0);
+  const sentence = data.sentences[k];
+  const run = state.runs[t.run];
+  const byReference = $('training-view').value === 'reference';
+  let aer = null;
+  if (step !== null && sentence) {
+    const snap = await snapshotAt(step);
+    if (state.training !== t) return;  // another run was chosen meanwhile
+    const o = snap.sentences[k];
+    aer = o.aer;
+    const rows = byReference ? [...sentence.reference, '</s>'] : o.output;
+    const positions = byReference ? o.reference_positions : o.positions;
+    $('training-output').replaceChildren(...o.output.map((tok) => el('span', {
+      class: `token${tok !== '</s>' && !sentence.reference.includes(tok) ? ' off-reference' : ''}`, text: tok })));
+    $('training-heatmap').replaceChildren(heatmap(sentence.source, rows, byReference ? o.reference_attention : o.attention,
+      { positions, window: run.local ? run.window : undefined, gold: byReference && sentence.gold ? sentence.gold : null }));
+    legend('legend-training', KEYS.attention(), ...(byReference && sentence.gold ? KEYS.gold() : []),
+      ...(positions ? [KEYS.position()] : []), KEYS.reference());
+  } else {
+    $('training-output').replaceChildren();
+    $('training-heatmap').replaceChildren();
+  }
+  const valid = data.valid.find((v) => v.step === step);
+  $('training-step-label').textContent = step === null ? '' : [`step ${step}`,
+    `validation ${Number($('training-step').value) + 1} of ${data.steps.length}`,
+    valid ? `dev BLEU ${fmt(valid.dev_bleu)}` : null, aer !== null ? `this sentence's AER ${fmt(aer, 3)}` : null,
+  ].filter(Boolean).join(' · ');
+  const snapshots = new Set(data.steps);
+  const pick = (s) => { $('training-step').value = data.steps.indexOf(s); renderTraining(); };
+  const series = (rows, key) => rows.filter((r) => r[key] !== null && r[key] !== undefined).map((r) => ({ step: r.step, value: r[key] }));
+  const charts = [['training loss (per token)', series(data.train, 'loss')], ['dev perplexity', series(data.valid, 'dev_ppl')],
+    ['dev BLEU', series(data.valid, 'dev_bleu')], ['learning rate', series(data.train, 'learning_rate')],
+    ['dev AER (references, forced)', series(data.valid, 'aer')], ['attention entropy (nats)', series(data.valid, 'entropy')]];
+  $('training-curves').replaceChildren(...charts.filter(([, points]) => points.length).map(([title, points]) => lineChart(title, points, step, snapshots, pick)));
+  saveHash();
+}
+
+async function playTraining() {
+  const slider = $('training-step');
+  if (state.playing) { state.playing = false; return; }
+  state.playing = true;
+  $('training-play').textContent = '■ stop';
+  if (Number(slider.value) >= Number(slider.max)) slider.value = 0;
+  while (state.playing) {
+    await renderTraining();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    if (Number(slider.value) >= Number(slider.max)) break;
+    slider.value = Number(slider.value) + 1;
+  }
+  state.playing = false;
+  $('training-play').textContent = '▶ play';
+}
+
 // ---- export ---------------------------------------------------------------------------
 function download(name, type, text) {
   const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
@@ -606,6 +742,9 @@ function exportJson() {
 function showTab(name) {
   document.querySelectorAll('nav button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
   document.querySelectorAll('.tab').forEach((t) => { t.hidden = t.id !== `tab-${name}`; });
+  if (name === 'training' && !state.trainingLoad && state.runs.length) {
+    state.trainingLoad = loadTraining().catch((e) => status(e.message, true));  // once; the run menu reloads it
+  }
 }
 
 async function start() {
@@ -626,12 +765,17 @@ async function start() {
   $('triage-filter').addEventListener('input', renderTriage);
   $('export-svg').addEventListener('click', exportSvg);
   $('export-json').addEventListener('click', exportJson);
+  $('training-run').addEventListener('change', () => loadTraining().catch((e) => status(e.message, true)));
+  for (const id of ['training-sentence', 'training-view']) $(id).addEventListener('change', renderTraining);
+  $('training-step').addEventListener('input', renderTraining);
+  $('training-play').addEventListener('click', playTraining);
   const data = await api('/api/runs');
   state.runs = data.runs;
   state.unfinished = data.unfinished || [];
   state.runs.forEach((r) => state.shown.add(r.run));
   renderRuns();
   if (loadHash()) await translate();
+  if (state.trainingLoad) await state.trainingLoad;
   document.body.dataset.ready = '1';
 }
 

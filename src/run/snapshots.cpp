@@ -93,8 +93,9 @@ SnapshotSentences read_snapshot_sentences(const std::string& path) {
 std::string snapshot_text(const Snapshot& s) {
   json sentences = json::array();
   for (const SnapshotOutput& o : s.sentences) {
-    json j{{"output", o.output}, {"attention", o.attention}};
+    json j{{"output", o.output}, {"attention", o.attention}, {"reference_attention", o.reference_attention}};
     if (!o.positions.empty()) j["positions"] = o.positions;
+    if (!o.reference_positions.empty()) j["reference_positions"] = o.reference_positions;
     sentences.push_back(std::move(j));
   }
   return json{{"step", s.step}, {"sentences", sentences}}.dump() + "\n";
@@ -114,6 +115,12 @@ Snapshot read_snapshot(const std::string& path) {
     for (const json& row : s.array("attention", kMaxTokens)) o.attention.push_back(read_floats(s, row, "attention"));
     if (o.attention.size() != o.output.size()) s.fail("attention", "expected a row per output token");
     if (s.has("positions")) o.positions = read_floats(s, s.array("positions", kMaxTokens), "positions");
+    for (const json& row : s.array("reference_attention", kMaxTokens)) {
+      o.reference_attention.push_back(read_floats(s, row, "reference_attention"));
+    }
+    if (s.has("reference_positions")) {
+      o.reference_positions = read_floats(s, s.array("reference_positions", kMaxTokens), "reference_positions");
+    }
     out.sentences.push_back(std::move(o));
   }
   return out;

@@ -159,6 +159,8 @@ struct InspectServer::Impl {
     post("/api/translate", [this](const json& j) { return inspector.translate(j); });
     post("/api/score", [this](const json& j) { return inspector.score(j); });
     post("/api/triage", [this](const json& j) { return inspector.triage(j); });
+    post("/api/training", [this](const json& j) { return inspector.training(j); });
+    post("/api/snapshot", [this](const json& j) { return inspector.snapshot(j); });
     // Everything else: a JSON error (httplib calls this for any status >= 400 without a body).
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;

@@ -23,6 +23,7 @@
 #include "nmtx/translation/given_translations.h"
 #include "nmtx/translation/translator.h"
 #include "requests.h"
+#include "training_view.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -183,6 +184,25 @@ json Inspector::score(const json& request) const {
 }
 json Inspector::triage(const json& request) const {
   return refusing_bad_fields([&] { return answer_triage(request); });
+}
+// A damaged metrics.jsonl or snapshot is the run directory's fault, not the request's: a 500
+// naming the file.
+json Inspector::training(const json& request) const {
+  const Run& r = run_of(request);
+  json out = training_view(r.dir);
+  out["run"] = request.at("run");
+  return out;
+}
+json Inspector::snapshot(const json& request) const {
+  const Run& r = run_of(request);
+  const std::int64_t step = refusing_bad_fields([&] {
+    const JsonFields f = fields_of(request);
+    if (!f.has("step")) throw RequestError(400, "request: field \"step\": missing (a validation's step)");
+    return json(f.integer("step", 0, kMaxJsonCount));
+  }).get<std::int64_t>();
+  json out = snapshot_view(r.dir, step);
+  out["run"] = request.at("run");
+  return out;
 }
 
 const Inspector::Run& Inspector::run_of(const json& request) const {

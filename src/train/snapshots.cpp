@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "nmtx/decode/corpus.h"
 #include "nmtx/io/files.h"
 #include "nmtx/run/gold_alignments.h"
 
@@ -50,16 +51,26 @@ void SnapshotRecorder::start(std::int64_t step) const {
   }
 }
 
-void SnapshotRecorder::record(std::int64_t step, const std::vector<Hypothesis>& dev_outputs) const {
+void SnapshotRecorder::record(std::int64_t step, const std::vector<Hypothesis>& dev_outputs,
+                              const Translator& translator) const {
   if (!recording()) return;
-  Snapshot snapshot{step, {}};
+  ParallelCorpus references;
   for (const std::size_t i : chosen_) {
+    references.src.push_back(data_.dev.corpus.src.begin(i), data_.dev.corpus.src.length(i));
+    references.tgt.push_back(data_.dev.corpus.tgt.begin(i), data_.dev.corpus.tgt.length(i));
+  }
+  std::vector<AttentionRecord> forced = forced_attention(*translator.model, references, chosen_.size());
+  Snapshot snapshot{step, {}};
+  for (std::size_t k = 0; k < chosen_.size(); ++k) {
+    const std::size_t i = chosen_[k];
     const Hypothesis& h = dev_outputs.at(i);
     SnapshotOutput o;
     for (const int id : h.tokens) o.output.push_back(data_.tgt_vocab.token(id));
     if (h.finished) o.output.push_back("</s>");
     o.attention = h.attention.weights;
     o.positions = h.attention.positions;
+    o.reference_attention = std::move(forced[k].weights);
+    o.reference_positions = std::move(forced[k].positions);
     snapshot.sentences.push_back(std::move(o));
   }
   write_file_atomically(snapshot_path(dir_, step), snapshot_text(snapshot));

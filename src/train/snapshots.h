@@ -2,7 +2,8 @@
 // be watched forming (nmtx inspect's training view, nmtx report). K dev sentences are chosen
 // once from the dev set alone: the sentences at the K quantiles of its source lengths (ties
 // by position), so short and long ones are watched. Each validation records their greedy
-// outputs (those it decoded for BLEU) with their attention (run/snapshots.h). Where the dev
+// outputs (those it decoded for BLEU) with their attention, and their references' attention
+// under forced decoding, whose rows stay the same from step to step (run/snapshots.h). Where the dev
 // set has gold alignments (toy tasks), it also measures the references' attention (forced
 // decoding) against them: AER, argmax accuracy and mean entropy, for metrics.jsonl.
 #pragma once
@@ -41,8 +42,8 @@ class SnapshotRecorder {
   // sentences.json and removes what a killed session recorded after `step`.
   void start(std::int64_t step) const;
   // At the validation of `step`: `dev_outputs` are the dev set's greedy hypotheses, with
-  // their attention.
-  void record(std::int64_t step, const std::vector<Hypothesis>& dev_outputs) const;
+  // their attention, by `translator`'s model.
+  void record(std::int64_t step, const std::vector<Hypothesis>& dev_outputs, const Translator& translator) const;
   // The measures of `translator`'s model, or none without gold.
   std::optional<AttentionMeasures> measure(const Translator& translator, std::size_t batch) const;
 

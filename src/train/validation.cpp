@@ -106,9 +106,10 @@ bool Validator::operator()(const Seq2Seq& model, ParameterSet& params, MovingAve
   TranslateSettings settings = settings_;
   settings.keep_attention = snapshots_.recording();  // the snapshots' attention
   const Evaluation e = evaluate(translator_of(model, data_), data_.dev, settings, config_.validation.bleu_options());
-  const std::optional<AttentionMeasures> measures = snapshots_.measure(translator_of(model, data_), settings.batch);
+  const Translator translator = translator_of(model, data_);
+  const std::optional<AttentionMeasures> measures = snapshots_.measure(translator, settings.batch);
+  snapshots_.record(state.step, e.outputs, translator);
   averaged.reset();
-  snapshots_.record(state.step, e.outputs);
   fs::create_directories(fs::path(dir_) / "validations");
   write_file_atomically((fs::path(dir_) / "validations" / ("dev-" + checkpoint_name(state.step) + ".txt")).string(),
                         text_lines(e.hypotheses));

@@ -2,9 +2,12 @@
 chromedriver, nothing downloaded): a sentence is translated and its heatmap has
 |source| x |output| cells holding the API's weights; hovering a token highlights its row
 and its lines; clicking a beam node forces its prefix; pinning attention gives the API's
-continuation; the triage table sorts; two runs show side by side; no console errors;
+continuation; the triage table sorts; two runs show side by side; the training view's
+slider shows each validation's recorded matrix with the gold links on the gold cells and
+its curves hold the logged points; no console errors;
 screenshots are not blank. With NMTX_SCREENSHOTS=DIR the screenshots are kept there.
     browser_check.py URL NMTX TMP"""
+import json
 import os
 import sys
 import time
@@ -262,6 +265,59 @@ try:
             check(page[0] <= page[1], f"{width} px: the {tab} page is {page[0]} px wide in a {page[1]} px window")
     driver.set_window_size(1300, 1000)
     driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="triage"]').click()
+
+    # 11. The training view: the step slider shows the matrix the run recorded at that
+    # validation (RUN/snapshots), the gold links outline the gold cells, the curves hold
+    # metrics.jsonl's points and mark the slider's step; a curve's dot moves the slider.
+    training = api.ok("/api/training", {"run": run["run"]})
+    steps = training["steps"]
+    check(len(steps) == 4 and len(training["sentences"]) == 8, f"4 snapshots of 8 sentences, got {steps}")
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="training"]').click()
+    driver.find_element(By.ID, "training-run").send_keys(f"{run['name']} ({run['variant']})")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#training-heatmap rect.cell"), "the training heatmap")
+    watched = json.load(open(os.path.join(run["dir"], "snapshots", "sentences.json")))["sentences"]
+    k = 5
+    driver.find_element(By.ID, "training-sentence").send_keys(driver.find_elements(By.CSS_SELECTOR, "#training-sentence option")[k].text)
+    sentence = watched[k]
+
+    def show_step(i):
+        driver.execute_script("const s = document.getElementById('training-step'); s.value = arguments[0];"
+                              "s.dispatchEvent(new Event('input'))", i)
+        wait_for(lambda: driver.find_element(By.ID, "training-step-label").text.startswith(f"step {steps[i]} "), f"step {steps[i]} shown")
+        return wait_for(lambda: driver.execute_script(
+            "const m = document.querySelector('#training-curves svg.curve .marker'); return m && m.dataset.step == arguments[0]"
+            " && [...document.querySelectorAll('#training-heatmap rect.cell')].map((r) => [+r.dataset.t, +r.dataset.s, +r.dataset.w])",
+            steps[i]), f"the heatmap and marker of step {steps[i]}")
+
+    for i in [0, 2, 3]:
+        cells = show_step(i)
+        recorded = json.load(open(os.path.join(run["dir"], "snapshots", f"step-{steps[i]:08d}.json")))["sentences"][k]
+        matrix = recorded["reference_attention"]
+        check(len(matrix) == len(sentence["reference"]) + 1, "a row per reference token and </s>")
+        check(len(cells) == len(matrix) * len(sentence["source"]), f"step {steps[i]}: {len(cells)} cells")
+        check(all(abs(w - matrix[t][s]) < 1e-7 for t, s, w in cells), f"step {steps[i]}: the cells hold the recorded weights")
+    gold = driver.execute_script("return [...document.querySelectorAll('#training-heatmap rect.gold.sure')].map((g) => {"
+                                 "const c = document.querySelector(`#training-heatmap rect.cell[data-t='${g.dataset.t}'][data-s='${g.dataset.s}']`);"
+                                 "const a = g.getBoundingClientRect(), b = c.getBoundingClientRect();"
+                                 "return [+g.dataset.s, +g.dataset.t, Math.abs((a.x + a.width / 2) - (b.x + b.width / 2)) < 1"
+                                 " && Math.abs((a.y + a.height / 2) - (b.y + b.height / 2)) < 1]; })")
+    check(sorted([s, t] for s, t, _ in gold) == sorted(sentence["gold"]["sure"]), "the gold marks are the sentence's gold links")
+    check(all(on for _, _, on in gold), "each gold mark sits on its cell")
+    metrics = [json.loads(line) for line in open(os.path.join(run["dir"], "metrics.jsonl"))]
+    points = driver.execute_script("return Object.fromEntries([...document.querySelectorAll('#training-curves svg.curve')]"
+                                   ".map((c) => [c.dataset.title, [...c.querySelectorAll('.point')].map((p) => +p.dataset.step)]))")
+    check(points["dev BLEU"] == [m["step"] for m in metrics if m["type"] == "valid"], "dev BLEU: a point per validation")
+    check(points["training loss (per token)"] == [m["step"] for m in metrics if m["type"] == "train"], "training loss: a point per log line")
+    check(points["dev AER (references, forced)"] == steps, "AER: a point per validation")
+    driver.execute_script("document.querySelector(`#training-curves svg.curve[data-title='dev BLEU'] .point[data-step='${arguments[0]}']`)"
+                          ".dispatchEvent(new MouseEvent('click', {bubbles: true}))", steps[1])
+    wait_for(lambda: driver.find_element(By.ID, "training-step-label").text.startswith(f"step {steps[1]} "), "a dot moved the slider")
+    driver.find_element(By.ID, "training-view").send_keys("the greedy output")
+    output = json.load(open(os.path.join(run["dir"], "snapshots", f"step-{steps[1]:08d}.json")))["sentences"][k]["output"]
+    wait_for(lambda: driver.execute_script("return document.querySelector('#training-heatmap svg').dataset.rows") == str(len(output)),
+             "the greedy output's rows")
+    check(not driver.find_elements(By.CSS_SELECTOR, "#training-heatmap rect.gold"), "no gold marks on the output's rows")
+    shoot(driver.find_element(By.ID, "tab-training"), "training")
 
     # 10. The URL reopens the view.
     driver.get(driver.current_url)

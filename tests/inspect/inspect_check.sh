@@ -28,7 +28,7 @@ trap '[ -n "$server" ] && kill -KILL "$server" 2> /dev/null; rm -rf "$tmp"' EXIT
 steps=400
 [ "$mode" = storm ] && steps=40  # the storm needs a model, not a good one
 "$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/cmp" "${tiny[@]}" \
-  --set training.steps=$steps --set "compare.sentences=[0]" > "$tmp/compare.out" 2>&1 ||
+  --set training.steps=$steps --set validation.every=100 --set "compare.sentences=[0]" > "$tmp/compare.out" 2>&1 ||
   fail "nmtx compare failed: $(tail -5 "$tmp/compare.out")"
 "$nmtx" inspect "$tmp/cmp" --port 0 > "$tmp/server.out" 2> "$tmp/server.err" &
 server=$!

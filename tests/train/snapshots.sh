@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Attention over training (validation.snapshots): a small reverse run records, at each of
-# its validations, the watched dev sentences' greedy outputs and attention, kept when the
+# its validations, the watched dev sentences' greedy outputs and attention (and their
+# references' attention under forced decoding), kept when the
 # checkpoints are pruned; the sentences are those at the dev set's length quantiles
 # (recomputed here from the dev files); their gold links are the task's; each output is the
 # one validation decoded (validations/dev-step-N.txt); metrics.jsonl's AER at the last
@@ -63,6 +64,9 @@ for step in steps:
             fail(f"step {step}, sentence {s['index']}: attention {len(rows)} rows for {len(out)} outputs")
         if any(abs(sum(r) - 1) > 1e-5 for r in rows):
             fail(f"step {step}, sentence {s['index']}: a row does not sum to 1")
+        forced = o["reference_attention"]  # the reference's tokens and </s>: the same rows at every step
+        if len(forced) != len(s["reference"]) + 1 or any(len(r) != len(s["source"]) or abs(sum(r) - 1) > 1e-5 for r in forced):
+            fail(f"step {step}, sentence {s['index']}: reference attention {len(forced)} rows for {len(s['reference'])} tokens")
         words = out[:-1] if out and out[-1] == "</s>" else out
         if " ".join(words) != hyps[s["index"]]:
             fail(f"step {step}, sentence {s['index']}: output {words} is not validation's {hyps[s['index']]!r}")

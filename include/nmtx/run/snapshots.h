@@ -2,7 +2,10 @@
 // and what each validation recorded of them. One struct and one write/read pair each (io's
 // checked JSON underneath: a damaged file is refused with its name and field).
 //   RUN/snapshots/sentences.json    the watched dev sentences, their tokens and gold links
-//   RUN/snapshots/step-N.json       their greedy outputs and attention at step N's validation
+//   RUN/snapshots/step-N.json       at step N's validation: their greedy outputs with their
+//                                   attention, and the attention over their references
+//                                   (forced decoding: the same rows at every step, where
+//                                   gold links sit)
 // They are written atomically beside the checkpoints (pruning leaves them), and a resumed
 // run removes what a killed session recorded after its checkpoint, so they equal an
 // uninterrupted run's.
@@ -34,6 +37,9 @@ struct SnapshotOutput {                     // one watched sentence at one valid
   std::vector<std::string> output;          // greedy output tokens, </s> last when produced
   std::vector<std::vector<float>> attention;  // a row per output token (T × S)
   std::vector<float> positions;             // local attention's p_t per row (else empty)
+  // Forced decoding of the reference: a row per reference token and one for </s>.
+  std::vector<std::vector<float>> reference_attention;
+  std::vector<float> reference_positions;
 };
 struct Snapshot {
   std::int64_t step = 0;

@@ -71,6 +71,10 @@ class Inspector {
   nlohmann::json translate(const nlohmann::json& request) const;  // {run, source, beam, ...}
   nlohmann::json score(const nlohmann::json& request) const;      // {run, source, target}
   nlohmann::json triage(const nlohmann::json& request) const;     // {run, set}: computed once, then cached
+  // The training view: the run's curves and attention snapshots (read afresh: a run may
+  // still be training), and one validation's snapshot.
+  nlohmann::json training(const nlohmann::json& request) const;   // {run}
+  nlohmann::json snapshot(const nlohmann::json& request) const;   // {run, step}
 
  private:
   struct Run;
