@@ -4,7 +4,7 @@ laptop screen shows them (the browser window WIDTHxHEIGHT, each view scrolled to
 of the window): translate (output, heatmap, bipartite view, beam tree), an intervention,
 the reference scored, runs side by side and their difference (when two or more are
 loaded), the triage table with BLEU by length, and the training view (attention over
-training, when the first run has snapshots) at its second and its last validation.
+training, when the first run has snapshots) at its first and its last validation.
 
     scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX] [--size 1280x800]
 
@@ -101,7 +101,7 @@ try:
         # The watched sentence of at most 15 tokens with the most, at two validations.
         fits = [k for k, s in enumerate(training["sentences"]) if len(s["source"]) <= 15] or [0]
         watched = max(fits, key=lambda k: len(training["sentences"][k]["source"]))
-        for step, file_name in [(training["steps"][1], "training-early"), (training["steps"][-1], "training")]:
+        for step, file_name in [(training["steps"][0], "training-early"), (training["steps"][-1], "training")]:
             driver.get(url + "#" + urllib.parse.urlencode({"tab": "training", "trun": 0, "tsentence": watched, "tstep": step}))
             driver.refresh()
             wait("#training-heatmap rect.cell")

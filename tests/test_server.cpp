@@ -54,7 +54,7 @@ TEST_CASE("an inspector needs at least one run") {
   CHECK_THROWS_AS(Inspector({}), std::invalid_argument);
 }
 
-TEST_CASE("a request naming no loaded run is refused before its other fields are read") {
+TEST_CASE("a trained run in the inspector: a request naming no loaded run is refused first, the training view, RUN@CHECKPOINT") {
   // A run of two steps of a tiny reverse task: something to load.
   const auto d = test::fresh_dir("server-run");
   test::write_file(d / "r.yaml",
@@ -89,5 +89,40 @@ TEST_CASE("a request naming no loaded run is refused before its other fields are
   }
   CHECK(refusal([&] { inspector.translate(json::array()); }).first == 400);
   CHECK(refusal([&] { inspector.sentences({{"run", 0}, {"set", "train"}}); }).first == 404);  // sets: dev, test
+
+  // The training view: the run's one validation (step 2) recorded its 4 dev sentences.
+  const json training = inspector.training({{"run", 0}});
+  CHECK(training["steps"] == json::array({2}));
+  REQUIRE(training["sentences"].size() == 4);  // validation.snapshots 8, but the dev set has 4
+  CHECK(training["valid"].size() == 1);
+  CHECK(training["sentences"][0]["gold"]["sure"].size() == training["sentences"][0]["reference"].size());
+  const json snapshot = inspector.snapshot({{"run", 0}, {"step", 2}});
+  REQUIRE(snapshot["sentences"].size() == 4);
+  CHECK(snapshot["sentences"][0]["reference_attention"].size() == training["sentences"][0]["reference"].size() + 1);
+  CHECK(snapshot["sentences"][0]["aer"].is_number());
+  const auto [missing, why] = refusal([&] { inspector.snapshot({{"run", 0}, {"step", 3}}); });
+  CHECK(missing == 404);
+  CHECK(why.find("no snapshot at step 3 (it has: 2)") != std::string::npos);
+  CHECK(refusal([&] { inspector.snapshot({{"run", 0}, {"step", "2"}}); }).first == 400);
+  CHECK(refusal([&] { inspector.snapshot({{"run", 0}}); }).first == 400);
+
+  // RUN@CHECKPOINT: one run's checkpoints side by side, each named so.
+  const std::vector<InspectPath> paths = Inspector::expand_paths({config.run.dir + "@step-2", config.run.dir + "@latest",
+                                                                  config.run.dir});
+  REQUIRE(paths.size() == 3);
+  CHECK(paths[0].dir == config.run.dir);
+  CHECK(paths[0].checkpoint == "step-2");
+  CHECK(paths[2].checkpoint.empty());
+  const Inspector side_by_side(paths);
+  const json runs = side_by_side.runs()["runs"];
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0]["name"] == "run@step-2");
+  CHECK(runs[0]["checkpoint"] == "step-00000002");
+  CHECK(runs[1]["name"] == "run@latest");
+  CHECK(runs[2]["name"] == "run");
+  CHECK_THROWS_WITH_AS(Inspector::expand_paths({config.run.dir + "@"}), doctest::Contains("name a checkpoint after @"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(Inspector(Inspector::expand_paths({config.run.dir + "@step-7"})),
+                       doctest::Contains("no checkpoint step-7"), std::exception);
   std::filesystem::remove_all(d);
 }

@@ -1,4 +1,4 @@
-// nmtx inspect RUN [RUN ...] | COMPARE_DIR: the attention and alignment inspector, a local
+// nmtx inspect RUN[@CHECKPOINT] [...] | COMPARE_DIR: the attention and alignment inspector, a local
 // web server with the page built in (docs/inspect.md). Ctrl-C or SIGTERM stops it.
 #include <fmt/core.h>
 
@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/core/blas.h"
+#include "nmtx/run/trained_run.h"
 #include "nmtx/server/http_server.h"
 
 namespace nmtx::cli {
@@ -22,9 +23,10 @@ int stop_pipe[2] = {-1, -1};  // written by the signal handler, read by the stop
 int run_inspect(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Inspect trained runs in the browser: translate, beam trees, attention, "
                                     "interventions, runs side by side, corpus triage.");
-  options.positional_help("RUN [RUN ...] | COMPARE_DIR").show_positional_help();
+  options.positional_help("RUN[@CHECKPOINT] [RUN[@CHECKPOINT] ...] | COMPARE_DIR").show_positional_help();
   options.add_options()
-      ("runs", "run directories, or a comparison's directory", cxxopts::value<std::vector<std::string>>())
+      ("runs", "run directories (RUN@step-500: that checkpoint; one run's checkpoints side by side), or a "
+               "comparison's directory", cxxopts::value<std::vector<std::string>>())
       ("host", "address to listen on", cxxopts::value<std::string>()->default_value("127.0.0.1"))
       ("port", "port (0: a free one)", cxxopts::value<int>()->default_value("8017"))
       ("checkpoint", "each run's checkpoint: best, latest, step-N or an average's name", cxxopts::value<std::string>()->default_value("best"))
@@ -51,10 +53,13 @@ int run_inspect(int argc, char** argv) {
   // Requests decode one sentence each, concurrently, on the server's threads: BLAS on the
   // calling thread only, its idle workers stopped (as nmtx translate does).
   use_one_blas_thread();
+  // A checkpoint's directory (RUN/checkpoints/NAME) is that run at that checkpoint: RUN@NAME.
+  std::vector<std::string> paths;
   for (const std::string& path : args["runs"].as<std::vector<std::string>>()) {
-    refuse_checkpoint_path(path, path, "nmtx inspect ");
+    const auto c = run_checkpoint_of(path);
+    paths.push_back(c ? c->run + "@" + c->name : path);
   }
-  const Inspector inspector(Inspector::expand_paths(args["runs"].as<std::vector<std::string>>()),
+  const Inspector inspector(Inspector::expand_paths(paths),
                             args["checkpoint"].as<std::string>(),
                             [](const std::string& line) { fmt::print(stderr, "loaded {}\n", line); });
   ServerOptions server_options;

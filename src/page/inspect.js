@@ -619,7 +619,8 @@ function lineChart(title, points, marker, snapshots, onPick) {
   if (y1 === y0) { const pad = Math.abs(y0) * 0.1 || 0.5; y0 -= pad; y1 += pad; }  // a constant series (a learning rate)
   const x = (s) => left + (s - x0) * (W - left - right) / (x1 - x0);
   const y = (v) => top + (y1 - v) * (H - top - bottom) / (y1 - y0);
-  const label = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+  const label = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2)
+    : Math.abs(v) >= 0.01 || v === 0 ? v.toFixed(3) : v.toExponential(1));
   svg.append(el('svg:line', { class: 'axis', x1: left, x2: W - right, y1: H - bottom, y2: H - bottom }));
   svg.append(el('svg:text', { class: 'tick', x: left - 4, y: top + 4, 'text-anchor': 'end', text: label(y1) }));
   svg.append(el('svg:text', { class: 'tick', x: left - 4, y: H - bottom, 'text-anchor': 'end', text: label(y0) }));

@@ -86,7 +86,13 @@ const char* fate_name(BeamNode::Fate fate) {
 
 std::vector<InspectPath> Inspector::expand_paths(const std::vector<std::string>& paths) {
   std::vector<InspectPath> out;
-  for (const std::string& p : paths) {
+  for (const std::string& given : paths) {
+    std::string p = given, checkpoint;
+    if (const auto at = given.rfind('@'); at != std::string::npos && at > 0 && !fs::exists(given)) {
+      p = given.substr(0, at);
+      checkpoint = given.substr(at + 1);
+      if (checkpoint.empty()) throw std::runtime_error(given + ": name a checkpoint after @ (best, latest, step-N)");
+    }
     const fs::path dir(p);
     if (fs::exists(dir / "compare.yaml") && fs::is_directory(dir / "runs")) {
       std::vector<std::string> runs;
@@ -97,19 +103,20 @@ std::vector<InspectPath> Inspector::expand_paths(const std::vector<std::string>&
       }
       if (runs.empty()) throw std::runtime_error(p + ": a comparison with no run started yet (nothing under runs/)");
       std::sort(runs.begin(), runs.end());
-      for (const std::string& r : runs) out.push_back({r, true});
+      for (const std::string& r : runs) out.push_back({r, true, checkpoint});
     } else {
-      out.push_back({p, false});
+      out.push_back({p, false, checkpoint});
     }
   }
   return out;
 }
 
-Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& checkpoint,
+Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& default_checkpoint,
                      const std::function<void(const std::string&)>& log, InspectLimits limits)
     : limits_(limits) {
   if (paths.empty()) throw std::invalid_argument("nmtx inspect: no run to inspect");
-  for (const auto& [dir, in_comparison] : paths) {
+  for (const auto& [dir, in_comparison, named] : paths) {
+    const std::string checkpoint = named.empty() ? default_checkpoint : named;
     if (in_comparison) {  // still training: no config yet, or not the checkpoint asked for
       const std::string name = fs::path(dir).filename().string();
       std::string why;
@@ -128,6 +135,7 @@ Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& c
     run->dir = dir;
     run->name = fs::path(dir).lexically_normal().filename().string();
     if (run->name.empty()) run->name = fs::path(dir).lexically_normal().parent_path().filename().string();
+    if (!named.empty()) run->name += "@" + named;
     run->trained = load_trained_run(dir, checkpoint);
     try {
       run->summary = summary_numbers(dir);
@@ -149,7 +157,7 @@ Inspector::Inspector(const std::vector<InspectPath>& paths, const std::string& c
     runs_.push_back(std::move(run));
   }
   if (runs_.empty()) {
-    throw std::runtime_error("no run to load yet: every run of the comparison is still without a " + checkpoint +
+    throw std::runtime_error("no run to load yet: every run of the comparison is still without a " + default_checkpoint +
                              " checkpoint (start nmtx inspect again once one has validated)");
   }
 }

@@ -42,16 +42,21 @@ struct InspectLimits {
 struct InspectPath {
   std::string dir;
   bool in_comparison = false;
+  std::string checkpoint;  // RUN@CHECKPOINT's; empty: the inspector's default
 };
 
 class Inspector {
  public:
   // Run directories from the command line: a comparison directory (it holds compare.yaml
   // and runs/) stands for each of its runs, in the order of its variants' directories.
+  // RUN@CHECKPOINT (RUN@step-500, RUN@best, COMPARE_DIR@latest) loads that checkpoint,
+  // so one run's checkpoints can be inspected side by side; an existing directory whose
+  // name holds "@" is that directory.
   static std::vector<InspectPath> expand_paths(const std::vector<std::string>& paths);
 
-  // Loads every run once (the checkpoint `checkpoint` names in each: best, latest, step-N,
-  // an average; its dev and test sets; gold alignments where they exist); `log` receives
+  // Loads every run once (the checkpoint its path names, else `checkpoint`: best, latest,
+  // step-N, an average; its dev and test sets; gold alignments where they exist), named
+  // RUN@CHECKPOINT when its path named one; `log` receives
   // a line per run. A comparison's run without that checkpoint yet (the comparison is
   // still training it) is listed as not finished instead (runs()["unfinished"]); a run
   // named on its own must load.
