@@ -120,6 +120,42 @@ TEST_CASE("the attention export writes matrices numpy reads with the documented 
   fs::remove_all(d);
 }
 
+TEST_CASE("gold links on an exported heatmap: sure ones outlined, possible ones dashed, the sentence's AER") {
+  const fs::path d = test::fresh_dir("export-gold");
+  SentenceAttention a;
+  a.index = 0;
+  a.source = {"das", "Haus"};
+  a.output = {"the", "house", "</s>"};
+  a.eos = true;
+  // argmax links: 0-0 (the), 0-1 (house: wrong, gold says 1-1)
+  a.attention.weights = {{0.9f, 0.1f}, {0.7f, 0.3f}, {0.5f, 0.5f}};
+  AlignmentLine gold;
+  gold.sure = {{0, 0}};
+  gold.possible = {{0, 0}, {1, 1}};
+  a.gold = gold;
+  // AER = 1 - (|A∩S| + |A∩P|) / (|A| + |S|) = 1 - (1 + 1) / (2 + 1)
+  REQUIRE(a.aer().has_value());
+  CHECK(*a.aer() == doctest::Approx(1.0 / 3.0));
+  const std::string svg = heatmap_svg(a);
+  // cell 24, left = 5 chars * 7 + 12 = 47, top = 4 * 7 * 0.75 + 16 = 37; an outline is inset by 2
+  CHECK(svg.find("<rect class=\"gold sure\" x=\"49\" y=\"39\" width=\"20\" height=\"20\"") != std::string::npos);
+  CHECK(svg.find("<rect class=\"gold possible\" x=\"73\" y=\"63\"") != std::string::npos);
+  CHECK(svg.find("stroke-dasharray") != std::string::npos);
+  CHECK(svg.find("AER 0.333") != std::string::npos);
+  const fs::path out = d / "att";
+  export_attention({a}, out.string());
+  const auto j = nlohmann::json::parse(test::read_file(out / "000000.json"));
+  CHECK(j["gold"]["sure"] == nlohmann::json::parse("[[0, 0]]"));
+  CHECK(j["gold"]["possible"] == nlohmann::json::parse("[[0, 0], [1, 1]]"));
+  CHECK(j["aer"].get<double>() == doctest::Approx(1.0 / 3.0));
+  const std::string html = test::read_file(out / "index.html");
+  CHECK(html.find("AER against the gold links: 0.333") != std::string::npos);
+  CHECK(html.find("Red outlines: gold alignment links") != std::string::npos);
+  a.gold.reset();  // without gold: no outline, no legend
+  CHECK(heatmap_svg(a).find("gold") == std::string::npos);
+  fs::remove_all(d);
+}
+
 TEST_CASE("the attention export takes a directory however it is written, and a failure leaves nothing") {
   const fs::path d = test::fresh_dir("export-forms");
   SentenceAttention a;

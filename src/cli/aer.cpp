@@ -9,24 +9,6 @@
 
 namespace nmtx::cli {
 
-namespace {
-
-// Every line of a Pharaoh file; a bad link is an error naming the file and line.
-std::vector<AlignmentLine> read_alignments(const std::string& path, bool one_based, bool reverse) {
-  std::vector<AlignmentLine> lines;
-  std::size_t number = 0;
-  for (const std::string& line : read_lines(path)) {
-    ++number;
-    try {
-      lines.push_back(parse_alignment(line, one_based, reverse));
-    } catch (const std::invalid_argument& e) {
-      throw InputError(path, number, e.what());
-    }
-  }
-  return lines;
-}
-
-}  // namespace
 
 int run_aer(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Alignment error rate of test alignments (Pharaoh, 0-based) against gold ones.");

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "common.h"
 #include "nmtx/data/text.h"
+#include "nmtx/eval/aer.h"
 #include "nmtx/report/attention_export.h"
 #include "nmtx/translation/given_translations.h"
 
@@ -22,7 +23,10 @@ int run_align(int argc, char** argv) {
       ("o,output", "alignments file, written atomically (default: standard output)", cxxopts::value<std::string>())
       ("threshold", "every link whose weight reaches this (0: the argmax per target token)",
        cxxopts::value<float>()->default_value("0"))
-      ("attention", "export attention into this directory", cxxopts::value<std::string>());
+      ("attention", "export attention into this directory", cxxopts::value<std::string>())
+      ("gold", "gold alignments of the pairs (Pharaoh: i-j sure, ipj possible): outlined on the exported "
+               "heatmaps, each sentence's AER beside it, the AER on standard error", cxxopts::value<std::string>())
+      ("gold-one-based", "the gold positions count from 1");
   const auto args = options.parse(argc, argv);
   if (print_help(args, options)) return 0;
   const float threshold = args["threshold"].as<float>();
@@ -31,7 +35,25 @@ int run_align(int argc, char** argv) {
   const auto owned = load_models(args);
   GivenPairs given = read_given_pairs(pointers(owned), pairs.src, pairs.tgt, pairs.src_path);
   align_given(pointers(owned), given, args["batch"].as<std::size_t>());
-  const std::vector<SentenceAttention>& sentences = given.sentences;
+  std::vector<SentenceAttention>& sentences = given.sentences;
+  if (args.count("gold")) {
+    const std::string path = args["gold"].as<std::string>();
+    const std::vector<AlignmentLine> gold = read_alignments(path, args.count("gold-one-based") > 0, false);
+    if (gold.size() != sentences.size()) {
+      throw std::invalid_argument(fmt::format("--gold {}: {} lines for {} sentence pairs", path, gold.size(), sentences.size()));
+    }
+    std::vector<AlignmentLine> links;
+    for (std::size_t i = 0; i < sentences.size(); ++i) {
+      sentences[i].gold = gold[i];
+      AlignmentLine line;
+      for (const auto& link : sentences[i].hard_alignment(threshold)) {
+        line.sure.insert(link);
+        line.possible.insert(link);
+      }
+      links.push_back(std::move(line));
+    }
+    fmt::print(stderr, "AER against {}: {:.4f}\n", path, alignment_error_rate(gold, links).aer);
+  }
   std::string text;
   for (std::size_t i = 0; i < sentences.size(); ++i) {
     text += pharaoh(sentences[i].hard_alignment(threshold)) + "\n";

@@ -105,4 +105,18 @@ bool print_help(const cxxopts::ParseResult& args, const cxxopts::Options& option
   return true;
 }
 
+std::vector<AlignmentLine> read_alignments(const std::string& path, bool one_based, bool reverse) {
+  std::vector<AlignmentLine> lines;
+  std::size_t number = 0;
+  for (const std::string& line : read_lines(path)) {
+    ++number;
+    try {
+      lines.push_back(parse_alignment(line, one_based, reverse));
+    } catch (const std::invalid_argument& e) {
+      throw InputError(path, number, e.what());
+    }
+  }
+  return lines;
+}
+
 }  // namespace nmtx::cli

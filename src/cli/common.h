@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "nmtx/eval/aer.h"
 #include "nmtx/run/trained_run.h"
 #include "options.h"
 
@@ -34,6 +35,10 @@ struct LinePairs {
   std::vector<std::string> src, tgt;
 };
 LinePairs read_line_pairs(const cxxopts::ParseResult& args);
+
+// Every line of a Pharaoh file (one_based: positions count from 1; reverse: the file lists
+// target-source); a bad link is an InputError naming the file and line.
+std::vector<AlignmentLine> read_alignments(const std::string& path, bool one_based, bool reverse);
 
 // bleu and chrf: REF [REF...] positional, hypotheses on standard input or --input, --lowercase.
 void add_reference_options(cxxopts::Options& options);

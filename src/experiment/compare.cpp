@@ -135,9 +135,11 @@ CompareRow evaluate_variant(const std::string& variant, const fs::path& run_dir,
     row.aer = agreement.aer;
     row.argmax_accuracy = agreement.argmax_accuracy;
   }
-  std::vector<SentenceAttention> shown;
+  std::vector<SentenceAttention> shown;  // with their gold links outlined, where gold exists
   for (std::size_t i : compare.sentences) {
-    if (i < sentences.size()) shown.push_back(sentences[i]);
+    if (i >= sentences.size()) continue;
+    shown.push_back(sentences[i]);
+    if (!gold.empty()) shown.back().gold = gold[i];
   }
   export_attention(shown, (run_dir / kHeatmapDir).string());
   return row;

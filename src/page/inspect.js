@@ -336,9 +336,38 @@ function translateRequest(extra = {}) {
     monotonic: s.monotonic, window: s.window, prefix: state.prefix }, extra);
 }
 
+// The picked sentence's gold links (a set's sentence, from *pick* or a triage row) when the
+// rows are its reference: the source is the picked one and the output tokens are the
+// reference's; null otherwise. Rows may end with </s>, which has no link.
+function goldOf(rows) {
+  const p = state.picked;
+  if (!p || !p.gold || $('source').value !== p.source) return null;
+  const tokens = rows[rows.length - 1] === '</s>' ? rows.slice(0, -1) : rows;
+  return tokens.join(' ') === p.reference.split(/\s+/).filter(Boolean).join(' ') ? p.gold : null;
+}
+
+// The AER of each output token's most attended source token against gold (Och & Ney 2003).
+function sentenceAer(weights, tokens, gold) {
+  const sure = new Set(gold.sure.map(([s, t]) => `${s},${t}`)), possible = new Set(gold.possible.map(([s, t]) => `${s},${t}`));
+  let inSure = 0, inPossible = 0;
+  for (let t = 0; t < tokens; ++t) {
+    const s = weights[t].indexOf(Math.max(...weights[t]));
+    inSure += sure.has(`${s},${t}`);
+    inPossible += possible.has(`${s},${t}`);
+  }
+  return 1 - (inSure + inPossible) / (tokens + sure.size);
+}
+
+function goldNote(gold, weights, rows) {
+  const tokens = rows[rows.length - 1] === '</s>' ? rows.length - 1 : rows.length;
+  return el('span', { class: 'key gold-aer', text: `this sentence's AER ${sentenceAer(weights, tokens, gold).toFixed(3)}` });
+}
+
 function attentionViews(container, source, output, hyp, run, onclick) {
   const views = el('div', { class: 'views' });
-  const options = { onclick };
+  const gold = goldOf(output);
+  const options = { onclick, gold };
+  if (gold) container.append(el('div', { class: 'legend' }, ...KEYS.gold(), goldNote(gold, hyp.attention, output)));
   if (run.local && hyp.positions) Object.assign(options, { positions: hyp.positions, window: run.window });
   views.append(heatmap(source, output, hyp.attention, options), bipartite(source, output, hyp.attention));
   container.append(views);
@@ -360,11 +389,14 @@ async function translate() {
     const offReference = reference && words ? changedIndices(hyp.tokens.filter((t) => t !== '</s>'), reference.split(/\s+/)) : null;
     $('output').replaceChildren(tokenList(hyp.tokens, hyp.token_log_probs, { offReference }));
     legend('legend-tokens', KEYS.probability(), offReference ? KEYS.reference() : []);
-    legend('legend-heatmap', KEYS.attention(), run.local && hyp.positions ? KEYS.position() : []);
+    const gold = goldOf(hyp.tokens);
+    legend('legend-heatmap', KEYS.attention(), run.local && hyp.positions ? KEYS.position() : [],
+      gold ? [...KEYS.gold(), goldNote(gold, hyp.attention, hyp.tokens)] : []);
     legend('legend-bipartite', KEYS.line());
     legend('legend-tree', KEYS.tree());
     $('heatmap').replaceChildren(heatmap(data.source_tokens, hyp.tokens, hyp.attention, {
       onclick: (t, s) => { $('iv-step').value = t; $('iv-position').value = s; },
+      gold,
       ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
     }));
     $('bipartite').replaceChildren(bipartite(data.source_tokens, hyp.tokens, hyp.attention));
@@ -574,6 +606,7 @@ function renderTriage() {
       $('run').value = String(t.run);
       $('source').value = r.source;
       $('target').value = r.reference;
+      state.picked = r;
       forgetSteering();
       showTab('translate');
       translate();
@@ -756,7 +789,7 @@ async function start() {
   $('pick-set').addEventListener('change', pickSet);
   $('pick-sentence').addEventListener('change', () => {
     const s = state.sentences.find((x) => String(x.index) === $('pick-sentence').value);
-    if (s) { $('source').value = s.source; $('target').value = s.reference; forgetSteering(); translate(); }
+    if (s) { $('source').value = s.source; $('target').value = s.reference; state.picked = s; forgetSteering(); translate(); }
   });
   $('intervene').addEventListener('click', intervene);
   $('show-pruned').addEventListener('change', drawTree);

@@ -48,7 +48,23 @@ std::size_t text_length(const std::string& s) {
 
 std::string name_of(std::size_t index) { return fmt::format("{:06d}", index); }
 
+nlohmann::json links_json(const std::set<std::pair<int, int>>& links) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [s, t] : links) out.push_back({s, t});
+  return out;
+}
+
 }  // namespace
+
+std::optional<double> SentenceAttention::aer() const {
+  if (!gold) return std::nullopt;
+  AlignmentLine line;
+  for (const auto& link : hard_alignment()) {
+    line.sure.insert(link);
+    line.possible.insert(link);
+  }
+  return alignment_error_rate({*gold}, {line}).aer;
+}
 
 std::string heatmap_svg(const SentenceAttention& r) {
   constexpr int cell = 24, char_width = 7;
@@ -58,7 +74,8 @@ std::string heatmap_svg(const SentenceAttention& r) {
   const int left = static_cast<int>(std::min<std::size_t>(longest_output, 24) * char_width) + 12;
   const int top = static_cast<int>(std::min<std::size_t>(longest_source, 24) * char_width * 0.75) + 16;
   const int columns = static_cast<int>(r.source.size()), rows = static_cast<int>(r.attention.steps());
-  const int width = left + columns * cell + 8, height = top + rows * cell + 8;
+  const int legend = r.gold ? 22 : 0;  // a line under the cells saying what the outlines are
+  const int width = std::max(left + columns * cell + 8, r.gold ? 420 : 0), height = top + rows * cell + 8 + legend;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<title>attention of sentence {}</title>\n"
@@ -83,6 +100,21 @@ std::string heatmap_svg(const SentenceAttention& r) {
                          left + s * cell, top + t * cell, cell, cell, mix(33), mix(102), mix(172),
                          xml_escape(label), xml_escape(r.source[static_cast<std::size_t>(s)]), row[static_cast<std::size_t>(s)]);
     }
+  }
+  if (r.gold) {  // gold links outlined in red, as in nmtx inspect: solid sure, dashed possible
+    const auto outline = [&](int s, int t, const char* kind, const char* dash) {
+      if (s >= columns || t >= rows) return;
+      svg += fmt::format("<rect class=\"gold {}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" "
+                         "stroke=\"#d73027\" stroke-width=\"2\"{}/>\n",
+                         kind, left + s * cell + 2, top + t * cell + 2, cell - 4, cell - 4, dash);
+    };
+    for (const auto& [s, t] : r.gold->sure) outline(s, t, "sure", "");
+    for (const auto& [s, t] : r.gold->possible) {
+      if (!r.gold->sure.count({s, t})) outline(s, t, "possible", " stroke-dasharray=\"3 2\"");
+    }
+    svg += fmt::format("<text class=\"legend\" x=\"8\" y=\"{}\" fill=\"#555\">red outline: gold link (sure; "
+                       "dashed: possible) · AER {:.3f}</text>\n",
+                       height - 8, *r.aer());
   }
   svg += "</svg>\n";
   return svg;
@@ -113,6 +145,10 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                        {"columns", "source tokens (no </s>)"},
                        {"attention", r.attention.weights}};
       if (!r.attention.positions.empty()) j["positions"] = r.attention.positions;
+      if (r.gold) {
+        j["gold"] = {{"sure", links_json(r.gold->sure)}, {"possible", links_json(r.gold->possible)}};
+        j["aer"] = *r.aer();
+      }
       if (!r.token_log_probs.empty()) {
         j["log_prob"] = r.log_prob;
         j["token_log_probs"] = r.token_log_probs;
@@ -141,9 +177,10 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
       for (const auto& s : r.source) source_text += (source_text.empty() ? "" : " ") + s;
       for (const auto& s : r.output) output_text += (output_text.empty() ? "" : " ") + s;
       items += fmt::format(
-          "<section><h2>{}</h2><p class=\"src\">{}</p><p class=\"out\">{}</p>"
+          "<section><h2>{}</h2><p class=\"src\">{}</p><p class=\"out\">{}</p>{}"
           "<img class=\"heatmap\" src=\"{}.svg\" alt=\"attention of sentence {}\"></section>\n",
-          r.index, xml_escape(source_text), xml_escape(output_text), name, r.index);
+          r.index, xml_escape(source_text), xml_escape(output_text),
+          r.gold ? fmt::format("<p class=\"aer\">AER against the gold links: {:.3f}</p>", *r.aer()) : "", name, r.index);
     }
     write_file_atomically((partial / "alignments.txt").string(), alignments);
     write_file_atomically((partial / "index.html").string(),
@@ -151,7 +188,12 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                           "<style>body{font-family:sans-serif;margin:2em}section{margin-bottom:2em}"
                           ".src{color:#555}.out{font-weight:bold}img{max-width:100%;border:1px solid #eee}</style>\n"
                           "</head><body>\n<h1>Attention, " + std::to_string(records.size()) +
-                              " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; bluer: more attention (white 0, full blue 1).</p>\n" +
+                              " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; bluer: more attention (white 0, full blue 1)." +
+                              (std::any_of(records.begin(), records.end(), [](const SentenceAttention& r) { return r.gold.has_value(); })
+                                   ? std::string(" Red outlines: gold alignment links (solid: sure, dashed: possible); AER: "
+                                                 "each output token's most attended source token against them.")
+                                   : std::string()) +
+                              "</p>\n" +
                               items +
                               // For readers and tests: how many heatmaps loaded (an image that fails to load is a console error too).
                               "<script>window.addEventListener('load', () => {\n"

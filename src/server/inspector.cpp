@@ -73,6 +73,17 @@ json attention_json(const AttentionRecord& a) {
   return j;
 }
 
+// Sentence i's gold links as [source, target] pairs, or null where the set has no gold.
+json gold_json(const std::vector<AlignmentLine>& gold, std::size_t i) {
+  if (gold.empty()) return nullptr;
+  const auto links = [](const std::set<std::pair<int, int>>& set) {
+    json out = json::array();
+    for (const auto& [s, t] : set) out.push_back({s, t});
+    return out;
+  };
+  return {{"sure", links(gold.at(i).sure)}, {"possible", links(gold.at(i).possible)}};
+}
+
 const char* fate_name(BeamNode::Fate fate) {
   switch (fate) {
     case BeamNode::Fate::pruned: return "pruned";
@@ -271,7 +282,8 @@ json Inspector::answer_sentences(const json& request) const {
   const EvalSet& set = set_of(r.sets, f);
   json out = json::array();
   for (std::size_t i = 0; i < set.corpus.size(); ++i) {
-    out.push_back({{"index", i}, {"line", set.lines[i]}, {"source", set.sources[i]}, {"reference", set.references[i]}});
+    out.push_back({{"index", i}, {"line", set.lines[i]}, {"source", set.sources[i]}, {"reference", set.references[i]},
+                   {"gold", gold_json(r.gold.at(set.name), i)}});
   }
   return {{"run", request.at("run")}, {"set", set.name}, {"sentences", out}};
 }
@@ -389,7 +401,8 @@ json Inspector::answer_triage(const json& request) const {
              {"entropy", h.attention.mean_entropy(h.tokens.size())},
              {"coverage", h.attention.coverage_deviation(h.tokens.size())},
              {"aer", agreement ? json(agreement->sentence_aer[i]) : json(nullptr)},
-             {"argmax_accuracy", agreement ? json(agreement->sentence_accuracy[i]) : json(nullptr)}};
+             {"argmax_accuracy", agreement ? json(agreement->sentence_accuracy[i]) : json(nullptr)},
+             {"gold", gold_json(gold, i)}};
     rows.push_back(std::move(row));
   }
   json out{{"run", request.at("run")},

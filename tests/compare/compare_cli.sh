@@ -34,6 +34,14 @@ assert all(0 <= b["bleu"] <= 100 and b["from"] <= b["to"] for b in row["buckets"
 PY
 grep -q 'test BLEU (beam) by source length' "$tmp/c/report.html" || fail "report.html has no BLEU-by-length chart"
 grep '^local-p,' "$tmp/c/results.csv" | cut -d, -f10 | grep -Eq '^0\.[0-9]+$|^1\.0+$' || fail "local-p has no AER against the toy gold"
+# The heatmaps of report.html outline the toy task's gold links of each fixed sentence.
+for i in 0 4; do
+  links=$(sed -n "$((i + 1))p" "$tmp/c/runs/local-p/data/test.align" | wc -w)
+  marks=$(grep -o 'class="gold sure"' "$tmp/c/runs/local-p/compare_attention/00000$i.svg" | wc -l)
+  [ "$links" -gt 0 ] && [ "$marks" = "$links" ] || fail "sentence $i: $marks gold marks for $links gold links"
+done
+[ "$(grep -o 'class="gold sure"' "$tmp/c/report.html" | wc -l)" -gt 0 ] || fail "report.html draws no gold links"
+grep -q 'gold link (sure' "$tmp/c/report.html" || fail "report.html's heatmaps have no legend for the gold marks"
 
 # Resume: a rerun keeps everything; a comparison killed mid-way finishes on rerun with the same table.
 "$nmtx" compare "$recipe" --variants "$variants" --out "$tmp/c" "${small[@]}" > "$tmp/again" 2>&1 || fail "rerun failed"

@@ -4,7 +4,8 @@ chromedriver, nothing downloaded): a sentence is translated and its heatmap has
 and its lines; clicking a beam node forces its prefix; pinning attention gives the API's
 continuation; the triage table sorts; two runs show side by side; the training view's
 slider shows each validation's recorded matrix with the gold links on the gold cells and
-its curves hold the logged points; no console errors;
+its curves hold the logged points; a picked dev sentence's scored reference outlines its
+gold links; no console errors;
 screenshots are not blank. With NMTX_SCREENSHOTS=DIR the screenshots are kept there.
     browser_check.py URL NMTX TMP"""
 import json
@@ -325,6 +326,23 @@ try:
     wait_for(lambda: driver.execute_script("return document.body.dataset.ready === '1'"), "the page to restart")
     check(driver.find_element(By.ID, "source").get_attribute("value") == opened, "the URL restored the sentence")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#heatmap rect.cell"), "the restored translation")
+
+    # 12. Gold links on the other heatmaps: a dev sentence picked in Translate, its reference
+    # scored (forced decoding: the rows are the reference's) outlines the set's gold links.
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="translate"]').click()
+    driver.find_element(By.ID, "run").send_keys(f"{run['name']} ({run['variant']})")
+    driver.find_element(By.ID, "pick-set").send_keys("dev")
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#pick-sentence option")) > 3, "the dev sentences")
+    dev = api.ok("/api/sentences", {"run": run["run"], "set": "dev"})["sentences"]
+    check(dev[3]["gold"] is not None and len(dev[3]["gold"]["sure"]) == len(dev[3]["reference"].split()), "the API gives dev gold links")
+    driver.find_element(By.CSS_SELECTOR, '#pick-sentence option[value="3"]').click()
+    wait_for(lambda: driver.find_element(By.ID, "source").get_attribute("value") == dev[3]["source"], "the picked sentence")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#heatmap rect.cell"), "its translation")
+    driver.find_element(By.ID, "score").click()
+    marks = wait_for(lambda: driver.execute_script(
+        "return [...document.querySelectorAll('#scored rect.gold.sure')].map((g) => [+g.dataset.s, +g.dataset.t])"), "gold marks on the scored reference")
+    check(sorted(marks) == sorted(dev[3]["gold"]["sure"]), f"the scored reference's gold marks {sorted(marks)} are the set's")
+    check("AER" in driver.find_element(By.CSS_SELECTOR, "#scored .gold-aer").text, "the sentence's AER is shown")
 
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     check(not errors, f"console errors: {errors[:3]}")

@@ -132,6 +132,30 @@ elif [ "${CI:-}" = true ]; then
 fi
 "$nmtx" aer --gold "$tmp/gold" --test "$tmp/test.align" > "$tmp/aer" || fail "aer failed"
 grep -Eq '^AER = 0\.[0-9]{4}$|^AER = 1\.0000$' "$tmp/aer" || fail "aer printed: $(cat "$tmp/aer")"
+# align --gold: the same AER on standard error, each sentence's gold links and AER in the export.
+"$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" --gold "$tmp/gold" --attention "$tmp/att-gold" \
+  > /dev/null 2> "$tmp/align-gold.err" || fail "align --gold failed: $(cat "$tmp/align-gold.err")"
+grep -q "AER against $tmp/gold: $(sed -n 's/^AER = //p' "$tmp/aer")" "$tmp/align-gold.err" ||
+  fail "align --gold's AER differs from nmtx aer's: $(cat "$tmp/align-gold.err") vs $(cat "$tmp/aer")"
+/usr/bin/python3 - "$tmp/att-gold" "$tmp/gold" <<'PY' || fail "align --gold's export"
+import json, sys
+d, gold = sys.argv[1], open(sys.argv[2]).read().splitlines()
+for i, line in enumerate(gold):
+    j = json.load(open(f"{d}/{i:06d}.json"))
+    links = sorted([int(a), int(b)] for a, b in (x.split("-") for x in line.split()))
+    assert sorted(j["gold"]["sure"]) == links, (i, j["gold"]["sure"], links)
+    rows = len(j["output"]) - 1  # the </s> row has no link
+    hard = {(max(range(len(r)), key=r.__getitem__), t) for t, r in enumerate(j["attention"][:rows])}
+    sure = {tuple(x) for x in j["gold"]["sure"]}
+    aer = 1 - 2 * len(hard & sure) / (len(hard) + len(sure))
+    assert abs(aer - j["aer"]) < 1e-12, (i, aer, j["aer"])
+    svg = open(f"{d}/{i:06d}.svg").read()
+    assert svg.count('class="gold sure"') == len(links), i
+PY
+head -3 "$tmp/gold" > "$tmp/gold3"
+"$nmtx" align --model "$tmp/run" --src "$tmp/src" --tgt "$tmp/tgt" --gold "$tmp/gold3" > /dev/null 2> "$tmp/err" &&
+  fail "a gold file of 3 lines for 20 pairs was accepted"
+grep -q "gold3: 3 lines for 20 sentence pairs" "$tmp/err" || fail "gold line count: $(cat "$tmp/err")"
 
 # scripts/plot_attention.py reads the export (matplotlib from Debian's python3-matplotlib).
 plot=$(dirname "$0")/../../scripts/plot_attention.py

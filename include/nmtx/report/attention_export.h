@@ -10,11 +10,13 @@
 // ("log_prob") and each step's ("token_log_probs").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "nmtx/decode/attention_record.h"
+#include "nmtx/eval/aer.h"
 
 namespace nmtx {
 
@@ -37,6 +39,9 @@ struct SentenceAttention {
     AttentionRecord attention;
   };
   std::vector<Member> members;
+  // Gold links (source, output row), where the rows are the reference's tokens (forced
+  // decoding) and a gold alignment exists: outlined on the heatmap, with the sentence's AER.
+  std::optional<AlignmentLine> gold;
 
   // The rows of the output tokens: every row but the </s> step's.
   std::size_t token_rows() const { return attention.steps() - (eos && attention.steps() > 0 ? 1 : 0); }
@@ -44,6 +49,8 @@ struct SentenceAttention {
   std::vector<std::pair<int, int>> hard_alignment(float threshold = 0.0f) const {
     return attention.hard_alignment(token_rows(), threshold);
   }
+  // The AER of hard_alignment() against `gold` (none without gold).
+  std::optional<double> aer() const;
 };
 
 std::string pharaoh(const std::vector<std::pair<int, int>>& links);  // "0-0 2-1 1-2"
