@@ -21,5 +21,6 @@ int run_aer(int argc, char** argv);
 int run_compare(int argc, char** argv);
 int run_inspect(int argc, char** argv);
 int run_average(int argc, char** argv);
+int run_report(int argc, char** argv);
 
 }  // namespace nmtx::cli

@@ -20,6 +20,7 @@ constexpr nmtx::cli::Command kCommands[] = {
     {"chrf", "chrF / chrF++ of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_chrf},
     {"average", "average a run's checkpoints (the last N, or named ones) into a new checkpoint", nmtx::cli::run_average},
     {"inspect", "explore runs in the browser: attention, beam trees, interventions, triage", nmtx::cli::run_inspect},
+    {"report", "one run's report.html: curves, attention over training, BLEU by length", nmtx::cli::run_report},
     {"demo", "train an attention model on a toy task and print its loss falling", nmtx::cli::run_demo},
 };
 

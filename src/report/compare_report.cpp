@@ -41,8 +41,9 @@ std::vector<double> ticks(double lo, double hi) {
 }
 
 std::string number(double v) {
-  if (v != 0.0 && (std::abs(v) >= 1e5 || std::abs(v) < 1e-2)) return fmt::format("{:.1e}", v);
-  return fmt::format("{:g}", std::round(v * 1000.0) / 1000.0);
+  if (std::abs(v) < 1e-12) return "0";  // a tick at zero computed as -1e-17 is 0, not "-1.0e-17" or "-0"
+  if (std::abs(v) >= 1e5 || std::abs(v) < 1e-2) return fmt::format("{:.1e}", v);
+  return fmt::format("{:g}", std::round(v * 1000.0) / 1000.0 + 0.0);
 }
 
 }  // namespace
@@ -181,27 +182,57 @@ std::string bar_chart_svg(const std::string& title, const std::string& x_label, 
   return svg + "</svg>\n";
 }
 
-std::string compare_report_html(const std::string& title, const std::string& intro_html, const std::string& table_html,
-                                const std::vector<std::string>& charts, const std::vector<HeatmapRow>& heatmaps) {
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) +
-      "</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-      "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}"
-      "td:first-child{text-align:left}.charts,.row{display:flex;flex-wrap:wrap;gap:12px}"
-      ".row{flex-wrap:nowrap;overflow-x:auto}figure{margin:0}figcaption{font-weight:bold;margin-bottom:4px}"
-      "</style>\n</head><body>\n<h1>" +
-      escape(title) + "</h1>\n" + intro_html + "\n<h2>Results</h2>\n" + table_html + "\n<h2>Learning curves; BLEU by source length</h2>\n<div class=\"charts\">\n";
+namespace {
+
+const char* kStyle =
+    "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}"
+    "td:first-child{text-align:left}.charts,.row{display:flex;flex-wrap:wrap;gap:12px}"
+    ".row{flex-wrap:nowrap;overflow-x:auto}figure{margin:0}figcaption{font-weight:bold;margin-bottom:4px}"
+    "</style>\n";
+
+}  // namespace
+
+std::string html_escape(const std::string& text) { return escape(text); }
+
+std::string charts_html(const std::vector<std::string>& charts) {
+  std::string html = "<div class=\"charts\">\n";
   for (const std::string& c : charts) html += c;
-  html += "</div>\n<h2>Attention, variant by variant</h2>\n<p>Forced decoding of the reference translation: rows are "
-          "its tokens (&lt;/s&gt; last), columns the source tokens; bluer is more attention (white 0, full blue 1); each variant's curves keep its colour in nmtx inspect.</p>\n";
-  for (const HeatmapRow& row : heatmaps) {
+  return html + "</div>\n";
+}
+
+std::string heatmap_rows_html(const std::vector<HeatmapRow>& rows) {
+  std::string html;
+  for (const HeatmapRow& row : rows) {
     html += "<h3>" + escape(row.caption) + "</h3>\n<div class=\"row\">\n";
-    for (const auto& [variant, svg] : row.cells) {
-      html += "<figure class=\"heatmap\"><figcaption>" + escape(variant) + "</figcaption>\n" + svg + "</figure>\n";
+    for (const auto& [name, svg] : row.cells) {
+      html += "<figure class=\"heatmap\"><figcaption>" + escape(name) + "</figcaption>\n" + svg + "</figure>\n";
     }
     html += "</div>\n";
   }
+  return html;
+}
+
+std::string report_page_html(const std::string& title, const std::vector<ReportSection>& sections) {
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) +
+                     "</title>\n" + kStyle + "</head><body>\n<h1>" + escape(title) + "</h1>\n";
+  for (const ReportSection& s : sections) {
+    if (!s.heading.empty()) html += "<h2>" + escape(s.heading) + "</h2>\n";
+    html += s.html;
+  }
   return html + "</body></html>\n";
+}
+
+std::string compare_report_html(const std::string& title, const std::string& intro_html, const std::string& table_html,
+                                const std::vector<std::string>& charts, const std::vector<HeatmapRow>& heatmaps) {
+  return report_page_html(
+      title, {{"", intro_html + "\n"},
+              {"Results", table_html + "\n"},
+              {"Learning curves; BLEU by source length", charts_html(charts)},
+              {"Attention, variant by variant",
+               "<p>Forced decoding of the reference translation: rows are its tokens (&lt;/s&gt; last), columns the "
+               "source tokens; bluer is more attention (white 0, full blue 1); each variant's curves keep its colour "
+               "in nmtx inspect.</p>\n" + heatmap_rows_html(heatmaps)}});
 }
 
 }  // namespace nmtx

@@ -44,10 +44,16 @@ void SnapshotRecorder::start(std::int64_t step) const {
     if (!gold_.empty()) x.gold = gold_[i];
     s.sentences.push_back(std::move(x));
   }
-  fs::create_directories(snapshots_dir(dir_));
-  write_file_atomically((fs::path(snapshots_dir(dir_)) / "sentences.json").string(), snapshot_sentences_text(s));
-  for (const std::int64_t later : snapshot_steps(dir_)) {
-    if (later > step) fs::remove(snapshot_path(dir_, later));
+  const fs::path dir = snapshots_dir(dir_);
+  fs::create_directories(dir);
+  write_file_atomically((dir / "sentences.json").string(), snapshot_sentences_text(s));
+  // What a killed session left: its snapshots after `step`, and a write's temporary file.
+  std::vector<fs::path> kept{dir / "sentences.json"};
+  for (const std::int64_t earlier : snapshot_steps(dir_)) {
+    if (earlier <= step) kept.emplace_back(snapshot_path(dir_, earlier));
+  }
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (std::find(kept.begin(), kept.end(), entry.path()) == kept.end()) fs::remove_all(entry.path());
   }
 }
 

@@ -39,7 +39,8 @@ class SnapshotRecorder {
 
   bool recording() const { return !chosen_.empty(); }
   // Before the session's first step at `step` (0, or the checkpoint resumed): writes
-  // sentences.json and removes what a killed session recorded after `step`.
+  // sentences.json and removes what a killed session left (its snapshots after `step`, an
+  // interrupted write's temporary file).
   void start(std::int64_t step) const;
   // At the validation of `step`: `dev_outputs` are the dev set's greedy hypotheses, with
   // their attention, by `translator`'s model.

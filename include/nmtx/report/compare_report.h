@@ -36,4 +36,14 @@ struct HeatmapRow {
 std::string compare_report_html(const std::string& title, const std::string& intro_html, const std::string& table_html,
                                 const std::vector<std::string>& charts, const std::vector<HeatmapRow>& heatmaps);
 
+// A static page as report.html's: a title, then sections (a heading and its HTML), with its
+// styles (tables, charts side by side, rows of heatmaps). nmtx report's page for one run.
+struct ReportSection {
+  std::string heading, html;
+};
+std::string report_page_html(const std::string& title, const std::vector<ReportSection>& sections);
+std::string charts_html(const std::vector<std::string>& charts);      // side by side, wrapping
+std::string heatmap_rows_html(const std::vector<HeatmapRow>& rows);   // each row: its caption, then its cells
+std::string html_escape(const std::string& text);
+
 }  // namespace nmtx
