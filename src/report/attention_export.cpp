@@ -48,12 +48,6 @@ std::size_t text_length(const std::string& s) {
 
 std::string name_of(std::size_t index) { return fmt::format("{:06d}", index); }
 
-nlohmann::json links_json(const std::set<std::pair<int, int>>& links) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [s, t] : links) out.push_back({s, t});
-  return out;
-}
-
 }  // namespace
 
 std::optional<double> SentenceAttention::aer() const {
@@ -146,7 +140,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                        {"attention", r.attention.weights}};
       if (!r.attention.positions.empty()) j["positions"] = r.attention.positions;
       if (r.gold) {
-        j["gold"] = {{"sure", links_json(r.gold->sure)}, {"possible", links_json(r.gold->possible)}};
+        j["gold"] = {{"sure", r.gold->sure}, {"possible", r.gold->possible}};
         j["aer"] = *r.aer();
       }
       if (!r.token_log_probs.empty()) {

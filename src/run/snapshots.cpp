@@ -19,12 +19,6 @@ namespace {
 constexpr std::size_t kMaxSnapshotBytes = std::size_t{256} << 20;  // K sentences of at most a few thousand cells
 constexpr std::size_t kMaxTokens = 100000;
 
-json links_json(const std::set<std::pair<int, int>>& links) {
-  json out = json::array();
-  for (const auto& [s, t] : links) out.push_back({s, t});
-  return out;
-}
-
 std::set<std::pair<int, int>> read_links(const JsonFields& f, const std::string& field) {
   std::set<std::pair<int, int>> out;
   std::size_t i = 0;
@@ -62,7 +56,7 @@ std::string snapshot_sentences_text(const SnapshotSentences& s) {
   json sentences = json::array();
   for (const SnapshotSentence& x : s.sentences) {
     json j{{"index", x.index}, {"line", x.line}, {"source", x.source}, {"reference", x.reference}};
-    if (x.gold) j["gold"] = {{"sure", links_json(x.gold->sure)}, {"possible", links_json(x.gold->possible)}};
+    if (x.gold) j["gold"] = {{"sure", x.gold->sure}, {"possible", x.gold->possible}};  // [[source, target], ...]
     sentences.push_back(std::move(j));
   }
   return json{{"sentences", sentences}}.dump() + "\n";

@@ -76,12 +76,7 @@ json attention_json(const AttentionRecord& a) {
 // Sentence i's gold links as [source, target] pairs, or null where the set has no gold.
 json gold_json(const std::vector<AlignmentLine>& gold, std::size_t i) {
   if (gold.empty()) return nullptr;
-  const auto links = [](const std::set<std::pair<int, int>>& set) {
-    json out = json::array();
-    for (const auto& [s, t] : set) out.push_back({s, t});
-    return out;
-  };
-  return {{"sure", links(gold.at(i).sure)}, {"possible", links(gold.at(i).possible)}};
+  return {{"sure", gold.at(i).sure}, {"possible", gold.at(i).possible}};  // [[source, target], ...]
 }
 
 const char* fate_name(BeamNode::Fate fate) {

@@ -16,12 +16,6 @@ using json = nlohmann::json;
 
 namespace {
 
-json links(const std::set<std::pair<int, int>>& set) {
-  json out = json::array();
-  for (const auto& [s, t] : set) out.push_back({s, t});
-  return out;
-}
-
 json optional_number(const std::optional<double>& x) { return x ? json(*x) : json(nullptr); }
 
 }  // namespace
@@ -50,7 +44,7 @@ json training_view(const std::string& run_dir) {
   }
   for (const SnapshotSentence& s : read_snapshot_sentences(watched.string()).sentences) {
     json j{{"index", s.index}, {"line", s.line}, {"source", s.source}, {"reference", s.reference}, {"gold", nullptr}};
-    if (s.gold) j["gold"] = {{"sure", links(s.gold->sure)}, {"possible", links(s.gold->possible)}};
+    if (s.gold) j["gold"] = {{"sure", s.gold->sure}, {"possible", s.gold->possible}};
     out["sentences"].push_back(std::move(j));
   }
   out["steps"] = snapshot_steps(run_dir);
