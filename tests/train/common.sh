@@ -32,3 +32,24 @@ same_end() {
   done
   echo "PASS: $n parameter and optimiser files, metrics.jsonl ($(wc -l < "$a/metrics.jsonl") lines) and $snapshots snapshots identical"
 }
+
+# open_in_chromium PAGE WIDTHxHEIGHT OUT: the static page PAGE in headless chromium at that
+# window size, as the reports are checked: its DOM in OUT/dom.html, no console error, a
+# screenshot (OUT/shot.png) that is not blank. Returns 77 when chromium is missing (an
+# error under CI=true).
+open_in_chromium() {
+  local page=$1 size=$2 out=$3 browser
+  browser=$(command -v chromium || command -v chromium-browser || true)
+  if [ -z "$browser" ]; then
+    [ "${CI:-}" = true ] && fail "chromium is not installed (scripts/setup.sh --test-deps installs it)"
+    return 77
+  fi
+  local flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="${size/x/,}" --user-data-dir="$out/profile")
+  timeout 120 "$browser" "${flags[@]}" --enable-logging=stderr --v=0 --dump-dom "file://$page" > "$out/dom.html" 2> "$out/console.log" ||
+    fail "chromium --dump-dom failed"
+  if grep -E 'CONSOLE|Uncaught|Failed to load resource' "$out/console.log" | grep -qi 'error\|uncaught\|failed'; then
+    fail "console errors: $(grep -E 'CONSOLE|Uncaught|Failed' "$out/console.log" | head -3)"
+  fi
+  timeout 120 "$browser" "${flags[@]}" --screenshot="$out/shot.png" "file://$page" > /dev/null 2>&1 || fail "screenshot failed"
+  [ "$(stat -c %s "$out/shot.png")" -gt 20000 ] || fail "the screenshot looks blank"
+}
