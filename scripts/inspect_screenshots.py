@@ -2,13 +2,13 @@
 """Screenshots of nmtx inspect's views for docs/inspect.md, from a running server, as a
 laptop screen shows them (the browser window WIDTHxHEIGHT, each view scrolled to the top
 of the window): translate (output, heatmap, bipartite view, beam tree), an intervention,
-the reference scored, runs side by side and their difference (when two or more are
+multi-head attention's second head (for a multi-head run), the reference scored, runs side by side and their difference (when two or more are
 loaded), the triage table with BLEU by length, and the training view (attention over
 training, when the first run has snapshots) at its first and its last validation.
 
     scripts/inspect_screenshots.py URL OUT_DIR NAME [SENTENCE_INDEX] [--size 1280x800]
 
-writes OUT_DIR/NAME-{translate,intervention,score,compare,difference,triage,training-early,training}.png
+writes OUT_DIR/NAME-{translate,heads,intervention,score,compare,difference,triage,training-early,training}.png
 (headless chromium)."""
 import os
 import sys
@@ -62,6 +62,11 @@ try:
     wait("#heatmap rect.cell")
     wait("#tree g.node")
     shoot("result", "translate")
+    if driver.find_elements(By.CSS_SELECTOR, "#heads .head-tab"):  # multi-head: head 2 drawn large
+        driver.find_element(By.CSS_SELECTOR, '#heads .head-tab[data-head="1"]').click()
+        time.sleep(0.3)
+        shoot("result", "heads")
+        driver.find_element(By.CSS_SELECTOR, '#heads .head-tab[data-head="-1"]').click()
     for field, value in [("iv-step", "1"), ("iv-position", "0")]:
         e = driver.find_element(By.ID, field)
         e.clear()

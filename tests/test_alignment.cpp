@@ -120,6 +120,41 @@ TEST_CASE("the attention export writes matrices numpy reads with the documented 
   fs::remove_all(d);
 }
 
+TEST_CASE("multi-head attention exports each head: (k, T, S) .npy, the JSON's heads, a heatmap per head under the mean") {
+  const fs::path d = test::fresh_dir("export-heads");
+  SentenceAttention a;
+  a.index = 7;
+  a.source = {"x", "y"};
+  a.output = {"y", "x", "</s>"};
+  a.eos = true;
+  a.attention.heads = {{{0.0f, 1.0f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {{0.5f, 0.5f}, {1.0f, 0.0f}, {0.25f, 0.75f}}};
+  a.attention.weights = {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.375f, 0.625f}};  // their mean
+  AlignmentLine gold;
+  gold.sure = gold.possible = {{1, 0}, {0, 1}};
+  a.gold = gold;
+  const fs::path out = d / "att";
+  export_attention({a}, out.string());
+  const TensorData heads = load_npy((out / "000007.heads.npy").string());
+  REQUIRE(heads.shape == Shape{2, 3, 2});
+  CHECK(heads.values == std::vector<float>{0.0f, 1.0f, 1.0f, 0.0f, 0.5f, 0.5f, 0.5f, 0.5f, 1.0f, 0.0f, 0.25f, 0.75f});
+  REQUIRE(load_npy((out / "000007.npy").string()).shape == Shape{3, 2});
+  const auto j = nlohmann::json::parse(test::read_file(out / "000007.json"));
+  CHECK(j["heads"] == nlohmann::json::parse("[[[0, 1], [1, 0], [0.5, 0.5]], [[0.5, 0.5], [1, 0], [0.25, 0.75]]]"));
+  // Each head's own heatmap with its own AER: head 1 links x-y, y-x (AER 0); head 2's first
+  // row ties and goes to the first position (0-0, 0-1: AER 1 - 2 * 1 / 4 = 0.5).
+  CHECK(test::read_file(out / "000007.head-0.svg").find("AER 0.000") != std::string::npos);
+  CHECK(test::read_file(out / "000007.head-1.svg").find("AER 0.500") != std::string::npos);
+  const std::string html = test::read_file(out / "index.html");
+  CHECK(html.find("<img class=\"heatmap head\" src=\"000007.head-1.svg\"") != std::string::npos);
+  CHECK(html.find("<figcaption>head 2</figcaption>") != std::string::npos);
+  CHECK(html.find("the large heatmap is the mean over heads") != std::string::npos);
+  a.attention.heads[1].pop_back();  // a head a row short: refused, nothing written
+  CHECK_THROWS_WITH_AS(export_attention({a}, (d / "bad").string()), doctest::Contains("a head of sentence 7 has 2 rows for 3 output steps"),
+                       std::invalid_argument);
+  CHECK(!fs::exists(d / "bad"));
+  fs::remove_all(d);
+}
+
 TEST_CASE("gold links on an exported heatmap: sure ones outlined, possible ones dashed, the sentence's AER") {
   const fs::path d = test::fresh_dir("export-gold");
   SentenceAttention a;

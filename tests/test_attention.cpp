@@ -71,6 +71,7 @@ struct Fixture {
 
 struct Reference {
   std::vector<double> weights, context, position;  // (B, S), (B, De), (B)
+  std::vector<double> heads;                        // multi-head: (B, k, S) each head's weights
 };
 
 double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -114,6 +115,7 @@ Reference reference(const Fixture& fx) {
     std::vector<double> a(S, 0.0);
     if (score == "multi-head") {
       const std::size_t heads = 2, d = A / heads;
+      r.heads.resize(B * heads * S, 0.0);
       std::vector<double> joined(A, 0.0);
       for (std::size_t j = 0; j < heads; ++j) {
         std::vector<double> qj(d, 0.0), e(S, 0.0);
@@ -135,6 +137,7 @@ Reference reference(const Fixture& fx) {
         const std::vector<double> aj = normalise(e, allowed, sigmoid);
         for (std::size_t s = 0; s < S; ++s) {
           a[s] += aj[s] / heads;
+          r.heads[(b * heads + j) * S + s] = aj[s];
           for (std::size_t i = 0; i < d; ++i) joined[j * d + i] += aj[s] * V[s][i];
         }
       }
@@ -237,6 +240,8 @@ TEST_CASE("every attention variant matches its plain-loop reference, with softma
       expect_close(out.context, {B, De}, want.context);
       if (is_local(v.type)) expect_close(out.position, {B, 1}, want.position);
       else CHECK_FALSE(out.position.valid());
+      if (v.score == AttentionScore::multi_head) expect_close(out.heads, {B, 2, S}, want.heads);  // each head's own
+      else CHECK_FALSE(out.heads.valid());
     }
   }
 }
@@ -317,6 +322,14 @@ TEST_CASE("inference constraints: hard, monotonic and windowed attention") {
         CHECK(state.focus[b] == static_cast<int>(best));
         if (std::string(name) != "luong-multi-head") {  // multi-head hardens each head; its mean need not be one-hot
           for (std::size_t s = 0; s < S; ++s) CHECK(hard.weights.value()[b * S + s] == (s == best ? 1.0f : 0.0f));
+        } else {  // every head one-hot at its own soft maximum
+          REQUIRE(hard.heads.shape() == Shape{B, 2, S});
+          for (std::size_t j = 0; j < 2; ++j) {
+            const float* soft_head = soft.heads.value().data() + (b * 2 + j) * S;
+            const float* hard_head = hard.heads.value().data() + (b * 2 + j) * S;
+            const auto own = static_cast<std::size_t>(std::max_element(soft_head, soft_head + S) - soft_head);
+            for (std::size_t s = 0; s < S; ++s) CHECK(hard_head[s] == (s == own ? 1.0f : 0.0f));
+          }
         }
       }
     }

@@ -1,7 +1,8 @@
 // Beam search: a hand-made next-token distribution where greedy is suboptimal, n-best
 // order and length normalisation, beam size 1 = greedy bit for bit on every kind of
 // decoder state, sentences leaving the batch as they end (each still gets what it gets
-// alone), and on a trained toy model a total score not below greedy's.
+// alone), multi-head attention's heads recorded on every path, and on a trained toy model
+// a total score not below greedy's.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "grad_test.h"
 #include "nmtx/data/toy_tasks.h"
 #include "nmtx/decode/beam.h"
+#include "nmtx/decode/corpus.h"
 #include "nmtx/core/optim.h"
 #include "nmtx/train/train_step.h"
 
@@ -144,7 +146,7 @@ TEST_CASE("length normalisation: GNMT's penalty ranks the finished hypotheses") 
 }
 
 TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decoder state") {
-  for (const char* variant : {"bahdanau", "luong-general", "local-p", "location-sensitive", "luong-dot"}) {
+  for (const char* variant : {"bahdanau", "luong-general", "local-p", "location-sensitive", "luong-dot", "luong-multi-head"}) {
     for (const char* cell : {"gru", "lstm"}) {
       CAPTURE(variant);
       CAPTURE(cell);
@@ -168,9 +170,67 @@ TEST_CASE("beam size 1 is greedy decoding, bit for bit, for every kind of decode
         REQUIRE(b.attention.steps() == greedy[i].attention.steps());
         CHECK(b.attention.weights == greedy[i].attention.weights);
         CHECK(b.attention.positions == greedy[i].attention.positions);
+        CHECK(b.attention.heads == greedy[i].attention.heads);
+        CHECK(b.attention.heads.size() == (std::string(variant) == "luong-multi-head" ? 2u : 0u));
       }
     }
   }
+}
+
+TEST_CASE("multi-head attention: greedy, beam search and forced decoding record each head, whose mean is the row") {
+  ParameterSet params(5);
+  const Seq2Seq model(small_model_config("luong-multi-head"), params);  // 2 heads
+  const std::vector<std::vector<int>> sources = {{4, 5, 6, 7}, {8, 4}, {5, 5, 6, 9, 10}};
+  DecodeOptions o;
+  o.max_length = 9;
+  const auto greedy = greedy_decode(model, sources, o);
+  const auto beams = beam_decode(model, sources, o, {3, 0.0f, 3});
+  REQUIRE(greedy.size() == 3);
+  REQUIRE(beams.size() == 3);
+  auto check_heads = [](const AttentionRecord& a, std::size_t S) {
+    REQUIRE(a.heads.size() == 2);
+    for (const auto& head : a.heads) {
+      REQUIRE(head.size() == a.steps());
+      for (const auto& row : head) {
+        REQUIRE(row.size() == S);
+        double sum = 0;
+        for (float w : row) sum += w;
+        CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));  // each head a distribution of its own
+      }
+    }
+    for (std::size_t t = 0; t < a.steps(); ++t) {
+      for (std::size_t s = 0; s < S; ++s) CHECK(a.weights[t][s] == doctest::Approx((a.heads[0][t][s] + a.heads[1][t][s]) / 2).epsilon(1e-6));
+    }
+  };
+  ParallelCorpus outputs;
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    check_heads(greedy[i].attention, sources[i].size());
+    for (const Hypothesis& h : beams[i]) check_heads(h.attention, sources[i].size());
+    outputs.src.push_back(sources[i].data(), sources[i].size());
+    outputs.tgt.push_back(greedy[i].tokens.data(), greedy[i].tokens.size());
+  }
+  // Teacher forcing of the greedy outputs attends as decoding did, head by head.
+  const std::vector<AttentionRecord> forced = forced_attention(model, outputs, 3);
+  REQUIRE(forced.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    REQUIRE(forced[i].heads.size() == 2);
+    const std::size_t steps = std::min(forced[i].steps(), greedy[i].attention.steps());  // a cut output has no </s> row
+    for (std::size_t j = 0; j < 2; ++j) {
+      REQUIRE(forced[i].heads[j].size() == forced[i].steps());
+      for (std::size_t t = 0; t < steps; ++t) {
+        for (std::size_t s = 0; s < sources[i].size(); ++s) {
+          CHECK(forced[i].heads[j][t][s] == doctest::Approx(greedy[i].attention.heads[j][t][s]).epsilon(1e-5));
+        }
+      }
+    }
+  }
+  // Truncation keeps every head in step with the rows.
+  AttentionRecord cut = greedy[2].attention;
+  cut.truncate(1);
+  CHECK(cut.steps() == 1);
+  CHECK(cut.heads[1].size() == 1);
 }
 
 TEST_CASE("without the attention kept, greedy and beam search find the same hypotheses and scores, with no rows") {

@@ -65,7 +65,7 @@ TEST_CASE("metrics.jsonl: entries as the trainer writes them, read back by type"
   const auto d = test::fresh_dir("run-files-metrics");
   const std::string path = (d / "metrics.jsonl").string();
   const TrainMetrics t{100, 1, 3.25, 25.79, 0.5, 0.001, 12000};
-  const ValidMetrics v{500, 1, 0.5, 1.65, 42.5, 0.0005, true};
+  const ValidMetrics v{500, 1, 0.5, 1.65, 42.5, 0.0005, true, std::nullopt, std::nullopt, std::nullopt};
   test::write_file(path, metrics_entry(t).dump() + "\n" + metrics_entry(v).dump() + "\n" +
                              R"({"type": "note", "text": "a later version's entry"})" + "\n");
   const MetricsHistory h = read_metrics(path);
@@ -120,10 +120,16 @@ TEST_CASE("attention snapshots: the watched sentences and a validation's record 
   CHECK(snapshot_sentences_text(w) == snapshot_sentences_text(watched));
 
   Snapshot s{150, {}};
-  s.sentences.push_back({{"b", "a", "</s>"}, {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {},
-                         {{0.125f, 0.875f}, {1.0f, 0.0f}, {0.5f, 0.5f}}, {}});
+  // multi-head: two heads whose mean the rows are
+  s.sentences.push_back({{"b", "a", "</s>"},
+                         {{0.25f, 0.75f}, {1.0f, 0.0f}, {0.5f, 0.5f}},
+                         {},
+                         {{0.125f, 0.875f}, {1.0f, 0.0f}, {0.5f, 0.5f}},
+                         {},
+                         {{{0.5f, 0.5f}, {1.0f, 0.0f}, {0.0f, 1.0f}}, {{0.0f, 1.0f}, {1.0f, 0.0f}, {1.0f, 0.0f}}},
+                         {{{0.25f, 0.75f}, {1.0f, 0.0f}, {0.0f, 1.0f}}, {{0.0f, 1.0f}, {1.0f, 0.0f}, {1.0f, 0.0f}}}});
   // cut at the length limit; local attention's p_t recorded for both
-  s.sentences.push_back({{"c"}, {{1.0f}}, {0.375f}, {{1.0f}, {1.0f}, {1.0f}}, {0.0f, 0.25f, 0.5f}});
+  s.sentences.push_back({{"c"}, {{1.0f}}, {0.375f}, {{1.0f}, {1.0f}, {1.0f}}, {0.0f, 0.25f, 0.5f}, {}, {}});
   test::write_file(snapshot_path(run, 150), snapshot_text(s));
   test::write_file(snapshot_path(run, 20), snapshot_text(Snapshot{20, {}}));
   test::write_file(snapshots_dir(run) + "/step-00000300.json.tmp-1", "half");  // an interrupted write's leftover
@@ -137,7 +143,19 @@ TEST_CASE("attention snapshots: the watched sentences and a validation's record 
   REQUIRE(r.sentences[0].reference_attention.size() == 3);
   CHECK(r.sentences[0].reference_attention[0] == std::vector<float>{0.125f, 0.875f});
   CHECK(r.sentences[1].reference_positions == std::vector<float>{0.0f, 0.25f, 0.5f});
+  REQUIRE(r.sentences[0].heads.size() == 2);
+  REQUIRE(r.sentences[0].heads[1].size() == 3);
+  CHECK(r.sentences[0].heads[1][0] == std::vector<float>{0.0f, 1.0f});
+  REQUIRE(r.sentences[0].reference_heads.size() == 2);
+  CHECK(r.sentences[0].reference_heads[0][0] == std::vector<float>{0.25f, 0.75f});
+  CHECK(r.sentences[1].heads.empty());
   CHECK(snapshot_text(r) == snapshot_text(s));
+
+  s.sentences[0].heads[1].pop_back();  // a head a row short of the attention
+  test::write_file(snapshot_path(run, 150), snapshot_text(s));
+  CHECK_THROWS_WITH_AS(read_snapshot(snapshot_path(run, 150)),
+                       doctest::Contains("step-00000150.json: sentences[0]: field \"heads\""), JsonFileError);
+  s.sentences[0].heads[1].push_back({1.0f, 0.0f});
 
   s.sentences[0].attention.pop_back();  // a row short of the outputs
   test::write_file(snapshot_path(run, 150), snapshot_text(s));

@@ -65,7 +65,7 @@ TEST_CASE("a trained run in the inspector: a request naming no loaded run is ref
   Config config = load_config((d / "r.yaml").string());
   config.run.dir = (d / "run").string();
   train_new_run(config, false);
-  const Inspector inspector({{config.run.dir, false}});
+  const Inspector inspector({{config.run.dir, false, ""}});
   REQUIRE(inspector.size() == 1);
   const json source = inspector.sentences({{"run", 0}, {"set", "dev"}})["sentences"].at(0)["source"];
   REQUIRE(inspector.translate({{"run", 0}, {"source", source}})["hypotheses"].size() == 1);  // a good request is answered

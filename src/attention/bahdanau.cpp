@@ -34,7 +34,7 @@ class Bahdanau : public Attention {
     const Expr e = additive_energy(m.keys, linear(query, g.param(W_a_)), g.param(v_a_));
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
                                   t, state, c);
-    return {weighted_context(a, m.memory.values), a, Expr()};
+    return {weighted_context(a, m.memory.values), a, Expr(), Expr()};
   }
 
  private:

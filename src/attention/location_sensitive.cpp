@@ -47,7 +47,7 @@ class LocationSensitive : public Attention {
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
                                   t, state, c);
     state.cumulative = add(cumulative, a);
-    return {weighted_context(a, m.memory.values), a, Expr()};
+    return {weighted_context(a, m.memory.values), a, Expr(), Expr()};
   }
 
  private:

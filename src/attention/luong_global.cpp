@@ -49,7 +49,7 @@ class LuongGlobal : public Attention {
                           : slice(linear(query, g.param(W_a_)), 1, 0, m.memory.length);  // W_a h_t, first S rows
     const Expr a = finish_weights(g, normalize_scores(e, allowed_positions(g, m.memory.mask, state, c), normalization_),
                                   t, state, c);
-    return {weighted_context(a, m.memory.values), a, Expr()};
+    return {weighted_context(a, m.memory.values), a, Expr(), Expr()};
   }
 
  private:

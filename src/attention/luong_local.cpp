@@ -56,7 +56,7 @@ class LuongLocal : public Attention {
     const Expr window = local_window_mask(p, m.memory.lengths, S, D_);  // within the sentence by construction
     const Expr align = normalize_scores(score_.scores(m, query), allowed_positions(g, window, state, c), normalization_);
     const Expr a = finish_weights(g, predictive_ ? mul(align, gaussian_window(p, window, D_ / 2.0f)) : align, t, state, c);
-    return {weighted_context(a, m.memory.values), a, p};
+    return {weighted_context(a, m.memory.values), a, p, Expr()};
   }
 
  private:

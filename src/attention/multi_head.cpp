@@ -4,8 +4,8 @@
 //   a_t^j(s) = softmax_s( q^j · K_s^j / sqrt(d) )          over the real positions
 //   c_t = W_o [Σ_s a_t^1(s) V_s^1; ... ; Σ_s a_t^k(s) V_s^k]
 // The weights reported (exported, evaluated) are the mean over heads, as
-// torch.nn.MultiheadAttention averages them. Hard attention and interventions apply per
-// head.
+// torch.nn.MultiheadAttention averages them; each head's weights are reported beside them
+// (AttentionOutput::heads). Hard attention and interventions apply per head.
 // Parameters: W_q (A, Dq), W_k (A, De), W_v (A, De), W_o (De, A), head j owning rows
 // j·d .. (j+1)·d - 1 of W_q, W_k, W_v. Precomputed once per batch: keys = K and
 // values = V, each (B·k, S, d).
@@ -61,7 +61,7 @@ class MultiHead : public Attention {
     const Expr mean_weights = mean(a, 1);                                             // (B, S)
     const InferenceConstraints focus_only{false, c.monotonic, c.window, {}};
     finish_weights(g, mean_weights, t, state, focus_only);
-    return {linear(heads, g.param(W_o_)), mean_weights, Expr()};
+    return {linear(heads, g.param(W_o_)), mean_weights, Expr(), a};
   }
 
  private:

@@ -10,6 +10,19 @@ std::size_t AttentionRecord::argmax(std::size_t t) const {
   return static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin());
 }
 
+void AttentionRecord::truncate(std::size_t steps) {
+  if (weights.size() > steps) weights.resize(steps);
+  if (positions.size() > steps) positions.resize(steps);
+  for (auto& head : heads) {
+    if (head.size() > steps) head.resize(steps);
+  }
+}
+
+void AttentionRecord::append_heads(const float* rows, std::size_t k, std::size_t stride, std::size_t width) {
+  heads.resize(k);
+  for (std::size_t j = 0; j < k; ++j) heads[j].emplace_back(rows + j * stride, rows + j * stride + width);
+}
+
 std::vector<std::pair<int, int>> AttentionRecord::hard_alignment(std::size_t steps, float threshold) const {
   std::vector<std::pair<int, int>> links;
   steps = std::min(steps, weights.size());

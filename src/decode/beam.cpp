@@ -43,6 +43,10 @@ class BeamHistory {
     if (scores.attention != nullptr) s.attention.assign(scores.attention, scores.attention + rows * scores.attention_stride);
     s.stride = scores.attention_stride;
     if (scores.positions != nullptr) s.positions.assign(scores.positions, scores.positions + rows);
+    if (scores.heads != nullptr) {
+      s.heads.assign(scores.heads, scores.heads + rows * scores.head_count * scores.attention_stride);
+      s.head_count = scores.head_count;
+    }
     s.from.assign(rows, -1);
     s.token.assign(rows, -1);
     s.token_log_prob.assign(rows, 0.0);
@@ -55,13 +59,14 @@ class BeamHistory {
     steps_.back().token_log_prob[j] = token_log_prob;
   }
   // The hypothesis whose step t was row r: its tokens before step t and its attention
-  // rows (`width` wide) and positions of steps 0 .. t.
+  // rows (`width` wide), positions and heads of steps 0 .. t.
   Hypothesis trace(std::size_t t, std::size_t r, std::size_t width) const {
     Hypothesis h;
     h.tokens.resize(t);
     h.token_log_probs.resize(t);
     if (!steps_[t].attention.empty()) h.attention.weights.resize(t + 1);
     if (!steps_[t].positions.empty()) h.attention.positions.resize(t + 1);
+    if (!steps_[t].heads.empty()) h.attention.heads.assign(steps_[t].head_count, std::vector<std::vector<float>>(t + 1));
     for (std::size_t u = t + 1; u-- > 0;) {
       const Step& s = steps_[u];
       if (!s.attention.empty()) {
@@ -69,6 +74,10 @@ class BeamHistory {
         h.attention.weights[u].assign(w, w + width);
       }
       if (!s.positions.empty()) h.attention.positions[u] = s.positions[r];
+      for (std::size_t j = 0; j < s.head_count && !s.heads.empty(); ++j) {
+        const float* w = s.heads.data() + (r * s.head_count + j) * s.stride;
+        h.attention.heads[j][u].assign(w, w + width);
+      }
       if (u == 0) break;
       // Row r of step u is row r after step u - 1.
       const Step& before = steps_[u - 1];
@@ -93,8 +102,8 @@ class BeamHistory {
 
  private:
   struct Step {
-    std::vector<float> attention, positions;
-    std::size_t stride = 0;
+    std::vector<float> attention, positions, heads;
+    std::size_t stride = 0, head_count = 0;
     std::vector<int> from, token;
     std::vector<double> token_log_prob;
   };
@@ -129,6 +138,10 @@ class ModelScorer final : public BeamScorer {
       s.attention = step_.attention.weights.value().data();
       s.attention_stride = batch_.src_len;
       if (step_.attention.position.valid()) s.positions = step_.attention.position.value().data();
+      if (step_.attention.heads.valid()) {
+        s.heads = step_.attention.heads.value().data();
+        s.head_count = step_.attention.heads.shape()[1];
+      }
     }
     return s;
   }

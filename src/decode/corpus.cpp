@@ -49,6 +49,10 @@ std::vector<AttentionRecord> forced_attention(const Seq2Seq& model, const Parall
         const float* w = f.attention[t].weights.value().data() + b * batch.src_len;
         r.weights.emplace_back(w, w + S);
         if (f.attention[t].position.valid()) r.positions.push_back(f.attention[t].position.value()[b]);
+        if (const Expr& heads = f.attention[t].heads; heads.valid()) {  // (B, k, S)
+          const std::size_t k = heads.shape()[1];
+          r.append_heads(heads.value().data() + b * k * batch.src_len, k, batch.src_len, S);
+        }
       }
     }
   });

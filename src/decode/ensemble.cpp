@@ -63,6 +63,8 @@ class EnsembleScorer final : public BeamScorer {
         for (std::size_t i = 0; i < n; ++i) attention_[i] += x.attention[i] / static_cast<float>(M);
       }
       out.attention = attention_.data();
+      out.heads = nullptr;  // the members' heads are not one model's
+      out.head_count = 0;
       bool positions = true;
       for (const StepScores& x : s) positions = positions && x.positions != nullptr;
       if (positions) {
@@ -179,6 +181,7 @@ AttentionRecord average_attention(const std::vector<AttentionRecord>& records) {
     positions = positions && r.positions.size() == out.weights.size();
   }
   out.positions.clear();
+  out.heads.clear();  // the members' heads are not one model's
   if (positions) {
     out.positions.assign(out.weights.size(), 0.0f);
     for (const AttentionRecord& r : records) {

@@ -101,6 +101,8 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
     const float* all_logits = logits.value().data();
     const float* all_weights = step.attention.weights.value().data();
     const float* positions = step.attention.position.valid() ? step.attention.position.value().data() : nullptr;
+    const float* heads = step.attention.heads.valid() ? step.attention.heads.value().data() : nullptr;  // (rows, k, S)
+    const std::size_t k = heads != nullptr ? step.attention.heads.shape()[1] : 0;
     std::size_t finished_rows = 0;
     for (std::size_t j = 0; j < sentence_of.size(); ++j) {
       const auto b = static_cast<std::size_t>(sentence_of[j]);
@@ -124,6 +126,7 @@ std::vector<Hypothesis> decode_shard(const Seq2Seq& model, const std::vector<std
         const float* w = all_weights + j * S;
         h.attention.weights.emplace_back(w, w + batch.src_lengths[b]);
         if (positions != nullptr) h.attention.positions.push_back(positions[j]);
+        if (heads != nullptr) h.attention.append_heads(heads + j * k * S, k, S, batch.src_lengths[b]);
       }
       if (static_cast<int>(best) == eos && !options.ignore_eos) {
         done[b] = 1;

@@ -224,19 +224,53 @@ function bipartite(source, output, weights) {
 }
 
 // Hovering a token (in the token list, a heatmap label or a bipartite label) highlights its
-// row or column in every view of the container, and the matching lines.
+// row or column in every view of the container, and the matching lines. Delegated: one pair
+// of listeners per container, whatever is drawn in it later (another head, another run).
 function linkHover(container) {
+  if (container.dataset.hover) return;
+  container.dataset.hover = '1';
   const mark = (attr, value, on) => {
     container.querySelectorAll(`[data-${attr}="${value}"]`).forEach((n) => n.classList.toggle('hl', on));
     container.querySelectorAll('.link').forEach((line) => line.classList.toggle('dim', on && line.dataset[attr] !== String(value)));
   };
-  container.querySelectorAll('.label, .token').forEach((node) => {
+  const follow = (on) => (event) => {
+    const node = event.target.closest('.label, .token');
+    if (!node || node.contains(event.relatedTarget)) return;  // moving within the token
     const attr = node.dataset.t !== undefined ? 't' : 's';
-    const value = node.dataset[attr];
-    if (value === undefined) return;
-    node.addEventListener('mouseenter', () => mark(attr, value, true));
-    node.addEventListener('mouseleave', () => mark(attr, value, false));
+    if (node.dataset[attr] !== undefined) mark(attr, node.dataset[attr], on);
+  };
+  container.addEventListener('mouseover', follow(true));
+  container.addEventListener('mouseout', follow(false));
+}
+
+// Multi-head attention (a hypothesis's `heads`, (k, T, S), whose mean `attention` is): the
+// mean and each head as small multiples that are tabs; choosing one calls draw(weights,
+// head) (head -1: the mean) to redraw the views with its matrix, as BertViz shows heads.
+// `selected` is the tab chosen at first; nothing for other variants.
+function headTabs(attention, heads, draw, selected = -1) {
+  if (!heads || !heads.length) return [];
+  const strip = el('div', { class: 'head-tabs', role: 'tablist' });
+  [['mean of heads', attention], ...heads.map((weights, j) => [`head ${j + 1}`, weights])].forEach(([name, weights], k) => {
+    const tab = el('button', { class: 'head-tab', role: 'tab', 'data-head': k - 1, 'aria-selected': String(k - 1 === selected), title: `show ${name}` },
+      miniHeatmap(weights), el('span', { text: name }));
+    tab.addEventListener('click', () => {
+      strip.querySelectorAll('.head-tab').forEach((b) => b.setAttribute('aria-selected', String(b === tab)));
+      draw(weights, k - 1);
+    });
+    strip.append(tab);
   });
+  return [strip];
+}
+
+// A small heatmap without labels: at most about 72 px a side, cells of 2 to 6 px.
+function miniHeatmap(weights) {
+  const T = weights.length, S = T ? weights[0].length : 0;
+  const cell = Math.max(2, Math.min(6, Math.floor(72 / Math.max(S, T, 1))));
+  const svg = el('svg:svg', { class: 'mini', width: S * cell, height: T * cell, viewBox: `0 0 ${S * cell} ${T * cell}` });
+  weights.forEach((row, t) => row.forEach((w, s) => {
+    if (w >= 0.02) svg.append(el('svg:rect', { x: s * cell, y: t * cell, width: cell, height: cell, fill: `rgba(33,102,172,${Math.min(1, w)})` }));
+  }));
+  return svg;
 }
 
 // The output tokens coloured by probability; `marks.changed` (indices) in yellow,
@@ -364,13 +398,17 @@ function goldNote(gold, weights, rows) {
 }
 
 function attentionViews(container, source, output, hyp, run, onclick) {
-  const views = el('div', { class: 'views' });
+  const views = el('div', { class: 'views' }), note = el('div', { class: 'legend' });
   const gold = goldOf(output);
   const options = { onclick, gold };
-  if (gold) container.append(el('div', { class: 'legend' }, ...KEYS.gold(), goldNote(gold, hyp.attention, output)));
   if (run.local && hyp.positions) Object.assign(options, { positions: hyp.positions, window: run.window });
-  views.append(heatmap(source, output, hyp.attention, options), bipartite(source, output, hyp.attention));
-  container.append(views);
+  const draw = (weights) => {
+    if (gold) note.replaceChildren(...KEYS.gold(), goldNote(gold, weights, output));
+    views.replaceChildren(heatmap(source, output, weights, options), bipartite(source, output, weights));
+  };
+  if (gold) container.append(note);
+  container.append(...headTabs(hyp.attention, hyp.heads, draw), views);
+  draw(hyp.attention);
 }
 
 async function translate() {
@@ -390,16 +428,20 @@ async function translate() {
     $('output').replaceChildren(tokenList(hyp.tokens, hyp.token_log_probs, { offReference }));
     legend('legend-tokens', KEYS.probability(), offReference ? KEYS.reference() : []);
     const gold = goldOf(hyp.tokens);
-    legend('legend-heatmap', KEYS.attention(), run.local && hyp.positions ? KEYS.position() : [],
-      gold ? [...KEYS.gold(), goldNote(gold, hyp.attention, hyp.tokens)] : []);
+    const draw = (weights) => {
+      legend('legend-heatmap', KEYS.attention(), run.local && hyp.positions ? KEYS.position() : [],
+        gold ? [...KEYS.gold(), goldNote(gold, weights, hyp.tokens)] : []);
+      $('heatmap').replaceChildren(heatmap(data.source_tokens, hyp.tokens, weights, {
+        onclick: (t, s) => { $('iv-step').value = t; $('iv-position').value = s; },
+        gold,
+        ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
+      }));
+      $('bipartite').replaceChildren(bipartite(data.source_tokens, hyp.tokens, weights));
+    };
+    $('heads').replaceChildren(...headTabs(hyp.attention, hyp.heads, draw));
+    draw(hyp.attention);
     legend('legend-bipartite', KEYS.line());
     legend('legend-tree', KEYS.tree());
-    $('heatmap').replaceChildren(heatmap(data.source_tokens, hyp.tokens, hyp.attention, {
-      onclick: (t, s) => { $('iv-step').value = t; $('iv-position').value = s; },
-      gold,
-      ...(run.local && hyp.positions ? { positions: hyp.positions, window: run.window } : {}),
-    }));
-    $('bipartite').replaceChildren(bipartite(data.source_tokens, hyp.tokens, hyp.attention));
     drawTree();
     $('prefix-note').replaceChildren();
     if (data.prefix.length) {
@@ -672,7 +714,7 @@ function lineChart(title, points, marker, snapshots, onPick) {
 async function loadTraining() {
   const run = Number($('training-run').value);
   const data = await api('/api/training', { run });
-  state.training = { run, data, cache: new Map() };
+  state.training = { run, data, cache: new Map(), head: -1 };
   $('training-note').textContent = data.note || (data.steps.length ? '' : 'no validation has recorded a snapshot yet');
   $('training-sentence').replaceChildren(...data.sentences.map((s, k) => el('option', {
     value: k, text: `#${s.index} (${s.source.length} tokens): ${s.source.slice(0, 8).join(' ')}${s.source.length > 8 ? ' …' : ''}` })));
@@ -709,14 +751,23 @@ async function renderTraining() {
     aer = o.aer;
     const rows = byReference ? [...sentence.reference, '</s>'] : o.output;
     const positions = byReference ? o.reference_positions : o.positions;
+    const attention = byReference ? o.reference_attention : o.attention, heads = byReference ? o.reference_heads : o.heads;
     $('training-output').replaceChildren(...o.output.map((tok) => el('span', {
       class: `token${tok !== '</s>' && !sentence.reference.includes(tok) ? ' off-reference' : ''}`, text: tok })));
-    $('training-heatmap').replaceChildren(heatmap(sentence.source, rows, byReference ? o.reference_attention : o.attention,
-      { positions, window: run.local ? run.window : undefined, gold: byReference && sentence.gold ? sentence.gold : null }));
+    // The chosen head stays chosen as the slider moves: watch one head form.
+    const head = heads && t.head < heads.length ? t.head : -1;
+    const draw = (weights, chosen) => {
+      t.head = chosen;
+      $('training-heatmap').replaceChildren(heatmap(sentence.source, rows, weights,
+        { positions, window: run.local ? run.window : undefined, gold: byReference && sentence.gold ? sentence.gold : null }));
+    };
+    $('training-heads').replaceChildren(...headTabs(attention, heads, draw, head));
+    draw(head >= 0 ? heads[head] : attention, head);
     legend('legend-training', KEYS.attention(), ...(byReference && sentence.gold ? KEYS.gold() : []),
       ...(positions ? [KEYS.position()] : []), KEYS.reference());
   } else {
     $('training-output').replaceChildren();
+    $('training-heads').replaceChildren();
     $('training-heatmap').replaceChildren();
   }
   const valid = data.valid.find((v) => v.step === step);

@@ -48,6 +48,29 @@ std::size_t text_length(const std::string& s) {
 
 std::string name_of(std::size_t index) { return fmt::format("{:06d}", index); }
 
+// The (T, S) rows of sentence `index` appended to `flat` in C order, each checked to be S wide.
+void append_rows(const std::vector<std::vector<float>>& rows, std::size_t S, std::size_t index, std::vector<float>& flat) {
+  for (const auto& row : rows) {
+    if (row.size() != S) {
+      throw std::invalid_argument("attention export: a row of sentence " + std::to_string(index) + " has " +
+                                  std::to_string(row.size()) + " weights for " + std::to_string(S) + " source tokens");
+    }
+    flat.insert(flat.end(), row.begin(), row.end());
+  }
+}
+
+// Sentence r with head j's weights as its attention (its own heatmap and AER).
+SentenceAttention head_of(const SentenceAttention& r, std::size_t j) {
+  SentenceAttention head;
+  head.index = r.index;
+  head.source = r.source;
+  head.output = r.output;
+  head.eos = r.eos;
+  head.attention.weights = r.attention.heads[j];
+  head.gold = r.gold;
+  return head;
+}
+
 }  // namespace
 
 std::optional<double> SentenceAttention::aer() const {
@@ -127,9 +150,12 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
       const std::string name = name_of(r.index);
       const std::size_t T = r.attention.steps(), S = r.source.size();
       std::vector<float> flat;
-      for (const auto& row : r.attention.weights) {
-        if (row.size() != S) throw std::invalid_argument("attention export: a row of sentence " + std::to_string(r.index) + " has " + std::to_string(row.size()) + " weights for " + std::to_string(S) + " source tokens");
-        flat.insert(flat.end(), row.begin(), row.end());
+      append_rows(r.attention.weights, S, r.index, flat);
+      const std::size_t k = r.attention.heads.size();
+      std::vector<float> heads_flat;
+      for (const auto& head : r.attention.heads) {
+        if (head.size() != T) throw std::invalid_argument("attention export: a head of sentence " + std::to_string(r.index) + " has " + std::to_string(head.size()) + " rows for " + std::to_string(T) + " output steps");
+        append_rows(head, S, r.index, heads_flat);
       }
       nlohmann::json j{{"index", r.index},
                        {"source", r.source},
@@ -139,6 +165,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
                        {"columns", "source tokens (no </s>)"},
                        {"attention", r.attention.weights}};
       if (!r.attention.positions.empty()) j["positions"] = r.attention.positions;
+      if (k > 0) j["heads"] = r.attention.heads;  // (k, T, S); "attention" is their mean
       if (r.gold) {
         j["gold"] = {{"sure", r.gold->sure}, {"possible", r.gold->possible}};
         j["aer"] = *r.aer();
@@ -151,6 +178,7 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
         const SentenceAttention::Member& member = r.members[m];
         nlohmann::json mj{{"model", member.model}, {"source", member.source}, {"attention", member.attention.weights}};
         if (!member.attention.positions.empty()) mj["positions"] = member.attention.positions;
+        if (!member.attention.heads.empty()) mj["heads"] = member.attention.heads;
         j["members"].push_back(mj);
         SentenceAttention alone;  // its own heatmap: NNNNNN.member-M.svg
         alone.index = r.index;
@@ -164,28 +192,45 @@ void export_attention(const std::vector<SentenceAttention>& records, const std::
       if (T > 0 && S > 0) {
         TensorData t(Shape{T, S}, flat);
         save_npy((partial / (name + ".npy")).string(), t.view());
+        if (k > 0) save_npy((partial / (name + ".heads.npy")).string(), TensorData(Shape{k, T, S}, heads_flat).view());
       }
       write_file_atomically((partial / (name + ".svg")).string(), heatmap_svg(r));
+      std::string head_images;  // small multiples of the heads under the mean
+      for (std::size_t h = 0; h < k; ++h) {
+        const std::string file = name + ".head-" + std::to_string(h) + ".svg";
+        write_file_atomically((partial / file).string(), heatmap_svg(head_of(r, h)));
+        head_images += fmt::format("<figure><img class=\"heatmap head\" src=\"{}\" alt=\"head {} of sentence {}\">"
+                                   "<figcaption>head {}</figcaption></figure>",
+                                   file, h + 1, r.index, h + 1);
+      }
+      if (!head_images.empty()) head_images = "<div class=\"heads\">" + head_images + "</div>";
       alignments += pharaoh(r.hard_alignment(threshold)) + "\n";
       std::string source_text, output_text;
       for (const auto& s : r.source) source_text += (source_text.empty() ? "" : " ") + s;
       for (const auto& s : r.output) output_text += (output_text.empty() ? "" : " ") + s;
       items += fmt::format(
           "<section><h2>{}</h2><p class=\"src\">{}</p><p class=\"out\">{}</p>{}"
-          "<img class=\"heatmap\" src=\"{}.svg\" alt=\"attention of sentence {}\"></section>\n",
+          "<img class=\"heatmap\" src=\"{}.svg\" alt=\"attention of sentence {}\">{}</section>\n",
           r.index, xml_escape(source_text), xml_escape(output_text),
-          r.gold ? fmt::format("<p class=\"aer\">AER against the gold links: {:.3f}</p>", *r.aer()) : "", name, r.index);
+          r.gold ? fmt::format("<p class=\"aer\">AER against the gold links: {:.3f}</p>", *r.aer()) : "", name, r.index,
+          head_images);
     }
     write_file_atomically((partial / "alignments.txt").string(), alignments);
     write_file_atomically((partial / "index.html").string(),
                           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nmtx attention</title>\n"
                           "<style>body{font-family:sans-serif;margin:2em}section{margin-bottom:2em}"
-                          ".src{color:#555}.out{font-weight:bold}img{max-width:100%;border:1px solid #eee}</style>\n"
+                          ".src{color:#555}.out{font-weight:bold}img{max-width:100%;border:1px solid #eee}"
+                          ".heads{display:flex;flex-wrap:wrap;gap:1em}.heads figure{margin:0}.heads img{max-width:300px}"
+                          "</style>\n"
                           "</head><body>\n<h1>Attention, " + std::to_string(records.size()) +
                               " sentences</h1>\n<p>Rows: output tokens; columns: source tokens; bluer: more attention (white 0, full blue 1)." +
                               (std::any_of(records.begin(), records.end(), [](const SentenceAttention& r) { return r.gold.has_value(); })
                                    ? std::string(" Red outlines: gold alignment links (solid: sure, dashed: possible); AER: "
                                                  "each output token's most attended source token against them.")
+                                   : std::string()) +
+                              (std::any_of(records.begin(), records.end(), [](const SentenceAttention& r) { return !r.attention.heads.empty(); })
+                                   ? std::string(" Multi-head attention: the large heatmap is the mean over heads, "
+                                                 "the small ones each head's own weights.")
                                    : std::string()) +
                               "</p>\n" +
                               items +

@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::size_t kMaxSnapshotBytes = std::size_t{256} << 20;  // K sentences of at most a few thousand cells
 constexpr std::size_t kMaxTokens = 100000;
+constexpr std::size_t kMaxHeads = 1024;
 
 std::set<std::pair<int, int>> read_links(const JsonFields& f, const std::string& field) {
   std::set<std::pair<int, int>> out;
@@ -48,6 +49,19 @@ std::vector<float> read_floats(const JsonFields& f, const json& values, const st
     out.push_back(v.get<float>());
   }
   return out;
+}
+
+// Multi-head attention's (k × T × S) rows under `key`, each head `rows` long (none without the key).
+std::vector<std::vector<std::vector<float>>> read_heads(const JsonFields& s, const char* key, std::size_t rows) {
+  std::vector<std::vector<std::vector<float>>> heads;
+  if (!s.has(key)) return heads;
+  for (const json& head : s.array(key, kMaxHeads)) {
+    if (!head.is_array()) s.fail(key, "expected an array of rows per head");
+    std::vector<std::vector<float>>& h = heads.emplace_back();
+    for (const json& row : head) h.push_back(read_floats(s, row, key));
+    if (h.size() != rows) s.fail(key, "expected " + std::to_string(rows) + " rows per head, as the attention has");
+  }
+  return heads;
 }
 
 }  // namespace
@@ -90,6 +104,8 @@ std::string snapshot_text(const Snapshot& s) {
     json j{{"output", o.output}, {"attention", o.attention}, {"reference_attention", o.reference_attention}};
     if (!o.positions.empty()) j["positions"] = o.positions;
     if (!o.reference_positions.empty()) j["reference_positions"] = o.reference_positions;
+    if (!o.heads.empty()) j["heads"] = o.heads;
+    if (!o.reference_heads.empty()) j["reference_heads"] = o.reference_heads;
     sentences.push_back(std::move(j));
   }
   return json{{"step", s.step}, {"sentences", sentences}}.dump() + "\n";
@@ -115,6 +131,8 @@ Snapshot read_snapshot(const std::string& path) {
     if (s.has("reference_positions")) {
       o.reference_positions = read_floats(s, s.array("reference_positions", kMaxTokens), "reference_positions");
     }
+    o.heads = read_heads(s, "heads", o.attention.size());
+    o.reference_heads = read_heads(s, "reference_heads", o.reference_attention.size());
     out.sentences.push_back(std::move(o));
   }
   return out;

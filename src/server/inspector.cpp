@@ -70,6 +70,7 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 json attention_json(const AttentionRecord& a) {
   json j{{"attention", a.weights}};
   if (!a.positions.empty()) j["positions"] = a.positions;
+  if (!a.heads.empty()) j["heads"] = a.heads;  // (k, T, S) multi-head's heads; "attention" is their mean
   return j;
 }
 

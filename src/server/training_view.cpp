@@ -67,11 +67,14 @@ json snapshot_view(const std::string& run_dir, std::int64_t step) {
     json j{{"output", o.output}, {"attention", o.attention}, {"reference_attention", o.reference_attention}};
     if (!o.positions.empty()) j["positions"] = o.positions;
     if (!o.reference_positions.empty()) j["reference_positions"] = o.reference_positions;
+    if (!o.heads.empty()) j["heads"] = o.heads;
+    if (!o.reference_heads.empty()) j["reference_heads"] = o.reference_heads;
     // The sentence's AER: each reference token's most attended source position against gold.
     j["aer"] = nullptr;
     if (k < watched.sentences.size() && watched.sentences[k].gold &&
         o.reference_attention.size() == watched.sentences[k].reference.size() + 1) {
-      AttentionRecord record{o.reference_attention, {}};
+      AttentionRecord record;
+      record.weights = o.reference_attention;
       AlignmentLine line;
       for (const auto& link : record.hard_alignment(watched.sentences[k].reference.size())) {
         line.sure.insert(link);

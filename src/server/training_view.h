@@ -14,7 +14,8 @@ namespace nmtx {
 // snapshots when there are none.
 nlohmann::json training_view(const std::string& run_dir);
 
-// {step, sentences: [{output, attention, positions}]}; a step without a snapshot is a
+// {step, sentences: [{output, attention, positions, reference_attention, reference_positions,
+// heads, reference_heads, aer}]}; a step without a snapshot is a
 // RequestError (404) naming the steps there are.
 nlohmann::json snapshot_view(const std::string& run_dir, std::int64_t step);
 

@@ -77,6 +77,8 @@ void SnapshotRecorder::record(std::int64_t step, const std::vector<Hypothesis>& 
     o.positions = h.attention.positions;
     o.reference_attention = std::move(forced[k].weights);
     o.reference_positions = std::move(forced[k].positions);
+    o.heads = h.attention.heads;
+    o.reference_heads = std::move(forced[k].heads);
     snapshot.sentences.push_back(std::move(o));
   }
   write_file_atomically(snapshot_path(dir_, step), snapshot_text(snapshot));

@@ -103,9 +103,7 @@ void add_member_attention(const std::vector<const TrainedRun*>& runs, const Sour
     for (std::size_t k = 0; k < rows.size(); ++k) {
       AttentionRecord a = forced[k];
       // Forced decoding always ends with </s>; a translation cut at the length limit did not.
-      const std::size_t steps = results[rows[k]][0].attention.steps();
-      if (a.weights.size() > steps) a.weights.resize(steps);
-      if (a.positions.size() > steps) a.positions.resize(steps);
+      a.truncate(results[rows[k]][0].attention.steps());
       sentences[rows[k]].members.push_back({runs[m]->dir, sources.tokens[m][rows[k]], std::move(a)});
     }
   }

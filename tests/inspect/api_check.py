@@ -1,6 +1,6 @@
 """The inspector's API against the command line, bit for bit: translations (greedy and beam
-5) with their tokens, log-probabilities and attention as `nmtx translate --attention`
-exports them; typed targets as `nmtx score --per-token` scores them; a forced prefix's
+5) with their tokens, log-probabilities and attention (multi-head: each head's) as
+`nmtx translate --attention` exports them; typed targets as `nmtx score --per-token` scores them; a forced prefix's
 scores as `nmtx score --per-token` gives them for the prefix; a pinned row one-hot; and
 the errors of bad requests.
     api_check.py URL NMTX TMP"""
@@ -29,12 +29,12 @@ def write(name, text):
 
 
 runs = api.ok("/api/runs")["runs"]
-check(len(runs) == 2, f"2 runs expected, got {len(runs)}")
-check([r["variant"] for r in runs] == ["local-p", "luong-general"], f"variants {[r['variant'] for r in runs]}")
+check(len(runs) == 3, f"3 runs expected, got {len(runs)}")
+check([r["variant"] for r in runs] == ["local-p", "luong-general", "luong-multi-head"], f"variants {[r['variant'] for r in runs]}")
 for r in runs:
     check(r["summary"]["steps"] == 400 and r["parameters"] > 0, f"run {r['name']}: {r['summary']}")
     check({s["name"]: s["gold"] for s in r["sets"]} == {"dev": True, "test": True}, f"sets {r['sets']}")
-check(runs[0]["local"] and not runs[1]["local"], "only local-p is local")
+check(runs[0]["local"] and not runs[1]["local"] and not runs[2]["local"], "only local-p is local")
 
 sources = open(os.path.join(runs[0]["dir"], "data", "test.src")).read().splitlines()[:3]
 references = open(os.path.join(runs[0]["dir"], "data", "test.tgt")).read().splitlines()[:3]
@@ -57,6 +57,10 @@ for r in runs:
             check(hyp["log_prob"] == want["log_prob"], what + ": log-probability")
             if r["local"]:
                 check(hyp["positions"] == want["positions"], what + ": p_t")
+            # Multi-head: each head's matrix, as the export's JSON has it (4 heads of T x S).
+            check(hyp.get("heads") == want.get("heads"), what + ": each head's weights")
+            if r["variant"] == "luong-multi-head":
+                check(len(hyp["heads"]) == 4 and all(len(h) == len(hyp["attention"]) for h in hyp["heads"]), what + ": 4 heads of T rows")
             tree = got["tree"]
             check(tree["nodes"][0]["token"] == "<s>" and tree["results"], what + ": a tree with a result")
             end = tree["nodes"][tree["results"][0]]
@@ -73,6 +77,7 @@ for r in runs:
         run_cli("align", "--model", r["dir"], "--src", src_file, "--tgt", tgt_file, "-o", os.path.join(tmp, "a.txt"), "--attention", att_dir)
         aligned = json.load(open(os.path.join(att_dir, "000000.json")))
         check(scored["attention"] == aligned["attention"], f"{r['name']} sentence {i}: forced attention = nmtx align's")
+        check(scored.get("heads") == aligned.get("heads"), f"{r['name']} sentence {i}: forced heads = nmtx align's")
 
         # A forced prefix (the reference's first two tokens): its scores are nmtx score's of
         # the prefix, the output starts with it.
@@ -97,7 +102,7 @@ answers = {}
 
 
 def ask(k):
-    run = runs[k % 2]["run"]
+    run = runs[k % 3]["run"]
     answers[k] = (run, Client(url).ok("/api/translate", {"run": run, "source": sources[0], "beam": 5}))
 
 
@@ -186,6 +191,19 @@ for r in runs:
     check(abs(triage["bleu"] - r["summary"]["dev_bleu"]) < 1e-9, f"{r['name']}: triage BLEU {triage['bleu']} vs {r['summary']['dev_bleu']}")
     check(all(row["aer"] is not None for row in triage["rows"]), f"{r['name']}: AER where gold exists")
     check(sum(b["sentences"] for b in triage["buckets"]) == 100, f"{r['name']}: buckets {triage['buckets']}")
+# Attention over training of the multi-head run: each head's rows as the run recorded them.
+heads_run = runs[2]
+training = api.ok("/api/training", {"run": heads_run["run"]})
+check(len(training["steps"]) == 4, f"multi-head run: snapshots at {training['steps']}")
+for step in training["steps"]:
+    snap = api.ok("/api/snapshot", {"run": heads_run["run"], "step": step})
+    recorded = json.load(open(os.path.join(heads_run["dir"], "snapshots", f"step-{step:08d}.json")))["sentences"]
+    check(len(snap["sentences"]) == len(recorded) == 8, f"step {step}: 8 watched sentences")
+    for k, (got, want) in enumerate(zip(snap["sentences"], recorded)):
+        check(len(want["heads"]) == 4 and len(want["reference_heads"]) == 4, f"step {step} sentence {k}: 4 heads recorded")
+        check(all(len(h) == len(want["reference_attention"]) for h in want["reference_heads"]), f"step {step} sentence {k}: a row per reference token")
+        check(got["heads"] == want["heads"] and got["reference_heads"] == want["reference_heads"], f"step {step} sentence {k}: the API's heads are the file's")
+
 # A comparison still training: one run finished, one without a checkpoint yet, one being
 # prepared (a directory with nothing in it yet). The finished run loads, the others are
 # listed as not finished; a run named on its own without a checkpoint is still an error.

@@ -5,7 +5,8 @@ and its lines; clicking a beam node forces its prefix; pinning attention gives t
 continuation; the triage table sorts; two runs show side by side; the training view's
 slider shows each validation's recorded matrix with the gold links on the gold cells and
 its curves hold the logged points; a picked dev sentence's scored reference outlines its
-gold links; no console errors;
+gold links; multi-head attention's head tabs draw each head's recorded matrix (Translate,
+a scored reference, the training view); no console errors;
 screenshots are not blank. With NMTX_SCREENSHOTS=DIR the screenshots are kept there.
     browser_check.py URL NMTX TMP"""
 import json
@@ -56,7 +57,9 @@ try:
     source = open(os.path.join(run["dir"], "data", "test.src")).read().splitlines()[1]
     driver.get(url)
     wait_for(lambda: driver.execute_script("return document.body.dataset.ready === '1'"), "the page to start")
-    check(len(driver.find_elements(By.CSS_SELECTOR, "#run-table tbody tr")) == 2, "two runs listed")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#run-table tbody tr")) == 3, "three runs listed")
+    heads_run = next(r for r in runs if r["variant"] == "luong-multi-head")
+    driver.find_element(By.CSS_SELECTOR, f'#run-table input[data-run="{heads_run["run"]}"]').click()  # compare the comparison's two
 
     # 1-3. Enter a sentence, translate (beam 5): the heatmap is the API's.
     driver.find_element(By.ID, "run").send_keys(f"{run['name']} ({run['variant']})")
@@ -343,6 +346,58 @@ try:
         "return [...document.querySelectorAll('#scored rect.gold.sure')].map((g) => [+g.dataset.s, +g.dataset.t])"), "gold marks on the scored reference")
     check(sorted(marks) == sorted(dev[3]["gold"]["sure"]), f"the scored reference's gold marks {sorted(marks)} are the set's")
     check("AER" in driver.find_element(By.CSS_SELECTOR, "#scored .gold-aer").text, "the sentence's AER is shown")
+
+    # 13. Multi-head attention: the mean and each head as small multiples that are tabs; a
+    # tab draws its head's recorded matrix large, in Translate, in a scored reference and in
+    # the training view (where the chosen head stays chosen as the slider moves).
+    def cells_of(container):
+        return driver.execute_script(f"return [...document.querySelectorAll('{container} rect.cell')].map((r) => [+r.dataset.t, +r.dataset.s, +r.dataset.w])")
+
+    def same(cells, matrix, what):
+        check(len(cells) == len(matrix) * len(matrix[0]), f"{what}: {len(cells)} cells for {len(matrix)} x {len(matrix[0])}")
+        check(all(w == matrix[t][s] for t, s, w in cells), f"{what}: the cells hold the recorded weights")
+
+    driver.find_element(By.ID, "run").send_keys(f"{heads_run['name']} ({heads_run['variant']})")
+    box = driver.find_element(By.ID, "source")
+    box.clear()
+    box.send_keys(source)
+    driver.find_element(By.ID, "translate").click()
+    want = api.ok("/api/translate", {"run": heads_run["run"], "source": source, "beam": 5})["hypotheses"][0]
+    check(len(want["heads"]) == 4, "the API gives 4 heads")
+    tabs = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#heads .head-tab") if len(driver.find_elements(By.CSS_SELECTOR, "#heads .head-tab")) == 5 else None, "the head tabs")
+    check([t.text for t in tabs] == ["mean of heads", "head 1", "head 2", "head 3", "head 4"], f"head tabs {[t.text for t in tabs]}")
+    check(all(t.find_elements(By.CSS_SELECTOR, "svg.mini rect") for t in tabs), "every tab shows its small heatmap")
+    wait_for(lambda: cells_of("#heatmap") if len(cells_of("#heatmap")) == len(want["attention"]) * len(want["attention"][0]) else None, "the multi-head heatmap")
+    same(cells_of("#heatmap"), want["attention"], "the mean")
+    for j in [2, 0]:
+        driver.find_element(By.CSS_SELECTOR, f'#heads .head-tab[data-head="{j}"]').click()
+        check(driver.find_element(By.CSS_SELECTOR, f'#heads .head-tab[data-head="{j}"]').get_attribute("aria-selected") == "true", f"head {j + 1} selected")
+        same(cells_of("#heatmap"), want["heads"][j], f"head {j + 1}")
+    check(want["heads"][0] != want["attention"], "a head is not the mean")
+    ActionChains(driver).move_to_element(driver.find_element(By.CSS_SELECTOR, '#heatmap .label.out[data-t="1"]')).perform()
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, '#heatmap rect.cell.hl[data-t="1"]')) == len(want["attention"][0]), "hover on a redrawn head")
+    shoot(driver.find_element(By.ID, "result"), "heads")
+    driver.find_element(By.ID, "score").click()
+    scored = api.ok("/api/score", {"run": heads_run["run"], "source": source, "target": driver.find_element(By.ID, "target").get_attribute("value")})
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#scored .head-tab")) == 5, "the scored reference's head tabs")
+    driver.find_element(By.CSS_SELECTOR, '#scored .head-tab[data-head="3"]').click()
+    same(cells_of("#scored"), scored["heads"][3], "the scored reference's head 4")
+    driver.find_element(By.CSS_SELECTOR, 'nav button[data-tab="training"]').click()
+    driver.find_element(By.ID, "training-run").send_keys(f"{heads_run['name']} ({heads_run['variant']})")
+    wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#training-heads .head-tab")) == 5, "the training view's head tabs")
+    driver.find_element(By.ID, "training-view").send_keys("the reference")
+    steps = api.ok("/api/training", {"run": heads_run["run"]})["steps"]
+    driver.find_element(By.CSS_SELECTOR, '#training-heads .head-tab[data-head="1"]').click()
+    for i in [3, 0]:
+        driver.execute_script("const s = document.getElementById('training-step'); s.value = arguments[0];"
+                              "s.dispatchEvent(new Event('input'))", i)
+        wait_for(lambda: driver.find_element(By.ID, "training-step-label").text.startswith(f"step {steps[i]} "), f"step {steps[i]} shown")
+        recorded = json.load(open(os.path.join(heads_run["dir"], "snapshots", f"step-{steps[i]:08d}.json")))["sentences"]
+        k = int(driver.find_element(By.ID, "training-sentence").get_attribute("value"))
+        matrix = recorded[k]["reference_heads"][1]
+        wait_for(lambda: len(cells_of("#training-heatmap")) == len(matrix) * len(matrix[0]), f"step {steps[i]}: head 2's heatmap")
+        check(driver.find_element(By.CSS_SELECTOR, '#training-heads .head-tab[data-head="1"]').get_attribute("aria-selected") == "true", "head 2 stays chosen")
+        check(all(abs(w - matrix[t][s]) < 1e-7 for t, s, w in cells_of("#training-heatmap")), f"step {steps[i]}: head 2's recorded weights")
 
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     check(not errors, f"console errors: {errors[:3]}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # nmtx inspect end to end. Two small runs are trained (a comparison of luong-general and
-# local-p on the reverse task), `nmtx inspect COMPARE_DIR --port 0` is started, and then
+# local-p on the reverse task) and, but for the storm, a multi-head run beside it;
+# `nmtx inspect COMPARE_DIR [HEADS_RUN] --port 0` is started, and then
 #   api      the API is checked against the command line, bit for bit (api_check.py)
 #   browser  the page is driven in headless chromium through selenium (browser_check.py)
 #   storm    10,000 random and malformed requests, then a normal one (request_storm.py)
@@ -30,7 +31,15 @@ steps=400
 "$nmtx" compare "$recipe" --variants luong-general,local-p --out "$tmp/cmp" "${tiny[@]}" \
   --set training.steps=$steps --set validation.every=100 --set "compare.sentences=[0]" > "$tmp/compare.out" 2>&1 ||
   fail "nmtx compare failed: $(tail -5 "$tmp/compare.out")"
-"$nmtx" inspect "$tmp/cmp" --port 0 > "$tmp/server.out" 2> "$tmp/server.err" &
+# Beside the comparison, a multi-head run (api, browser): each head's attention.
+runs=("$tmp/cmp")
+if [ "$mode" != storm ]; then
+  "$nmtx" train "$recipe" --out "$tmp/heads" "${tiny[@]}" --set model.attention.score=multi-head \
+    --set training.steps=$steps --set validation.every=100 > "$tmp/heads.out" 2>&1 ||
+    fail "training the multi-head run failed: $(tail -5 "$tmp/heads.out")"
+  runs+=("$tmp/heads")
+fi
+"$nmtx" inspect "${runs[@]}" --port 0 > "$tmp/server.out" 2> "$tmp/server.err" &
 server=$!
 url=
 for _ in $(seq 1 300); do

@@ -130,6 +130,28 @@ PY
 elif [ "${CI:-}" = true ]; then
   fail "python3-numpy is missing (scripts/setup.sh --test-deps installs it)"
 fi
+# Multi-head attention: numpy reads each head, (heads, output tokens with </s>, source
+# tokens), the JSON's "heads" are the same numbers, and their mean is the exported matrix.
+"$nmtx" train "$recipe" --out "$tmp/heads" "${tiny[@]}" --set model.attention.score=multi-head --set training.steps=100 \
+  > "$tmp/heads.out" 2>&1 || fail "training a multi-head run failed: $(tail -3 "$tmp/heads.out")"
+"$nmtx" translate --model "$tmp/heads" -i "$tmp/src" --beam 3 --attention "$tmp/att-heads" > /dev/null 2>&1 ||
+  fail "translate --attention of a multi-head run failed"
+if /usr/bin/python3 -c "import numpy" 2> /dev/null; then
+  /usr/bin/python3 - "$tmp/att-heads" "$tmp/src" <<'PY' || fail "numpy cannot read the exported heads as documented"
+import json, os, sys, numpy
+d, src = sys.argv[1], open(sys.argv[2]).read().splitlines()
+for i in range(len(src)):
+    heads, mean = numpy.load(f"{d}/{i:06d}.heads.npy"), numpy.load(f"{d}/{i:06d}.npy")
+    j = json.load(open(f"{d}/{i:06d}.json"))
+    assert heads.dtype == numpy.float32 and heads.shape == (4,) + mean.shape and mean.shape[1] == len(src[i].split()), (i, heads.shape)
+    assert numpy.array_equal(heads, numpy.array(j["heads"], dtype=numpy.float32)), i
+    assert numpy.allclose(heads.mean(axis=0), mean, atol=1e-6), i
+    assert numpy.allclose(heads.sum(axis=2), 1.0, atol=1e-4), i  # each head a distribution per row
+    assert all(os.path.exists(f"{d}/{i:06d}.head-{h}.svg") for h in range(4)), i
+PY
+elif [ "${CI:-}" = true ]; then
+  fail "python3-numpy is missing (scripts/setup.sh --test-deps installs it)"
+fi
 "$nmtx" aer --gold "$tmp/gold" --test "$tmp/test.align" > "$tmp/aer" || fail "aer failed"
 grep -Eq '^AER = 0\.[0-9]{4}$|^AER = 1\.0000$' "$tmp/aer" || fail "aer printed: $(cat "$tmp/aer")"
 # align --gold: the same AER on standard error, each sentence's gold links and AER in the export.

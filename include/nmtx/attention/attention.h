@@ -120,6 +120,8 @@ struct AttentionOutput {
   Expr context;   // (B, De) c_t = Σ_s a_t(s) h_s
   Expr weights;   // (B, S) a_t; exactly 0 at padding (and outside local windows)
   Expr position;  // (B, 1) p_t of local-m / local-p; invalid otherwise
+  Expr heads;     // (B, k, S) each head's a_t^j of multi-head attention (`weights` is their
+                  // mean); invalid otherwise
 };
 
 enum class AttentionOrder { before_update, after_update };

@@ -17,8 +17,16 @@ struct AttentionRecord {
   // (T): p_t, the predicted source position of local-m / local-p attention; empty for
   // other variants.
   std::vector<float> positions;
+  // (k, T, S): multi-head attention's heads, heads[j] head j's (T, S) matrix a_t^j, of which
+  // `weights` is the mean; empty for other variants.
+  std::vector<std::vector<std::vector<float>>> heads;
 
   std::size_t steps() const { return weights.size(); }
+  // Keeps the first `steps` rows (of weights, positions and every head).
+  void truncate(std::size_t steps);
+  // Appends output step t's row of each head from (k, stride) values, the first `width`
+  // of each (the sentence's source length).
+  void append_heads(const float* rows, std::size_t k, std::size_t stride, std::size_t width);
   // The most attended source position of step t (ties: the first).
   std::size_t argmax(std::size_t t) const;
   // Over the first `steps` rows (the output tokens, a final </s> left out by the caller):

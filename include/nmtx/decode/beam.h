@@ -36,6 +36,8 @@ struct StepScores {
   const float* attention = nullptr;  // (R, stride) attention weights, or null
   std::size_t attention_stride = 0;
   const float* positions = nullptr;  // (R) p_t of local attention, or null
+  const float* heads = nullptr;      // (R, k, stride) each head's weights of multi-head attention, or null
+  std::size_t head_count = 0;        // k
 };
 
 // What beam search asks of a model.

@@ -24,8 +24,8 @@ struct EnsembleMember {
 };
 
 // Per sentence, the n-best hypotheses (beam.beam_size 1: greedy). Hypothesis::attention is
-// the members' average when `average_attention` (the caller knows the members read the
-// source identically), else member 0's; each member's own attention over a hypothesis is
+// the members' average (without heads) when `average_attention` (the caller knows the
+// members read the source identically), else member 0's; each member's own attention over a hypothesis is
 // what forced_attention gives for it. With `trees`, also each sentence's search tree.
 std::vector<std::vector<Hypothesis>> ensemble_decode(const std::vector<EnsembleMember>& members,
                                                      const DecodeOptions& options, const BeamOptions& beam,
@@ -45,7 +45,8 @@ std::vector<std::vector<double>> ensemble_forced_token_log_probs(const std::vect
                                                                  std::size_t batch_size);
 
 // The element-wise mean of attention records of the same shape (members reading the source
-// identically); positions averaged when every record has them.
+// identically); positions averaged when every record has them; no heads (each member's
+// heads are its own).
 AttentionRecord average_attention(const std::vector<AttentionRecord>& records);
 
 }  // namespace nmtx

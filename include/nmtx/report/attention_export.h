@@ -7,7 +7,9 @@
 //   columns the source tokens (nmtx's encoder reads no </s>, so there is no </s> column)
 // DIR/NNNNNN.json holds the same matrix with the tokens ("source", "output"), p_t per
 // step ("positions") for local-m / local-p, and for decoded output its log-probability
-// ("log_prob") and each step's ("token_log_probs").
+// ("log_prob") and each step's ("token_log_probs"). For multi-head attention, whose matrix
+// is the mean over heads, DIR/NNNNNN.heads.npy (float32, (k, T, S)) and the JSON's "heads"
+// hold each head's own, and DIR/NNNNNN.head-J.svg draws head J (0-based).
 #pragma once
 
 #include <optional>

@@ -40,6 +40,9 @@ struct SnapshotOutput {                     // one watched sentence at one valid
   // Forced decoding of the reference: a row per reference token and one for </s>.
   std::vector<std::vector<float>> reference_attention;
   std::vector<float> reference_positions;
+  // Multi-head attention (whose rows above are the mean over heads): each head's own rows,
+  // (k × T × S) over the output and over the reference; empty for other variants.
+  std::vector<std::vector<std::vector<float>>> heads, reference_heads;
 };
 struct Snapshot {
   std::int64_t step = 0;
