@@ -18,7 +18,7 @@ int run_aer(int argc, char** argv) {
       ("gold-one-based", "the gold positions count from 1")
       ("reverse", "the gold lists target-source: swap its sides")
       ("h,help", "show this help");
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   if (!args.count("gold") || !args.count("test")) throw cxxopts::exceptions::exception("--gold and --test are required");
   const std::string gold_path = args["gold"].as<std::string>(), test_path = args["test"].as<std::string>();

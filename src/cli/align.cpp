@@ -27,7 +27,7 @@ int run_align(int argc, char** argv) {
       ("gold", "gold alignments of the pairs (Pharaoh: i-j sure, ipj possible): outlined on the exported "
                "heatmaps, each sentence's AER beside it, the AER on standard error", cxxopts::value<std::string>())
       ("gold-one-based", "the gold positions count from 1");
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv, StrayHint::model);
   if (print_help(args, options)) return 0;
   const float threshold = args["threshold"].as<float>();
   if (threshold < 0.0f || threshold > 1.0f) throw cxxopts::exceptions::exception("--threshold must be in [0, 1]");

@@ -23,7 +23,7 @@ int run_average(int argc, char** argv) {
       ("name", "the averaged checkpoint's name (default average-last-N, or average-FIRST-LAST)", cxxopts::value<std::string>())
       ("h,help", "show this help");
   options.parse_positional({"run"});
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   if (!args.count("run")) throw cxxopts::exceptions::exception("give a run directory");
   if (args.count("last") == args.count("checkpoints")) {

@@ -17,7 +17,7 @@ int run_bleu(int argc, char** argv) {
       ("smooth-value", "the value of floor (default 0.1) or add-k (default 1)", cxxopts::value<double>())
       ("sentence", "one sentence BLEU per line (effective order), then the corpus line")
       ("score-only", "print the score alone");
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   BleuOptions o;
   o.tokenize = parse_bleu_tokenizer(args["tokenize"].as<std::string>());

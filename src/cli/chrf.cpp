@@ -18,7 +18,7 @@ int run_chrf(int argc, char** argv) {
       ("whitespace", "keep whitespace in character n-grams")
       ("eps-smoothing", "chrF++.py's epsilon smoothing instead of the effective order")
       ("score-only", "print the score alone");
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   ChrfOptions o;
   o.char_order = args["char-order"].as<int>();

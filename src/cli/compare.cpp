@@ -51,7 +51,7 @@ int run_compare(int argc, char** argv) {
       ("debug-kill", "VARIANT:STEP[:SEED]: the comparison SIGKILLs itself once that variant's step STEP is done",
        cxxopts::value<std::string>());
   options.parse_positional({"recipe"});
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv, StrayHint::set);
   if (print_help(args, options)) return 0;  // the testing options stay out of the user's list
   if (!args.count("recipe")) throw cxxopts::exceptions::exception("give a recipe file");
   const std::string recipe = args["recipe"].as<std::string>();

@@ -41,7 +41,7 @@ int run_demo(int argc, char** argv) {
       ("lr", "Adam learning rate", cxxopts::value<float>()->default_value("0.002"))
       ("seed", "random seed", cxxopts::value<std::uint64_t>()->default_value("1"))
       ("h,help", "show this help");
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   const int steps = args["steps"].as<int>(), batch_size = args["batch"].as<int>();
   const int symbols = args["symbols"].as<int>(), max_length = args["max-length"].as<int>();

@@ -33,7 +33,7 @@ int run_inspect(int argc, char** argv) {
       ("server-threads", "requests answered at once", cxxopts::value<int>()->default_value("4"))
       ("h,help", "show this help");
   options.parse_positional({"runs"});
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   if (!args.count("runs")) throw cxxopts::exceptions::exception("give at least one run directory");
 

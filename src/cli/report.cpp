@@ -21,7 +21,7 @@ int run_report(int argc, char** argv) {
       ("o,output", "the page (default: RUN/report.html), written atomically", cxxopts::value<std::string>())
       ("h,help", "show this help");
   options.parse_positional({"run"});
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv);
   if (print_help(args, options)) return 0;
   if (!args.count("run")) throw cxxopts::exceptions::exception("give a run directory");
   const std::string run = args["run"].as<std::string>();

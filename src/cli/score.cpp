@@ -24,7 +24,7 @@ int run_score(int argc, char** argv) {
       ("tgt", "target file (one translation per source line)", cxxopts::value<std::string>())
       ("per-token", "print each target token's log-probability (and </s>'s) instead of the sum")
       ("o,output", "output file, written atomically (default: standard output)", cxxopts::value<std::string>());
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv, StrayHint::model);
   if (print_help(args, options)) return 0;
   const LinePairs pairs = read_line_pairs(args);
   const auto owned = load_models(args);

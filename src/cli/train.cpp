@@ -36,7 +36,7 @@ int run_train(int argc, char** argv) {
       ("debug-signal-at-step", "SIGINT to itself once this step is done (0: before the first step)",
        cxxopts::value<std::int64_t>()->default_value("-1"));
   options.parse_positional({"recipe"});
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv, StrayHint::set);
   if (print_help(args, options)) return 0;  // the testing options stay out of the user's list
   if (args.count("keys")) {
     fmt::print("{}", recipe_keys_markdown());  // the table docs/recipes.md carries (a unit test checks both agree)

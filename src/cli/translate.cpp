@@ -79,7 +79,7 @@ int run_translate(int argc, char** argv) {
       ("window", "attend only within this distance of the previous focus (0: off)",
        cxxopts::value<std::size_t>()->default_value(std::to_string(defaults.constraints.window)))
       ("attention", "export attention (JSON, .npy, SVG heatmaps, index.html) into this directory", cxxopts::value<std::string>());
-  const auto args = options.parse(argc, argv);
+  const auto args = parse_command_line(options, argc, argv, StrayHint::model);
   if (print_help(args, options)) return 0;
   use_one_blas_thread();  // decoding multiplies on its own threads
   const auto owned = load_models(args);
