@@ -126,3 +126,13 @@ TEST_CASE("a trained run in the inspector: a request naming no loaded run is ref
                        doctest::Contains("no checkpoint step-7"), std::exception);
   std::filesystem::remove_all(d);
 }
+
+TEST_CASE("docs/inspect.md lists every request limit from the one table the checks read") {
+  const std::string table = request_limits_markdown();
+  REQUIRE(request_limits().size() == 15);
+  // The intervention's step reaches the last step decoding can produce: 2 x 150 + 10 steps.
+  CHECK(table.find("so up to 309 for a source of 150 tokens") != std::string::npos);
+  const std::string docs = test::read_file(std::filesystem::path(NMTX_SOURCE_DIR) / "docs" / "inspect.md");
+  INFO("docs/inspect.md should hold this table:\n" << table);
+  CHECK(docs.find(table) != std::string::npos);
+}

@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <csignal>
 #include <thread>
 
@@ -67,16 +71,31 @@ int run_inspect(int argc, char** argv) {
   server_options.port = args["port"].as<int>();
   server_options.threads = args["server-threads"].as<int>();
   InspectServer server(inspector, server_options);
+  std::mutex mutex;
+  std::condition_variable ended;
+  bool served = false;
   std::thread stopper([&] {
     char byte = 0;
     while (read(stop_pipe[0], &byte, 1) < 0 && errno == EINTR) {
     }
-    server.stop();
+    server.stop();  // stalled clients are cut off; a request being computed (a triage) may run on
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!ended.wait_for(lock, std::chrono::seconds(1), [&] { return served; })) {
+      // The server writes no file and holds nothing a user would lose: stop now.
+      fmt::print(stderr, "nmtx inspect: stopped (a request still being computed was dropped)\n");
+      std::fflush(stderr);
+      std::_Exit(0);
+    }
   });
   fmt::print("nmtx inspect: {} run{} at {}  (Ctrl-C stops)\n", inspector.size(), inspector.size() == 1 ? "" : "s",
              server.url());
   std::fflush(stdout);
   server.run();
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    served = true;
+  }
+  ended.notify_all();
   const char byte = 0;  // wakes the stopper if the server ended on its own
   [[maybe_unused]] const auto n = write(stop_pipe[1], &byte, 1);
   stopper.join();

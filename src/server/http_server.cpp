@@ -1,12 +1,16 @@
 #include "nmtx/server/http_server.h"
 
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
+#include <filesystem>
 #include <stdexcept>
 
 #include "nmtx/io/json_fields.h"
@@ -45,6 +49,12 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   send_json(res, status, {{"error", message}, {"status", status}});
 }
 
+// Every answer is whole: cpp-httplib would cut any body, the API's JSON included, to the
+// bytes a Range header asks for (and answer a range past the end with 416 and nothing).
+// The request is const in handlers but not where it lives (a local of httplib's
+// Server::process_request), so clearing its parsed ranges is defined behaviour.
+void answer_whole(const httplib::Request& req) { const_cast<httplib::Request&>(req).ranges.clear(); }
+
 // The body of a POST as a JSON object (400 otherwise).
 json request_body(const httplib::Request& req) {
   try {
@@ -82,6 +92,32 @@ bool port_in_use(const std::string& host, int port) {
   }
   freeaddrinfo(found);
   return in_use;
+}
+
+// Shuts down every TCP connection of this process whose local port is `port`: the
+// connections the server accepted. A client that holds a half-sent request (or does not
+// read its answer) would otherwise keep a worker in its read (write) timeout, and the
+// server's run() waits for its workers. httplib keeps no list of its connections, so they
+// are found among the process's descriptors; the listening socket is closed by then.
+void shut_connections_on(int port) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    struct stat info {};
+    if (fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode)) continue;
+    sockaddr_storage local{};
+    socklen_t length = sizeof(local);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) continue;
+    const int local_port = local.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port)
+                           : local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port)
+                                                          : -1;
+    if (local_port == port) ::shutdown(fd, SHUT_RDWR);  // the worker's read or write returns at once
+  }
 }
 
 }  // namespace
@@ -137,6 +173,7 @@ struct InspectServer::Impl {
     server.set_write_timeout(10, 0);
     server.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      answer_whole(req);  // a Range header is ignored
       const std::string host = req.get_header_value("Host");
       if (!host_header_allowed(host, options.host, port)) {
         send_error(res, 403, "Host header \"" + host.substr(0, 100) + "\" is not an address this server serves");
@@ -162,11 +199,17 @@ struct InspectServer::Impl {
     post("/api/training", [this](const json& j) { return inspector.training(j); });
     post("/api/snapshot", [this](const json& j) { return inspector.snapshot(j); });
     // Everything else: a JSON error (httplib calls this for any status >= 400 without a body).
+    // httplib refuses a Range header it cannot parse (416) before any route; the answer is
+    // whole JSON all the same.
     server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      answer_whole(req);
       if (!res.body.empty()) return;
-      const std::string what = res.status == 404   ? "no such resource: " + req.method + " " + req.path.substr(0, 200)
-                               : res.status == 413 ? "request body larger than the limit"
-                                                   : "bad request";
+      const std::string what =
+          res.status == 404   ? "no such resource: " + req.method + " " + req.path.substr(0, 200)
+          : res.status == 413 ? "request body larger than the limit"
+          : res.status == 416 ? "Range header \"" + req.get_header_value("Range").substr(0, 100) +
+                                    "\" cannot be parsed (nmtx inspect answers whole documents and ignores a valid one)"
+                              : "bad request";
       send_error(res, res.status, what);
     });
     server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
@@ -215,6 +258,9 @@ std::string InspectServer::url() const {
 
 void InspectServer::run() { impl_->server.listen_after_bind(); }
 
-void InspectServer::stop() { impl_->server.stop(); }
+void InspectServer::stop() {
+  impl_->server.stop();  // no new connections
+  shut_connections_on(impl_->port);
+}
 
 }  // namespace nmtx

@@ -258,7 +258,7 @@ json Inspector::runs() const {
   }
   return {{"runs", out}, {"unfinished", unfinished_}, {"limits", {{"text_bytes", limits_.text_bytes}, {"source_tokens", limits_.source_tokens},
                                       {"target_tokens", limits_.target_tokens}, {"beam", limits_.beam},
-                                      {"window", limits_.window}, {"factor", limits_.factor}}}};
+                                      {"window", limits_.window}, {"alpha", limits_.alpha}, {"factor", limits_.factor}}}};
 }
 
 namespace {

@@ -162,6 +162,31 @@ for path, body, field, sent in [
     check(got_status == 400 and f'"{field}"' in error and error.endswith("got " + sent) and "-2147483648" not in error,
           f"{path} {body}: {got_status} {data}")
 
+# Range headers: every answer is whole, valid JSON. A valid Range is ignored; one httplib
+# cannot parse is refused with the JSON error every 4xx has.
+whole = api.ok("/api/runs")
+sentences = api.ok("/api/sentences", {"run": 0, "set": "dev"})
+for rng in ["bytes=0-9", "bytes=5-", "bytes=-3", "bytes=0-1,4-5", "bytes=100000-200000"]:
+    got_status, data = api.request("GET", "/api/runs", headers={"Range": rng})
+    check(got_status == 200 and data == whole, f"GET /api/runs, Range {rng}: {got_status} {str(data)[:80]}")
+    got_status, data = api.request("POST", "/api/sentences", {"run": 0, "set": "dev"}, {"Range": rng, "Content-Type": "application/json"})
+    check(got_status == 200 and data == sentences, f"POST /api/sentences, Range {rng}: {got_status} {str(data)[:80]}")
+    got_status, data = api.request("POST", "/api/translate", {"run": 0}, {"Range": rng, "Content-Type": "application/json"})
+    check(got_status == 400 and isinstance(data, dict) and '"source"' in data["error"], f"a 400 with Range {rng}: {got_status} {str(data)[:80]}")
+for rng in ["bytes=9-1", "pages=1-2"]:
+    got_status, data = api.request("GET", "/api/runs", headers={"Range": rng})
+    check(got_status == 416 and isinstance(data, dict) and data["status"] == 416 and "Range header" in data["error"],
+          f"an unparsable Range {rng}: {got_status} {data}")
+
+# An intervention may name any step decoding can produce: nmtx translate stops after
+# 2 x source tokens + 10 steps (310 for the longest source the API takes, 150 tokens).
+longest = " ".join(["1"] * whole["limits"]["source_tokens"])
+for source, last in [(longest, 309), ("1 2", 13)]:
+    pin = {"kind": "pin", "step": last, "position": 0}
+    check(api.post("/api/translate", {"run": 0, "source": source, "intervention": pin})[0] == 200, f"step {last} refused")
+    got_status, data = api.post("/api/translate", {"run": 0, "source": source, "intervention": dict(pin, step=last + 1)})
+    check(got_status == 400 and f"expected an integer in [0, {last}]" in data["error"], f"step {last + 1}: {got_status} {data}")
+
 # A second server on the port the first holds refuses to start, naming the port and the
 # way out, and the first goes on answering alone.
 second = subprocess.run([nmtx, "inspect", os.path.join(tmp, "cmp"), "--port", str(api.port)],

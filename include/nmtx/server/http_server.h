@@ -24,7 +24,8 @@ class InspectServer {
   ~InspectServer();
   int port() const;
   std::string url() const;
-  // Serves until stop() (from any thread; the server finishes the requests it is in).
+  // Serves until stop() (from any thread): no new connections, and the open ones are shut
+  // down, so a stalled client cannot hold it; a request being computed finishes first.
   void run();
   void stop();
 

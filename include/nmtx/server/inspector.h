@@ -35,8 +35,17 @@ struct InspectLimits {
   std::size_t target_tokens = 200;        // a typed target, a forced prefix
   std::size_t beam = 16;                  // beam size (and n-best)
   std::size_t window = 1000;              // the windowed constraint
+  double alpha = 10.0;                    // the length penalty
   double factor = 1000.0;                 // an intervention's scale
 };
+
+// Every bound a request is held to, one row per field as docs/inspect.md lists them (a test
+// checks the page holds request_limits_markdown()); the checks read the same numbers.
+struct RequestLimit {
+  std::string field, bound;
+};
+std::vector<RequestLimit> request_limits(const InspectLimits& limits = {});
+std::string request_limits_markdown(const InspectLimits& limits = {});
 
 // A run directory to inspect; one of a comparison's runs may still be training.
 struct InspectPath {
