@@ -110,7 +110,11 @@ void start_ranks(dist::Communicator& comm, const TrainingConfig& training, const
   if (!comm.distributed()) return;
   for (const std::string& line : describe_job(comm, training)) log.line(line);
   check_replicas(comm, params, step);
-  if (comm.rank() == 0) StopNotice::arm((std::filesystem::path(dir) / "train.log").string());
+  if (comm.rank() == 0) {
+    StopNotice::arm((std::filesystem::path(dir) / "train.log").string());
+  } else {
+    StopNotice::defer_to_rank_zero();
+  }
   StopNotice::update(step, latest);
 }
 

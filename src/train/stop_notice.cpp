@@ -37,7 +37,16 @@ extern "C" void on_stop_signal(int sig) {
   std::raise(sig);
 }
 
+extern "C" void on_term_elsewhere(int sig) {
+  unsigned left = 3;
+  while (left > 0) left = ::sleep(left);  // async-signal-safe; interrupted: sleep on
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 }  // namespace
+
+void StopNotice::defer_to_rank_zero() { std::signal(SIGTERM, on_term_elsewhere); }
 
 void StopNotice::arm(const std::string& log_path) {
   log_fd = ::open(log_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

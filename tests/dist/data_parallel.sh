@@ -6,6 +6,8 @@
 #   2. rank 1 killed by SIGKILL mid-run (-np 2): the job ends within 30 s, mpirun names
 #      the rank, rank 0's train.log names the last completed step, `latest` is a whole
 #      checkpoint; resumed as one process, the run ends identical to the uninterrupted one;
+#      the notice is never lost (12 kills under -np 4 with rank 0 niced), and a SIGTERM to
+#      rank 1 alone ends the job;
 #   3. a recipe or a binary that differs between ranks, and a process count that does not
 #      divide training.shards, are refused before anything is written.
 #   data_parallel.sh NMTX RECIPE MPI_BUILT(ON|OFF)
@@ -94,6 +96,35 @@ grep -Eq "after step 1(29|30), the last completed step; --resume continues from 
 grep -q "resuming from .*step-00000120" "$tmp/resumed.out" || fail "did not resume from step 120"
 same "$tmp/bahdanau-1" "$tmp/killed"
 echo "  killed at step 130 under -np 2: the job ended in ${took}s; resumed as one process"
+
+# ---- 2a. the stop notice does not race mpirun's SIGKILL ------------------------------------
+# -np 4 on 2 cores with rank 0 niced, rank 1 killed at step 150, 12 times: before the other
+# ranks left SIGTERM to rank 0, its notice was lost in half of such kills (SIGKILL came
+# within milliseconds of SIGTERM, before its handler ran).
+for i in $(seq 1 12); do
+  rm -rf "$tmp/race"
+  "${mpi[@]}" -np 1 nice -n 19 "$nmtx" train "$recipe" --out "$tmp/race" "${s[@]}" --debug-kill-rank 1 --debug-kill-at-step 150 \
+    : -np 3 "$nmtx" train "$recipe" --out "$tmp/race" "${s[@]}" --debug-kill-rank 1 --debug-kill-at-step 150 \
+    > "$tmp/race.out" 2>&1 && fail "kill $i: the job with a killed rank exited 0"
+  grep -q "ended by a signal .* --resume continues from" "$tmp/race/train.log" || fail "kill $i of 12: no stop notice in train.log"
+  grep -q "ended by a signal .* --resume continues from" "$tmp/race.out" || fail "kill $i of 12: no stop notice on standard error"
+done
+# A SIGTERM to rank 1 alone (not through mpirun) still ends the job, rank 0's notice written.
+"${mpi[@]}" -np 2 "$nmtx" train "$recipe" --out "$tmp/termed" "${s[@]}" --set training.steps=100000 > "$tmp/termed.out" 2>&1 &
+job=$!
+rank1=
+for _ in $(seq 1 600); do
+  grep -q "step 20/" "$tmp/termed/train.log" 2> /dev/null && for p in $(pgrep -P "$job" -x nmtx); do
+    tr '\0' '\n' < "/proc/$p/environ" | grep -qx "OMPI_COMM_WORLD_RANK=1" && rank1=$p
+  done
+  [ -n "$rank1" ] && break
+  sleep 0.1
+done
+[ -n "$rank1" ] || fail "rank 1 of the SIGTERM job not found"
+kill -TERM "$rank1"
+wait "$job" && fail "the job whose rank 1 got SIGTERM exited 0"
+grep -q "ended by a signal" "$tmp/termed/train.log" || fail "SIGTERM to rank 1: no stop notice in train.log"
+echo "  the stop notice under -np 4 with rank 0 niced: 12 of 12 kills; SIGTERM to rank 1 alone ends the job"
 
 # ---- 2b. Ctrl-C under mpirun: rank 0 decides, every rank stops after the same step ----------
 "${mpi[@]}" -np 2 "$nmtx" train "$recipe" --out "$tmp/stopped" "${s[@]}" --debug-signal-at-step 70 \
