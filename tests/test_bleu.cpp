@@ -52,9 +52,13 @@ TEST_CASE("BLEU of an exact match is 100, of an empty output 0") {
   const Bleu same = corpus_bleu({"the cat sat on the mat"}, {{"the cat sat on the mat"}});
   CHECK(same.score == doctest::Approx(100.0));
   CHECK(same.brevity_penalty == doctest::Approx(1.0));
-  // No match at all still scores above 0 under exp smoothing: p_n = 1 / (2^n · count_n).
+  // No match at all scores 0 before any smoothing (sacreBLEU 2's early stop, its issue #141;
+  // exp smoothing would otherwise give p_n = 1 / (2^n · count_n) and about 7.99).
   const Bleu none = corpus_bleu({"a b c d"}, {{"w x y z"}});
-  CHECK(none.score == doctest::Approx(100.0 * std::pow(1.0 / 8 * 1.0 / 12 * 1.0 / 16 * 1.0 / 16, 0.25)));
+  CHECK(none.score == 0.0);
+  CHECK(sentence_bleu("a b c d", {"w x y z"}).score == 0.0);
+  // One unigram match is enough for smoothing to apply to the higher orders.
+  CHECK(corpus_bleu({"a b c w"}, {{"w x y z"}}).score == doctest::Approx(100.0 * std::pow(1.0 / 4 * 1.0 / 6 * 1.0 / 8 * 1.0 / 8, 0.25)));
   const Bleu empty = corpus_bleu({""}, {{"w x y z"}});
   CHECK(empty.score == 0.0);
   CHECK(empty.hyp_len == 0);

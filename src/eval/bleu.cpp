@@ -116,6 +116,16 @@ Bleu bleu_from_stats(BleuStats s, const BleuOptions& o) {
   b.hyp_len = s.hyp_len;
   b.ref_len = s.ref_len;
   b.ratio = s.ref_len > 0 ? static_cast<double>(s.hyp_len) / static_cast<double>(s.ref_len) : 0.0;
+  if (s.hyp_len < s.ref_len) {
+    b.brevity_penalty = s.hyp_len > 0 ? std::exp(1.0 - static_cast<double>(s.ref_len) / s.hyp_len) : 0.0;
+  } else {
+    b.brevity_penalty = 1.0;
+  }
+  // No match of any order: 0, before any smoothing (sacreBLEU 2's early stop, its #141).
+  if (std::all_of(s.matches.begin(), s.matches.end(), [](double m) { return m == 0.0; })) {
+    b.stats = s;
+    return b;
+  }
   double smooth_mteval = 1.0;
   int effective_order = 4;
   for (int n = 1; n <= 4; ++n) {
@@ -135,11 +145,6 @@ Bleu bleu_from_stats(BleuStats s, const BleuOptions& o) {
     } else {
       b.precisions[n - 1] = 100.0 * s.matches[n - 1] / s.totals[n - 1];
     }
-  }
-  if (s.hyp_len < s.ref_len) {
-    b.brevity_penalty = s.hyp_len > 0 ? std::exp(1.0 - static_cast<double>(s.ref_len) / s.hyp_len) : 0.0;
-  } else {
-    b.brevity_penalty = 1.0;
   }
   double log_sum = 0.0;
   for (int n = 0; n < effective_order; ++n) log_sum += my_log(b.precisions[n]);

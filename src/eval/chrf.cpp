@@ -117,15 +117,25 @@ std::vector<double> chrf_sentence_stats(const std::string& hypothesis, const std
   return best;
 }
 
-double chrf_from_stats(const std::vector<double>& stats, const ChrfOptions& o) {
+namespace {
+
+// n / d as sacreBLEU's statistics divide: Python numbers (double), or numpy float32 scalars.
+template <bool Float32>
+double ratio(double n, double d) {
+  if constexpr (Float32) return static_cast<double>(static_cast<float>(n) / static_cast<float>(d));
+  return n / d;
+}
+
+template <bool Float32>
+double chrf_score(const std::vector<double>& stats, const ChrfOptions& o) {
   const double eps = 1e-16, factor = static_cast<double>(o.beta) * o.beta;
   const std::size_t orders = stats.size() / 3;
   double score = 0.0, avg_prec = 0.0, avg_rec = 0.0;
   int effective_order = 0;
   for (std::size_t i = 0; i < orders; ++i) {
     const double n_hyp = stats[3 * i], n_ref = stats[3 * i + 1], n_match = stats[3 * i + 2];
-    const double prec = n_hyp > 0 ? n_match / n_hyp : eps;
-    const double rec = n_ref > 0 ? n_match / n_ref : eps;
+    const double prec = n_hyp > 0 ? ratio<Float32>(n_match, n_hyp) : eps;
+    const double rec = n_ref > 0 ? ratio<Float32>(n_match, n_ref) : eps;
     const double denom = factor * prec + rec;
     score += denom > 0 ? (1 + factor) * prec * rec / denom : eps;
     if (n_hyp > 0 && n_ref > 0) {
@@ -139,7 +149,16 @@ double chrf_from_stats(const std::vector<double>& stats, const ChrfOptions& o) {
   avg_prec /= effective_order;
   avg_rec /= effective_order;
   if (avg_prec + avg_rec == 0.0) return 0.0;
-  return 100.0 * (1 + factor) * avg_prec * avg_rec / (factor * avg_prec + avg_rec);
+  const double f_beta = (1 + factor) * avg_prec * avg_rec / (factor * avg_prec + avg_rec);  // sacreBLEU's order
+  return 100.0 * f_beta;
+}
+
+}  // namespace
+
+double chrf_from_stats(const std::vector<double>& stats, const ChrfOptions& o) { return chrf_score<false>(stats, o); }
+
+double chrf_from_float32_stats(const std::vector<double>& stats, const ChrfOptions& o) {
+  return chrf_score<true>(stats, o);
 }
 
 Chrf corpus_chrf(const std::vector<std::string>& hypotheses, const std::vector<std::vector<std::string>>& references,

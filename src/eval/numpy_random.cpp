@@ -71,10 +71,12 @@ std::vector<std::uint32_t> seed_words(std::uint64_t seed) {
   return words;
 }
 
-NumpyGenerator::NumpyGenerator(std::uint64_t seed) {
+NumpyGenerator::NumpyGenerator(std::uint64_t seed) : NumpyGenerator(seed_words(seed)) {}
+
+NumpyGenerator::NumpyGenerator(const std::vector<std::uint32_t>& entropy) {
   // PCG64 takes generate_state(4, uint64): 8 words read as little-endian uint64s, the
   // first two the initial state (high, low) and the last two the stream.
-  const std::vector<std::uint32_t> w = seed_sequence_state(seed_words(seed), 8);
+  const std::vector<std::uint32_t> w = seed_sequence_state(entropy, 8);
   auto word64 = [&](std::size_t k) { return static_cast<std::uint64_t>(w[2 * k]) | (static_cast<std::uint64_t>(w[2 * k + 1]) << 32); };
   const u128 initial = (static_cast<u128>(word64(0)) << 64) | word64(1);
   const u128 sequence = (static_cast<u128>(word64(2)) << 64) | word64(3);

@@ -29,6 +29,9 @@ struct Chrf {
 std::vector<double> chrf_sentence_stats(const std::string& hypothesis, const std::vector<std::string>& references,
                                         const ChrfOptions& options = {});
 double chrf_from_stats(const std::vector<double>& stats, const ChrfOptions& options = {});
+// The same with each precision and recall divided as numpy divides two float32 numbers:
+// what sacreBLEU computes for a bootstrap resample, whose statistics it holds as float32.
+double chrf_from_float32_stats(const std::vector<double>& stats, const ChrfOptions& options = {});
 Chrf corpus_chrf(const std::vector<std::string>& hypotheses, const std::vector<std::vector<std::string>>& references,
                  const ChrfOptions& options = {});
 // "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.0.0"

@@ -28,6 +28,8 @@ std::vector<std::uint32_t> seed_words(std::uint64_t seed);
 class NumpyGenerator {
  public:
   explicit NumpyGenerator(std::uint64_t seed);  // np.random.default_rng(seed)
+  // SeedSequence(entropy) of these uint32 words (default_rng() takes 4 from the system).
+  explicit NumpyGenerator(const std::vector<std::uint32_t>& entropy);
 
   std::uint64_t next_uint64();  // PCG64's raw output
   std::uint32_t next_uint32();  // buffered: the low half of an output, then its high half

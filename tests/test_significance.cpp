@@ -1,0 +1,84 @@
+// Paired significance tests against sacreBLEU 2.6.0's own output (../shared/data/
+// wmt17_newstest2017_en-de_systems/expected_significance: uedin-nmt against three systems
+// mixed from WMT17 outputs), every number to the last digit of its double: scores,
+// bootstrap means and intervals, p-values; and numpy's mean.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "nmtx/data/text.h"
+#include "nmtx/eval/significance.h"
+#include "test_files.h"
+
+using namespace nmtx;
+
+namespace {
+
+const std::string kWmt = std::string(NMTX_SHARED_DATA) + "/wmt17_newstest2017_en-de_systems";
+
+bool have_shared(const std::string& path) {
+  if (std::filesystem::exists(path)) return true;
+  REQUIRE_MESSAGE(std::getenv("CI") == nullptr, "shared data missing under CI: " << path);
+  std::printf("SKIPPED: shared data missing: %s\n", path.c_str());
+  std::fflush(stdout);
+  return false;
+}
+
+// The four systems in the golden files' order, each as its statistics for BLEU and chrF2.
+std::vector<std::vector<StatsTable>> wmt_stats(const std::vector<StatsMetric>& metrics) {
+  const std::vector<std::vector<std::string>> refs = {read_lines(kWmt + "/newstest2017-ende-ref.de.gz")};
+  std::vector<std::vector<StatsTable>> stats;
+  for (const char* file : {"/systems/newstest2017.uedin-nmt.4722.en-de.gz", "/expected_significance/mix-uedin-lium-20.de.gz",
+                                  "/expected_significance/mix-uedin-lium-7.de.gz", "/expected_significance/mix-uedin-c3ma-15.de.gz"}) {
+    const std::vector<std::string> hyps = read_lines(kWmt + std::string(file));
+    REQUIRE(hyps.size() == 3004);
+    auto& system = stats.emplace_back();
+    for (const StatsMetric& m : metrics) system.push_back(sentence_stats_table(m, hyps, refs));
+  }
+  return stats;
+}
+
+void check_against(const std::string& golden, const std::vector<std::vector<TestedScore>>& got,
+                   const std::vector<StatsMetric>& metrics, bool bootstrap) {
+  const nlohmann::json want = nlohmann::json::parse(test::read_file(kWmt + "/expected_significance/" + golden));
+  REQUIRE(want.size() == got.size());
+  for (std::size_t s = 0; s < got.size(); ++s) {
+    for (std::size_t m = 0; m < metrics.size(); ++m) {
+      CAPTURE(golden);
+      CAPTURE(s);
+      CAPTURE(metrics[m].name);
+      const nlohmann::json& w = want[s].at(metrics[m].name);
+      const TestedScore& g = got[s][m];
+      CHECK(g.score == w["score"].get<double>());
+      if (w["p_value"].is_null()) CHECK_FALSE(g.p_value.has_value());
+      else CHECK(g.p_value.value_or(-1) == w["p_value"].get<double>());
+      if (bootstrap) {
+        CHECK(g.mean.value_or(-1) == w["mean"].get<double>());
+        CHECK(g.ci.value_or(-1) == w["ci"].get<double>());
+      } else {
+        CHECK(w["mean"].is_null());
+        CHECK_FALSE(g.mean.has_value());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("numpy's mean: pairwise sums over buffers of 8,192") {
+  // numpy 1.24.2: repr(np.mean(np.arange(1, 20001) / 7)) is 1428.6428571428576
+  std::vector<double> v;
+  for (int i = 1; i <= 20000; ++i) v.push_back(i / 7.0);
+  CHECK(numpy_mean(v) == 1428.6428571428576);
+  CHECK(estimate_ci({3.0, 1.0, 2.0}) == std::pair<double, double>{2.0, 1.0});  // n < 40: the extremes
+}
+
+TEST_CASE("paired bootstrap and approximate randomisation: sacreBLEU 2.6.0's numbers for BLEU and chrF2") {
+  if (!have_shared(kWmt + "/expected_significance/paired-bs.json")) return;
+  const std::vector<StatsMetric> metrics = {bleu_stats_metric(), chrf_stats_metric()};
+  const auto stats = wmt_stats(metrics);
+  check_against("paired-bs.json", paired_test(metrics, stats, {PairedTestKind::bootstrap, 0, 12345}), metrics, true);
+  check_against("paired-ar.json", paired_test(metrics, stats, {PairedTestKind::randomization, 0, 12345}), metrics, false);
+}
