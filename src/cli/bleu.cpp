@@ -17,7 +17,10 @@ int run_bleu(int argc, char** argv) {
       ("smooth-value", "the value of floor (default 0.1) or add-k (default 1)", cxxopts::value<double>())
       ("sentence", "one sentence BLEU per line (effective order), then the corpus line")
       ("score-only", "print the score alone");
-  const auto args = parse_command_line(options, argc, argv);
+  std::vector<std::string> spread = spread_values(argc, argv);  // -i A B C, -m bleu chrf
+  std::vector<char*> spread_argv;
+  for (std::string& a : spread) spread_argv.push_back(a.data());
+  const auto args = parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());
   if (print_help(args, options)) return 0;
   BleuOptions o;
   o.tokenize = parse_bleu_tokenizer(args["tokenize"].as<std::string>());
@@ -25,14 +28,17 @@ int run_bleu(int argc, char** argv) {
   if (args.count("smooth-value")) o.smooth_value = args["smooth-value"].as<double>();
   o.lowercase = args.count("lowercase") > 0;
   const ScoredText in = read_scored_text(args);
+  if (in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics")) {
+    return print_system_comparison(args, in, "bleu", o, ChrfOptions{});
+  }
   if (args.count("sentence")) {
     std::vector<std::string> refs(in.references.size());
-    for (std::size_t i = 0; i < in.hypotheses.size(); ++i) {
+    for (std::size_t i = 0; i < in.hypotheses().size(); ++i) {
       for (std::size_t k = 0; k < refs.size(); ++k) refs[k] = in.references[k][i];
-      fmt::print("{}\n", sentence_bleu(in.hypotheses[i], refs, o).str());
+      fmt::print("{}\n", sentence_bleu(in.hypotheses()[i], refs, o).str());
     }
   }
-  const Bleu bleu = corpus_bleu(in.hypotheses, in.references, o);
+  const Bleu bleu = corpus_bleu(in.hypotheses(), in.references, o);
   if (args.count("score-only")) {
     fmt::print("{:.2f}\n", bleu.score);
     return 0;

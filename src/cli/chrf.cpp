@@ -18,7 +18,10 @@ int run_chrf(int argc, char** argv) {
       ("whitespace", "keep whitespace in character n-grams")
       ("eps-smoothing", "chrF++.py's epsilon smoothing instead of the effective order")
       ("score-only", "print the score alone");
-  const auto args = parse_command_line(options, argc, argv);
+  std::vector<std::string> spread = spread_values(argc, argv);  // -i A B C, -m bleu chrf
+  std::vector<char*> spread_argv;
+  for (std::string& a : spread) spread_argv.push_back(a.data());
+  const auto args = parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());
   if (print_help(args, options)) return 0;
   ChrfOptions o;
   o.char_order = args["char-order"].as<int>();
@@ -31,7 +34,10 @@ int run_chrf(int argc, char** argv) {
   o.whitespace = args.count("whitespace") > 0;
   o.eps_smoothing = args.count("eps-smoothing") > 0;
   const ScoredText in = read_scored_text(args);
-  const Chrf chrf = corpus_chrf(in.hypotheses, in.references, o);
+  if (in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics")) {
+    return print_system_comparison(args, in, "chrf", BleuOptions{}, o);
+  }
+  const Chrf chrf = corpus_chrf(in.hypotheses(), in.references, o);
   if (args.count("score-only")) {
     fmt::print("{:.2f}\n", chrf.score);
     return 0;

@@ -77,22 +77,64 @@ void add_reference_options(cxxopts::Options& options) {
   options.positional_help("REF [REF...]  (hypotheses on standard input)").show_positional_help();
   options.add_options()
       ("refs", "reference files", cxxopts::value<std::vector<std::string>>())
-      ("i,input", "read the hypotheses from this file instead of standard input", cxxopts::value<std::string>())
+      ("i,input", "read the hypotheses from this file instead of standard input; several files (-i A B C): "
+                  "systems compared, the first the baseline", cxxopts::value<std::vector<std::string>>())
       ("lowercase", "compare lowercased text")
+      ("m,metrics", "several systems: the metrics to report (bleu, chrf; default: this command's)",
+       cxxopts::value<std::vector<std::string>>())
+      ("paired-bs", "paired bootstrap resampling against the first system (sacreBLEU's --paired-bs)")
+      ("paired-ar", "paired approximate randomisation against the first system (sacreBLEU's --paired-ar)")
+      ("paired-n", "resamples (--paired-bs, default 1000) or trials (--paired-ar, default 10000)",
+       cxxopts::value<std::size_t>()->default_value("0"))
+      ("f,format", "several systems: text or json (sacreBLEU's -f json)", cxxopts::value<std::string>()->default_value("text"))
+      ("w,width", "several systems: decimals in the table", cxxopts::value<int>()->default_value("1"))
       ("h,help", "show this help");
   options.parse_positional({"refs"});
+}
+
+std::vector<std::string> spread_values(int argc, char** argv) {
+  std::vector<std::string> out;
+  std::string option;  // the multi-valued option whose values follow, if any
+  for (int k = 0; k < argc; ++k) {
+    const std::string a = argv[k];
+    const bool is_option = a.size() > 1 && a[0] == '-';
+    if (is_option) {
+      option = a == "-i" || a == "--input" || a == "-m" || a == "--metrics" ? a : "";
+      out.push_back(a);
+      if (!option.empty() && k + 1 < argc) out.push_back(argv[++k]);  // its first value
+      continue;
+    }
+    if (!option.empty()) {
+      out.push_back(option);  // a further value of the same option
+    }
+    out.push_back(a);
+  }
+  return out;
 }
 
 ScoredText read_scored_text(const cxxopts::ParseResult& args) {
   if (!args.count("refs")) throw cxxopts::exceptions::exception("give at least one reference file");
   ScoredText in;
-  const std::string hyp_name = args.count("input") ? args["input"].as<std::string>() : "standard input";
-  in.hypotheses = read_input(args, "input");
+  if (args.count("input")) {
+    for (const std::string& path : args["input"].as<std::vector<std::string>>()) {
+      in.names.push_back(path);
+      in.systems.push_back(read_lines(path));
+    }
+  } else {
+    in.names.push_back("standard input");
+    in.systems.push_back(read_lines(std::cin, "standard input"));
+  }
+  for (std::size_t s = 1; s < in.systems.size(); ++s) {
+    if (in.systems[s].size() != in.systems[0].size()) {
+      throw InputError(in.names[s], 0, "has " + std::to_string(in.systems[s].size()) + " lines but " + in.names[0] +
+                                           " has " + std::to_string(in.systems[0].size()) + ": the systems translate the same sentences");
+    }
+  }
   for (const std::string& path : args["refs"].as<std::vector<std::string>>()) {
     in.references.push_back(read_lines(path));
-    if (in.references.back().size() != in.hypotheses.size()) {
+    if (in.references.back().size() != in.hypotheses().size()) {
       throw InputError(path, 0, "has " + std::to_string(in.references.back().size()) + " lines but the hypotheses (" +
-                                    hyp_name + ") have " + std::to_string(in.hypotheses.size()) +
+                                    in.names[0] + ") have " + std::to_string(in.hypotheses().size()) +
                                     ": one reference line per hypothesis line");
     }
   }

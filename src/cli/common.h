@@ -9,6 +9,8 @@
 
 #include "nmtx/eval/aer.h"
 #include "nmtx/run/trained_run.h"
+#include "nmtx/eval/bleu.h"
+#include "nmtx/eval/chrf.h"
 #include "options.h"
 
 namespace nmtx::cli {
@@ -40,13 +42,24 @@ LinePairs read_line_pairs(const cxxopts::ParseResult& args);
 // target-source); a bad link is an InputError naming the file and line.
 std::vector<AlignmentLine> read_alignments(const std::string& path, bool one_based, bool reverse);
 
-// bleu and chrf: REF [REF...] positional, hypotheses on standard input or --input, --lowercase.
+// bleu and chrf: REF [REF...] positional, hypotheses on standard input or --input (several:
+// systems compared, the first the baseline), --lowercase, and the paired tests' options.
 void add_reference_options(cxxopts::Options& options);
+// sacreBLEU's way of giving several values to one option (`-i A B C`, `-m bleu chrf`) as
+// cxxopts takes them (`-i A -i B -i C`); other arguments unchanged.
+std::vector<std::string> spread_values(int argc, char** argv);
 struct ScoredText {
-  std::vector<std::string> hypotheses;
-  std::vector<std::vector<std::string>> references;  // one set per file, as long as the hypotheses
+  std::vector<std::string> names;                     // each system's file as given ("standard input")
+  std::vector<std::vector<std::string>> systems;      // their hypotheses, each as long as the references
+  std::vector<std::vector<std::string>> references;   // one set per file
+  const std::vector<std::string>& hypotheses() const { return systems.front(); }
 };
 ScoredText read_scored_text(const cxxopts::ParseResult& args);
+// Several systems (or --paired-bs / --paired-ar): their scores under `metrics` (the
+// command's own unless -m names others), with the paired test's p-values, means and 95%
+// intervals; as a table, or with -f json as sacreBLEU's JSON.
+int print_system_comparison(const cxxopts::ParseResult& args, const ScoredText& in, const std::string& own_metric,
+                            const BleuOptions& bleu, const ChrfOptions& chrf);
 
 // The help text of `options` when --help was given (then the command returns 0).
 bool print_help(const cxxopts::ParseResult& args, const cxxopts::Options& options,
