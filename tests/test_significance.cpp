@@ -4,12 +4,14 @@
 // bootstrap means and intervals, p-values; and numpy's mean.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "nmtx/data/text.h"
 #include "nmtx/eval/significance.h"
+#include "nmtx/eval/ter.h"
 #include "test_files.h"
 
 using namespace nmtx;
@@ -26,7 +28,7 @@ bool have_shared(const std::string& path) {
   return false;
 }
 
-// The four systems in the golden files' order, each as its statistics for BLEU and chrF2.
+// The four systems in the golden files' order, each as its statistics for every metric.
 std::vector<std::vector<StatsTable>> wmt_stats(const std::vector<StatsMetric>& metrics) {
   const std::vector<std::vector<std::string>> refs = {read_lines(kWmt + "/newstest2017-ende-ref.de.gz")};
   std::vector<std::vector<StatsTable>> stats;
@@ -75,10 +77,32 @@ TEST_CASE("numpy's mean: pairwise sums over buffers of 8,192") {
   CHECK(estimate_ci({3.0, 1.0, 2.0}) == std::pair<double, double>{2.0, 1.0});  // n < 40: the extremes
 }
 
-TEST_CASE("paired bootstrap and approximate randomisation: sacreBLEU 2.6.0's numbers for BLEU and chrF2") {
+TEST_CASE("paired bootstrap and approximate randomisation: sacreBLEU 2.6.0's numbers for BLEU, chrF2 and TER") {
   if (!have_shared(kWmt + "/expected_significance/paired-bs.json")) return;
-  const std::vector<StatsMetric> metrics = {bleu_stats_metric(), chrf_stats_metric()};
+  const std::vector<StatsMetric> metrics = {bleu_stats_metric(), chrf_stats_metric(), ter_stats_metric()};
   const auto stats = wmt_stats(metrics);
   check_against("paired-bs.json", paired_test(metrics, stats, {PairedTestKind::bootstrap, 0, 12345}), metrics, true);
   check_against("paired-ar.json", paired_test(metrics, stats, {PairedTestKind::randomization, 0, 12345}), metrics, false);
+}
+
+TEST_CASE("TER: sacreBLEU 2.6.0's numbers for four WMT17 systems, each option") {
+  if (!have_shared(kWmt + "/expected_significance/ter.tsv")) return;
+  const std::vector<std::vector<std::string>> refs = {read_lines(kWmt + "/newstest2017-ende-ref.de.gz")};
+  std::size_t checked = 0;
+  for (const std::string& line : read_lines(kWmt + "/expected_significance/ter.tsv")) {
+    if (line.rfind("system\t", 0) == 0) continue;
+    const std::size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    const std::string system = line.substr(0, a), option = line.substr(a + 1, b - a - 1);
+    const double want = std::stod(line.substr(b + 1));
+    TerOptions o;
+    o.case_sensitive = option == "--ter-case-sensitive";
+    o.normalized = option == "--ter-normalized";
+    o.no_punct = option == "--ter-no-punct";
+    CAPTURE(system);
+    CAPTURE(option);
+    const Ter ter = corpus_ter(read_lines(kWmt + "/systems/" + system + ".gz"), refs, o);
+    CHECK(std::round(ter.score * 1e4) / 1e4 == doctest::Approx(want).epsilon(1e-12));  // as sacreBLEU -b -w 4 prints it
+    ++checked;
+  }
+  CHECK(checked == 16);
 }

@@ -14,6 +14,7 @@ int run_demo(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_bleu(int argc, char** argv);
 int run_chrf(int argc, char** argv);
+int run_ter(int argc, char** argv);
 int run_translate(int argc, char** argv);
 int run_score(int argc, char** argv);
 int run_align(int argc, char** argv);

@@ -80,7 +80,7 @@ void add_reference_options(cxxopts::Options& options) {
       ("i,input", "read the hypotheses from this file instead of standard input; several files (-i A B C): "
                   "systems compared, the first the baseline", cxxopts::value<std::vector<std::string>>())
       ("lowercase", "compare lowercased text")
-      ("m,metrics", "several systems: the metrics to report (bleu, chrf; default: this command's)",
+      ("m,metrics", "several systems: the metrics to report (bleu, chrf, ter; default: this command's)",
        cxxopts::value<std::vector<std::string>>())
       ("paired-bs", "paired bootstrap resampling against the first system (sacreBLEU's --paired-bs)")
       ("paired-ar", "paired approximate randomisation against the first system (sacreBLEU's --paired-ar)")

@@ -11,6 +11,7 @@
 #include "nmtx/run/trained_run.h"
 #include "nmtx/eval/bleu.h"
 #include "nmtx/eval/chrf.h"
+#include "nmtx/eval/ter.h"
 #include "options.h"
 
 namespace nmtx::cli {
@@ -59,7 +60,7 @@ ScoredText read_scored_text(const cxxopts::ParseResult& args);
 // command's own unless -m names others), with the paired test's p-values, means and 95%
 // intervals; as a table, or with -f json as sacreBLEU's JSON.
 int print_system_comparison(const cxxopts::ParseResult& args, const ScoredText& in, const std::string& own_metric,
-                            const BleuOptions& bleu, const ChrfOptions& chrf);
+                            const BleuOptions& bleu, const ChrfOptions& chrf, const TerOptions& ter = {});
 
 // The help text of `options` when --help was given (then the command returns 0).
 bool print_help(const cxxopts::ParseResult& args, const cxxopts::Options& options,

@@ -23,7 +23,7 @@ std::string with_test(const std::string& signature, const std::string& test, std
 }  // namespace
 
 int print_system_comparison(const cxxopts::ParseResult& args, const ScoredText& in, const std::string& own_metric,
-                            const BleuOptions& bleu, const ChrfOptions& chrf) {
+                            const BleuOptions& bleu, const ChrfOptions& chrf, const TerOptions& ter) {
   const bool bs = args.count("paired-bs") > 0, ar = args.count("paired-ar") > 0;
   if (bs && ar) throw cxxopts::exceptions::exception("--paired-bs and --paired-ar exclude each other");
   if ((bs || ar) && in.systems.size() < 2) {
@@ -41,8 +41,11 @@ int print_system_comparison(const cxxopts::ParseResult& args, const ScoredText& 
     } else if (name == "chrf") {
       metrics.push_back(chrf_stats_metric(chrf));
       signatures.push_back(chrf_signature(chrf, in.references.size()));
+    } else if (name == "ter") {
+      metrics.push_back(ter_stats_metric(ter));
+      signatures.push_back(ter_signature(ter, in.references.size()));
     } else {
-      throw cxxopts::exceptions::exception("--metrics: \"" + name + "\" is not one of bleu, chrf");
+      throw cxxopts::exceptions::exception("--metrics: \"" + name + "\" is not one of bleu, chrf, ter");
     }
   }
   std::vector<std::vector<StatsTable>> stats;

@@ -18,6 +18,7 @@ constexpr nmtx::cli::Command kCommands[] = {
     {"aer", "alignment error rate against gold alignments", nmtx::cli::run_aer},
     {"bleu", "corpus BLEU of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_bleu},
     {"chrf", "chrF / chrF++ of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_chrf},
+    {"ter", "TER of hypotheses (stdin) against references, as sacreBLEU", nmtx::cli::run_ter},
     {"average", "average a run's checkpoints (the last N, or named ones) into a new checkpoint", nmtx::cli::run_average},
     {"inspect", "explore runs in the browser: attention, beam trees, interventions, triage", nmtx::cli::run_inspect},
     {"report", "one run's report.html: curves, attention over training, BLEU by length", nmtx::cli::run_report},

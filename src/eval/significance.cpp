@@ -113,6 +113,16 @@ StatsMetric chrf_stats_metric(const ChrfOptions& options) {
   return m;
 }
 
+StatsMetric ter_stats_metric(const TerOptions& options) {
+  StatsMetric m;
+  m.name = "TER";
+  m.sentence = [options](const std::string& hypothesis, const std::vector<std::string>& references) {
+    return ter_sentence_stats(hypothesis, references, options);
+  };
+  m.score = [](const std::vector<double>& v, bool float32) { return ter_from_stats(v, float32); };
+  return m;
+}
+
 std::vector<double> StatsTable::sum() const {
   std::vector<double> out(columns, 0.0);
   for (std::size_t i = 0; i < rows; ++i) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nmtx bleu -i BASELINE SYSTEM ... --paired-bs / --paired-ar as sacreBLEU 2.6 runs them:
 # -f json prints sacreBLEU's JSON with its numbers (../shared/data's golden files: every
-# BLEU and chrF2 score, mean, interval and p-value, equal as printed), the table marks
+# BLEU, chrF2 and TER score, mean, interval and p-value, equal as printed); nmtx ter prints
+# sacreBLEU's TER for each of its options (ter.tsv); the table marks
 # p < 0.05, signatures name the test; SACREBLEU_SEED is read as sacreBLEU reads it; bad
 # usage is refused with what to type.
 #   significance_cli.sh NMTX SHARED_DATA
@@ -21,20 +22,32 @@ for m in mix-uedin-lium-20 mix-uedin-lium-7 mix-uedin-c3ma-15; do zcat "$shared/
 systems=(uedin mix-uedin-lium-20.de mix-uedin-lium-7.de mix-uedin-c3ma-15.de)
 
 for test in bs ar; do
-  "$nmtx" bleu ref -i "${systems[@]}" -m bleu chrf --paired-$test -f json > "$test.json" 2> err || fail "--paired-$test: $(cat err)"
+  "$nmtx" bleu ref -i "${systems[@]}" -m bleu chrf ter --paired-$test -f json > "$test.json" 2> err || fail "--paired-$test: $(cat err)"
   /usr/bin/python3 - "$test.json" "$shared/expected_significance/paired-$test.json" <<'PY' || fail "--paired-$test -f json differs from sacreBLEU 2.6.0's"
 import json, sys
 got, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert len(got) == len(want) == 4, len(got)
 assert got[0]["system"] == "Baseline: uedin" and [g["system"] for g in got[1:]] == [w["system"] for w in want[1:]], [g["system"] for g in got]
-assert list(got[0].keys()) == ["system", "BLEU", "chrF2"], list(got[0].keys())  # sacreBLEU's order
+assert list(got[0].keys()) == ["system", "BLEU", "chrF2", "TER"], list(got[0].keys())  # sacreBLEU's order
 for g, w in zip(got, want):
-    for metric in ("BLEU", "chrF2"):
+    for metric in ("BLEU", "chrF2", "TER"):
         assert list(g[metric].keys()) == ["score", "p_value", "mean", "ci"], g[metric].keys()
         assert g[metric] == w[metric], (g["system"], metric, g[metric], w[metric])
 PY
 done
 grep -q '^        "system": "Baseline: uedin",$' bs.json || fail "the JSON is not indented as sacreBLEU's json.dumps(indent=4)"
+
+# nmtx ter: sacreBLEU's TER (-b -w 4) of four WMT17 systems with each option, and its signature.
+while IFS=$'\t' read -r system option want; do
+  [ "$system" = system ] && continue
+  zcat "$shared/systems/$system.gz" > hyp
+  opts=()
+  [ "$option" = "(defaults)" ] || opts=("$option")
+  got=$("$nmtx" ter ref "${opts[@]}" --score-only -w 4 < hyp 2> err) || fail "nmtx ter $option: $(cat err)"
+  [ "$(printf '%.4f' "$got")" = "$want" ] || fail "TER of $system with $option: $got, sacreBLEU $want"
+done < "$shared/expected_significance/ter.tsv"
+[ "$("$nmtx" ter ref --ter-normalized < uedin | tail -1)" = "nrefs:1|case:lc|tok:tercom|norm:yes|punct:yes|asian:no|version:2.0.0" ] ||
+  fail "TER's signature"
 
 # The table: one row per system, p-values with * below 0.05, the signature with the test.
 "$nmtx" bleu ref -i "${systems[@]}" --paired-bs > table || fail "the table"

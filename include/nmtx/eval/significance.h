@@ -24,6 +24,7 @@
 
 #include "nmtx/eval/bleu.h"
 #include "nmtx/eval/chrf.h"
+#include "nmtx/eval/ter.h"
 
 namespace nmtx {
 
@@ -41,6 +42,8 @@ struct StatsMetric {
 StatsMetric bleu_stats_metric(const BleuOptions& options = {});
 // chrF's: per order, hypothesis, reference and matching n-grams.
 StatsMetric chrf_stats_metric(const ChrfOptions& options = {});
+// TER's: the fewest edits and the average reference length.
+StatsMetric ter_stats_metric(const TerOptions& options = {});
 
 // Every sentence's statistics, row after row: rows × columns.
 struct StatsTable {
