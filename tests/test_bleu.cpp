@@ -13,23 +13,13 @@
 #include "nmtx/eval/bleu.h"
 #include "nmtx/eval/chrf.h"
 #include "nmtx/eval/tokenize.h"
+#include "shared_data.h"
 
 using namespace nmtx;
+using nmtx::test::have_shared;
+using nmtx::test::kWmt;
 
 namespace {
-
-const std::string kWmt = std::string(NMTX_SHARED_DATA) + "/wmt17_newstest2017_en-de_systems";
-
-// Whether the shared corpora are here. Missing, it is a failure under CI (CI=true); elsewhere
-// the test prints the line CTest's SKIP_REGULAR_EXPRESSION (tests/CMakeLists.txt) turns into
-// "Skipped", so it never shows as a pass.
-bool have_shared(const std::string& path) {
-  if (std::filesystem::exists(path)) return true;
-  REQUIRE_MESSAGE(std::getenv("CI") == nullptr, "shared data missing under CI: " << path);
-  std::printf("SKIPPED: shared data missing: %s\n", path.c_str());
-  std::fflush(stdout);
-  return false;
-}
 
 // Rows of a TSV file, header first.
 std::vector<std::vector<std::string>> read_tsv(const std::string& path) {

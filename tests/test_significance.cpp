@@ -12,21 +12,14 @@
 #include "nmtx/data/text.h"
 #include "nmtx/eval/significance.h"
 #include "nmtx/eval/ter.h"
+#include "shared_data.h"
 #include "test_files.h"
 
 using namespace nmtx;
+using nmtx::test::have_shared;
+using nmtx::test::kWmt;
 
 namespace {
-
-const std::string kWmt = std::string(NMTX_SHARED_DATA) + "/wmt17_newstest2017_en-de_systems";
-
-bool have_shared(const std::string& path) {
-  if (std::filesystem::exists(path)) return true;
-  REQUIRE_MESSAGE(std::getenv("CI") == nullptr, "shared data missing under CI: " << path);
-  std::printf("SKIPPED: shared data missing: %s\n", path.c_str());
-  std::fflush(stdout);
-  return false;
-}
 
 // The four systems in the golden files' order, each as its statistics for every metric.
 std::vector<std::vector<StatsTable>> wmt_stats(const std::vector<StatsMetric>& metrics) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "nmtx/eval/reference_sets.h"
 #include "nmtx/eval/tokenize.h"
 
 namespace nmtx {
@@ -155,13 +156,7 @@ Bleu bleu_from_stats(BleuStats s, const BleuOptions& o) {
 
 Bleu corpus_bleu(const std::vector<std::string>& hypotheses, const std::vector<std::vector<std::string>>& references,
                  const BleuOptions& o) {
-  if (references.empty()) throw std::invalid_argument("BLEU: no reference set");
-  for (const auto& set : references) {
-    if (set.size() != hypotheses.size()) {
-      throw std::invalid_argument("BLEU: " + std::to_string(hypotheses.size()) + " hypotheses but a reference set of " +
-                                  std::to_string(set.size()) + " lines");
-    }
-  }
+  check_reference_sets("BLEU", hypotheses.size(), references);
   BleuStats total;
   std::vector<std::string> refs(references.size());
   for (std::size_t i = 0; i < hypotheses.size(); ++i) {

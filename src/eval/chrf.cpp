@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "nmtx/eval/reference_sets.h"
 #include "nmtx/eval/tokenize.h"
 
 namespace nmtx {
@@ -163,13 +164,7 @@ double chrf_from_float32_stats(const std::vector<double>& stats, const ChrfOptio
 
 Chrf corpus_chrf(const std::vector<std::string>& hypotheses, const std::vector<std::vector<std::string>>& references,
                  const ChrfOptions& o) {
-  if (references.empty()) throw std::invalid_argument("chrF: no reference set");
-  for (const auto& set : references) {
-    if (set.size() != hypotheses.size()) {
-      throw std::invalid_argument("chrF: " + std::to_string(hypotheses.size()) + " hypotheses but a reference set of " +
-                                  std::to_string(set.size()) + " lines");
-    }
-  }
+  check_reference_sets("chrF", hypotheses.size(), references);
   std::vector<double> total(3 * static_cast<std::size_t>(o.char_order + o.word_order), 0.0);
   std::vector<std::string> refs(references.size());
   for (std::size_t i = 0; i < hypotheses.size(); ++i) {

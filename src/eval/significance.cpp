@@ -1,12 +1,14 @@
 #include "nmtx/eval/significance.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
 
 #include "nmtx/eval/numpy_random.h"
+#include "nmtx/eval/reference_sets.h"
 
 namespace nmtx {
 
@@ -133,12 +135,7 @@ std::vector<double> StatsTable::sum() const {
 
 StatsTable sentence_stats_table(const StatsMetric& metric, const std::vector<std::string>& hypotheses,
                                 const std::vector<std::vector<std::string>>& references) {
-  for (const auto& set : references) {
-    if (set.size() != hypotheses.size()) {
-      throw std::invalid_argument(metric.name + ": " + std::to_string(hypotheses.size()) +
-                                  " hypotheses but a reference set of " + std::to_string(set.size()) + " lines");
-    }
-  }
+  check_reference_sets(metric.name, hypotheses.size(), references);
   StatsTable t;
   t.rows = hypotheses.size();
   std::vector<std::string> refs(references.size());

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "nmtx/eval/reference_sets.h"
 #include "nmtx/eval/tokenize.h"
 
 namespace nmtx {
@@ -356,13 +357,7 @@ std::string Ter::str(int width) const { return fmt::format("TER = {:.{}f}", scor
 
 Ter corpus_ter(const std::vector<std::string>& hypotheses, const std::vector<std::vector<std::string>>& references,
                const TerOptions& o) {
-  if (references.empty()) throw std::invalid_argument("TER: no reference set");
-  for (const auto& set : references) {
-    if (set.size() != hypotheses.size()) {
-      throw std::invalid_argument("TER: " + std::to_string(hypotheses.size()) + " hypotheses but a reference set of " +
-                                  std::to_string(set.size()) + " lines");
-    }
-  }
+  check_reference_sets("TER", hypotheses.size(), references);
   std::vector<double> total{0.0, 0.0};
   std::vector<std::string> refs(references.size());
   for (std::size_t i = 0; i < hypotheses.size(); ++i) {
