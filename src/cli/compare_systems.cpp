@@ -77,6 +77,10 @@ int print_system_comparison(const cxxopts::ParseResult& args, const ScoredText& 
       entry["system"] = system_name(s);
       for (std::size_t m = 0; m < metrics.size(); ++m) {
         const TestedScore& r = results[s][m];
+        if (!bs && !ar) {  // sacreBLEU's JSON without a test holds the formatted score
+          entry[metrics[m].name] = fmt::format("{:.{}f}", r.score, args["width"].as<int>());
+          continue;
+        }
         ordered fields;
         fields["score"] = r.score;
         fields["p_value"] = value(r.p_value);

@@ -49,6 +49,14 @@ done < "$shared/expected_significance/ter.tsv"
 [ "$("$nmtx" ter ref --ter-normalized < uedin | tail -1)" = "nrefs:1|case:lc|tok:tercom|norm:yes|punct:yes|asian:no|version:2.0.0" ] ||
   fail "TER's signature"
 
+# Without a test, sacreBLEU's JSON holds each system's formatted score.
+"$nmtx" bleu ref -i uedin mix-uedin-lium-7.de -m bleu chrf -f json > plain.json || fail "-f json without a test"
+/usr/bin/python3 -c "
+import json, sys
+got = json.load(open('plain.json'))
+assert got == [{'system': 'uedin', 'BLEU': '28.3', 'chrF2': '57.7'}, {'system': 'mix-uedin-lium-7.de', 'BLEU': '28.1', 'chrF2': '57.5'}], got
+" || fail "-f json without a test: $(cat plain.json)"
+
 # The table: one row per system, p-values with * below 0.05, the signature with the test.
 "$nmtx" bleu ref -i "${systems[@]}" --paired-bs > table || fail "the table"
 grep -q '^mix-uedin-lium-20.de  *28.3 (28.3 ± 0.7) p = 0.0999$' table || fail "row of lium-20: $(cat table)"
