@@ -17,10 +17,7 @@ int run_bleu(int argc, char** argv) {
       ("smooth-value", "the value of floor (default 0.1) or add-k (default 1)", cxxopts::value<double>())
       ("sentence", "one sentence BLEU per line (effective order), then the corpus line")
       ("score-only", "print the score alone");
-  std::vector<std::string> spread = spread_values(argc, argv);  // -i A B C, -m bleu chrf
-  std::vector<char*> spread_argv;
-  for (std::string& a : spread) spread_argv.push_back(a.data());
-  const auto args = parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());
+  const auto args = parse_scoring_command_line(options, argc, argv);  // -i A B C, -m bleu chrf ter
   if (print_help(args, options)) return 0;
   BleuOptions o;
   o.tokenize = parse_bleu_tokenizer(args["tokenize"].as<std::string>());
@@ -28,7 +25,7 @@ int run_bleu(int argc, char** argv) {
   if (args.count("smooth-value")) o.smooth_value = args["smooth-value"].as<double>();
   o.lowercase = args.count("lowercase") > 0;
   const ScoredText in = read_scored_text(args);
-  if (in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics")) {
+  if (compares_systems(args, in)) {
     return print_system_comparison(args, in, "bleu", o, ChrfOptions{});
   }
   if (args.count("sentence")) {

@@ -18,10 +18,7 @@ int run_chrf(int argc, char** argv) {
       ("whitespace", "keep whitespace in character n-grams")
       ("eps-smoothing", "chrF++.py's epsilon smoothing instead of the effective order")
       ("score-only", "print the score alone");
-  std::vector<std::string> spread = spread_values(argc, argv);  // -i A B C, -m bleu chrf
-  std::vector<char*> spread_argv;
-  for (std::string& a : spread) spread_argv.push_back(a.data());
-  const auto args = parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());
+  const auto args = parse_scoring_command_line(options, argc, argv);  // -i A B C, -m bleu chrf ter
   if (print_help(args, options)) return 0;
   ChrfOptions o;
   o.char_order = args["char-order"].as<int>();
@@ -34,7 +31,7 @@ int run_chrf(int argc, char** argv) {
   o.whitespace = args.count("whitespace") > 0;
   o.eps_smoothing = args.count("eps-smoothing") > 0;
   const ScoredText in = read_scored_text(args);
-  if (in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics")) {
+  if (compares_systems(args, in)) {
     return print_system_comparison(args, in, "chrf", BleuOptions{}, o);
   }
   const Chrf chrf = corpus_chrf(in.hypotheses(), in.references, o);

@@ -92,6 +92,8 @@ void add_reference_options(cxxopts::Options& options) {
   options.parse_positional({"refs"});
 }
 
+namespace {
+
 std::vector<std::string> spread_values(int argc, char** argv) {
   std::vector<std::string> out;
   std::string option;  // the multi-valued option whose values follow, if any
@@ -110,6 +112,19 @@ std::vector<std::string> spread_values(int argc, char** argv) {
     out.push_back(a);
   }
   return out;
+}
+
+}  // namespace
+
+cxxopts::ParseResult parse_scoring_command_line(cxxopts::Options& options, int argc, char** argv) {
+  std::vector<std::string> spread = spread_values(argc, argv);
+  std::vector<char*> spread_argv;
+  for (std::string& a : spread) spread_argv.push_back(a.data());
+  return parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());  // values copied
+}
+
+bool compares_systems(const cxxopts::ParseResult& args, const ScoredText& in) {
+  return in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics");
 }
 
 ScoredText read_scored_text(const cxxopts::ParseResult& args) {

@@ -46,9 +46,9 @@ std::vector<AlignmentLine> read_alignments(const std::string& path, bool one_bas
 // bleu and chrf: REF [REF...] positional, hypotheses on standard input or --input (several:
 // systems compared, the first the baseline), --lowercase, and the paired tests' options.
 void add_reference_options(cxxopts::Options& options);
-// sacreBLEU's way of giving several values to one option (`-i A B C`, `-m bleu chrf`) as
-// cxxopts takes them (`-i A -i B -i C`); other arguments unchanged.
-std::vector<std::string> spread_values(int argc, char** argv);
+// parse_command_line for bleu, chrf and ter, taking sacreBLEU's way of giving several
+// values to one option (`-i A B C`, `-m bleu chrf`) as cxxopts takes them (`-i A -i B -i C`).
+cxxopts::ParseResult parse_scoring_command_line(cxxopts::Options& options, int argc, char** argv);
 struct ScoredText {
   std::vector<std::string> names;                     // each system's file as given ("standard input")
   std::vector<std::vector<std::string>> systems;      // their hypotheses, each as long as the references
@@ -56,6 +56,8 @@ struct ScoredText {
   const std::vector<std::string>& hypotheses() const { return systems.front(); }
 };
 ScoredText read_scored_text(const cxxopts::ParseResult& args);
+// Whether the command compares systems (several -i files, a paired test, or -m).
+bool compares_systems(const cxxopts::ParseResult& args, const ScoredText& in);
 // Several systems (or --paired-bs / --paired-ar): their scores under `metrics` (the
 // command's own unless -m names others), with the paired test's p-values, means and 95%
 // intervals; as a table, or with -f json as sacreBLEU's JSON.

@@ -17,17 +17,14 @@ int run_ter(int argc, char** argv) {
       ("ter-no-punct", "remove punctuation (sacreBLEU's --ter-no-punct)")
       ("sentence", "one TER per line (edits / reference length), then the corpus line")
       ("score-only", "print the score alone");
-  std::vector<std::string> spread = spread_values(argc, argv);  // -i A B C, -m bleu chrf ter
-  std::vector<char*> spread_argv;
-  for (std::string& a : spread) spread_argv.push_back(a.data());
-  const auto args = parse_command_line(options, static_cast<int>(spread_argv.size()), spread_argv.data());
+  const auto args = parse_scoring_command_line(options, argc, argv);  // -i A B C, -m bleu chrf ter
   if (print_help(args, options)) return 0;
   TerOptions o;
   o.case_sensitive = args.count("ter-case-sensitive") > 0;
   o.normalized = args.count("ter-normalized") > 0;
   o.no_punct = args.count("ter-no-punct") > 0;
   const ScoredText in = read_scored_text(args);
-  if (in.systems.size() > 1 || args.count("paired-bs") || args.count("paired-ar") || args.count("metrics")) {
+  if (compares_systems(args, in)) {
     return print_system_comparison(args, in, "ter", {}, {}, o);
   }
   if (args.count("sentence")) {

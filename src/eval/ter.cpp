@@ -33,6 +33,22 @@ std::string replace_literal_ter(const std::string& s, const std::string& from, c
   return out + s.substr(at);
 }
 
+// re.sub of a two-character pattern: left to right, each match (a, b) replaced by
+// emit(a, b) and scanning resumed after it, as Python's non-overlapping matches.
+template <class Match, class Emit>
+std::string rewrite_pairs(const std::string& s, Match matches, Emit emit) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    if (i + 1 < s.size() && matches(s[i], s[i + 1])) {
+      out += emit(s[i], s[i + 1]);
+      i += 2;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
 // tercom's Western normalisation (_normalize_general_and_western), its regular
 // expressions applied in order. They test ASCII characters only, so scanning UTF-8 bytes
 // finds the matches Python finds scanning code points.
@@ -53,34 +69,14 @@ std::string normalize_western(std::string s) {
   }
   t = replace_literal_ter(t, "'s ", " 's ");
   if (t.size() >= 2 && t.compare(t.size() - 2, 2, "'s") == 0) t = t.substr(0, t.size() - 2) + " 's";  // 's$
-  std::string u;  // ([^0-9])([\.,]) -> "\1 \2 "
-  for (std::size_t i = 0; i < t.size();) {
-    if (i + 1 < t.size() && !is_ascii_digit_ter(t[i]) && (t[i + 1] == '.' || t[i + 1] == ',')) {
-      u += std::string(1, t[i]) + " " + t[i + 1] + " ";
-      i += 2;
-    } else {
-      u += t[i++];
-    }
-  }
-  std::string v;  // ([\.,])([^0-9]) -> " \1 \2"
-  for (std::size_t i = 0; i < u.size();) {
-    if (i + 1 < u.size() && (u[i] == '.' || u[i] == ',') && !is_ascii_digit_ter(u[i + 1])) {
-      v += std::string(" ") + u[i] + " " + u[i + 1];
-      i += 2;
-    } else {
-      v += u[i++];
-    }
-  }
-  std::string w;  // ([0-9])(-) -> "\1 \2 "
-  for (std::size_t i = 0; i < v.size();) {
-    if (i + 1 < v.size() && is_ascii_digit_ter(v[i]) && v[i + 1] == '-') {
-      w += std::string(1, v[i]) + " - ";
-      i += 2;
-    } else {
-      w += v[i++];
-    }
-  }
-  return w;
+  // ([^0-9])([\.,]) -> "\1 \2 ", then ([\.,])([^0-9]) -> " \1 \2", then ([0-9])(-) -> "\1 \2 "
+  const auto period_or_comma = [](char c) { return c == '.' || c == ','; };
+  t = rewrite_pairs(t, [&](char a, char b) { return !is_ascii_digit_ter(a) && period_or_comma(b); },
+                    [](char a, char b) { return std::string(1, a) + " " + b + " "; });
+  t = rewrite_pairs(t, [&](char a, char b) { return period_or_comma(a) && !is_ascii_digit_ter(b); },
+                    [](char a, char b) { return std::string(" ") + a + " " + b; });
+  return rewrite_pairs(t, [](char a, char b) { return is_ascii_digit_ter(a) && b == '-'; },
+                       [](char a, char) { return std::string(1, a) + " - "; });
 }
 
 std::vector<std::string> ter_words(std::string_view text) {
@@ -116,7 +112,8 @@ class BeamEditDistance {
     // _edit_distance
     const std::size_t n = hyp.size(), m = ref_.size();
     std::vector<Row> fresh(n - start, Row(m + 1, Cell{kInfinity, kUndefined}));
-    auto row = [&](std::size_t i) -> Row& { return i <= start ? const_cast<Row&>(*rows[i]) : fresh[i - start - 1]; };
+    // Rows 0..start come from the cache (read only); the rest are computed here.
+    auto row = [&](std::size_t i) -> const Row& { return i <= start ? *rows[i] : fresh[i - start - 1]; };
     const double ratio = hyp.empty() ? 1.0 : static_cast<double>(m) / static_cast<double>(n);
     const long long beam = kBeamWidth < ratio / 2 ? static_cast<long long>(std::ceil(ratio / 2 + kBeamWidth)) : kBeamWidth;
     for (std::size_t i = start + 1; i <= n; ++i) {
@@ -124,7 +121,7 @@ class BeamEditDistance {
       const long long min_j = std::max(0LL, diagonal - beam);
       long long max_j = std::min(static_cast<long long>(m) + 1, diagonal + beam);
       if (i == n) max_j = static_cast<long long>(m) + 1;
-      Row& cur = row(i);
+      Row& cur = fresh[i - start - 1];
       const Row& prev = row(i - 1);
       for (long long jj = min_j; jj < max_j; ++jj) {
         const auto j = static_cast<std::size_t>(jj);
